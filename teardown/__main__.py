@@ -1,0 +1,3 @@
+from teardown.cli import run
+
+run()

@@ -1,0 +1,231 @@
+"""Plain, frozen data shared by every stage: inventory records, actions, outcomes. No I/O here.
+
+Records carry exactly what planning and review need; they are built by ``discover`` and saved and
+loaded as JSON (``Inventory.to_json`` / ``Inventory.from_json``), so planning runs without any client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+INVENTORY_FORMAT = 1
+
+
+class ModelType(StrEnum):
+    ASSET_MODEL = "ASSET_MODEL"
+    COMPONENT_MODEL = "COMPONENT_MODEL"
+    INTERFACE = "INTERFACE"
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """A hierarchy definition of a model: assets of the model may have children of ``child_model_id``."""
+
+    id: str
+    name: str
+    child_model_id: str
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    id: str
+    name: str
+    arn: str
+    type: ModelType
+    status: str
+    last_update: float
+    external_id: str | None = None
+    hierarchies: tuple[Hierarchy, ...] = ()
+    # Component models this model composes (custom composite models' composedAssetModelId).
+    component_ids: tuple[str, ...] = ()
+    # Interfaces this model implements.
+    interface_ids: tuple[str, ...] = ()
+    tags: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    asset_id: str
+    hierarchy_id: str
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    id: str
+    name: str
+    arn: str
+    model_id: str
+    status: str
+    last_update: float
+    external_id: str | None = None
+    # Hierarchy ids the asset has (from its model); empty means it can have no children.
+    hierarchy_ids: tuple[str, ...] = ()
+    parent: ParentLink | None = None
+    tags: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class PortalRecord:
+    id: str
+    name: str
+    arn: str
+    status: str
+    last_update: float
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    id: str
+    name: str
+    arn: str
+    portal_id: str
+    last_update: float
+    asset_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class Inventory:
+    """What discovery saw. ``complete`` is False when only part of the account was scanned (a subtree)."""
+
+    account: str
+    region: str
+    endpoint: str | None
+    models: dict[str, ModelRecord] = field(default_factory=dict)
+    assets: dict[str, AssetRecord] = field(default_factory=dict)
+    portals: dict[str, PortalRecord] = field(default_factory=dict)
+    projects: dict[str, ProjectRecord] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+    complete: bool = True
+    tags_loaded: bool = False
+
+    def children_of(self, asset_id: str) -> list[AssetRecord]:
+        return [a for a in self.assets.values() if a.parent is not None and a.parent.asset_id == asset_id]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": INVENTORY_FORMAT,
+            "account": self.account,
+            "region": self.region,
+            "endpoint": self.endpoint,
+            "complete": self.complete,
+            "tags_loaded": self.tags_loaded,
+            "calls": dict(sorted(self.calls.items())),
+            "models": [asdict(m) for _, m in sorted(self.models.items())],
+            "assets": [asdict(a) for _, a in sorted(self.assets.items())],
+            "portals": [asdict(p) for _, p in sorted(self.portals.items())],
+            "projects": [asdict(p) for _, p in sorted(self.projects.items())],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Inventory:
+        if data.get("format") != INVENTORY_FORMAT:
+            raise ValueError(f"unknown inventory format {data.get('format')!r}")
+        models = {
+            m["id"]: ModelRecord(
+                **{**m, "type": ModelType(m["type"]),
+                   "hierarchies": tuple(Hierarchy(**h) for h in m["hierarchies"]),
+                   "component_ids": tuple(m["component_ids"]),
+                   "interface_ids": tuple(m["interface_ids"])}
+            )
+            for m in data["models"]
+        }
+        assets = {
+            a["id"]: AssetRecord(
+                **{**a, "hierarchy_ids": tuple(a["hierarchy_ids"]),
+                   "parent": ParentLink(**a["parent"]) if a["parent"] else None}
+            )
+            for a in data["assets"]
+        }
+        portals = {p["id"]: PortalRecord(**p) for p in data["portals"]}
+        projects = {p["id"]: ProjectRecord(**{**p, "asset_ids": tuple(p["asset_ids"])}) for p in data["projects"]}
+        return cls(
+            account=data["account"], region=data["region"], endpoint=data["endpoint"],
+            models=models, assets=assets, portals=portals, projects=projects,
+            calls=dict(data["calls"]), complete=data["complete"], tags_loaded=data["tags_loaded"],
+        )
+
+
+class ActionKind(StrEnum):
+    """What an action does; each maps to exactly one SiteWise operation."""
+
+    DISASSOCIATE_ASSET = "disassociate_asset"
+    DISASSOCIATE_PROJECT_ASSETS = "disassociate_project_assets"
+    DELETE_ASSET = "delete_asset"
+    DELETE_ASSET_MODEL = "delete_asset_model"
+
+    @property
+    def operation(self) -> str:
+        return _OPERATIONS[self]
+
+    @property
+    def quota_family(self) -> str:
+        return _FAMILIES[self]
+
+
+_OPERATIONS = {
+    ActionKind.DISASSOCIATE_ASSET: "DisassociateAssets",
+    ActionKind.DISASSOCIATE_PROJECT_ASSETS: "BatchDisassociateProjectAssets",
+    ActionKind.DELETE_ASSET: "DeleteAsset",
+    ActionKind.DELETE_ASSET_MODEL: "DeleteAssetModel",
+}
+_FAMILIES = {
+    ActionKind.DISASSOCIATE_ASSET: "asset",
+    ActionKind.DISASSOCIATE_PROJECT_ASSETS: "monitor",
+    ActionKind.DELETE_ASSET: "asset",
+    ActionKind.DELETE_ASSET_MODEL: "model",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One request the plan will send.
+
+    ``params`` are the operation's request parameters exactly as boto3 takes them, less ``clientToken``
+    (the executor derives it from the plan digest and ``id``). ``target`` is the resource the action
+    waits on: the asset or model deleted, the parent asset that goes UPDATING, or the project.
+    ``model_id`` is set on asset deletes so completions can be confirmed with one ListAssets per model.
+    """
+
+    id: str
+    kind: ActionKind
+    target: str
+    params: Mapping[str, Any]
+    depends_on: tuple[str, ...] = ()
+    model_id: str | None = None
+    label: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "operation": self.kind.operation,
+            "target": self.target,
+            "params": dict(self.params),
+            "depends_on": list(self.depends_on),
+        }
+        if self.model_id is not None:
+            out["model_id"] = self.model_id
+        if self.label:
+            out["label"] = self.label
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Action:
+        return cls(
+            id=data["id"], kind=ActionKind(data["kind"]), target=data["target"],
+            params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
+            model_id=data.get("model_id"), label=data.get("label", ""),
+        )
+
+
+class Outcome(StrEnum):
+    """How an action ended in an apply."""
+
+    DONE = "done"
+    ALREADY_DONE = "already_done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOT_STARTED = "not_started"
