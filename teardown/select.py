@@ -1,0 +1,332 @@
+"""Selection: what the user wants gone, closed over what that implies, or a clear refusal.
+
+Pure: a function of an ``Inventory`` and the selector flags. The closure says what it adds (kept parents
+that lose a child, projects that lose assets); anything unsafe is refused with a message naming both
+resources and the flag that would resolve it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from teardown.errors import BadInputError, SelectionRefused, UnknownResourceError
+from teardown.model import AssetRecord, Inventory, ModelRecord
+
+EXTERNAL_ID_PREFIX = "externalId:"
+_R = TypeVar("_R", AssetRecord, ModelRecord)
+
+
+@dataclass(frozen=True)
+class SelectionSpec:
+    """The selector flags, as given. Ids may be UUIDs or ``externalId:...``."""
+
+    all: bool = False
+    subtrees: tuple[str, ...] = ()
+    asset_models: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    names: tuple[str, ...] = ()
+    protect: tuple[str, ...] = ()
+    protect_tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.all or self.subtrees or self.asset_models or self.tags or self.names)
+
+    @property
+    def subtree_only(self) -> bool:
+        """Only subtrees asked for: discovery need not scan the whole account."""
+        return bool(self.subtrees) and not (self.all or self.asset_models or self.tags or self.names)
+
+    @property
+    def needs_tags(self) -> bool:
+        return bool(self.tags or self.protect_tags)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "all": self.all,
+            "subtrees": list(self.subtrees),
+            "asset_models": list(self.asset_models),
+            "tags": [f"{k}={v}" for k, v in self.tags],
+            "names": list(self.names),
+            "protect": list(self.protect),
+            "protect_tags": [f"{k}={v}" for k, v in self.protect_tags],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SelectionSpec:
+        return cls(
+            all=bool(data.get("all", False)),
+            subtrees=tuple(data.get("subtrees", ())),
+            asset_models=tuple(data.get("asset_models", ())),
+            tags=tuple(parse_tag(t) for t in data.get("tags", ())),
+            names=tuple(data.get("names", ())),
+            protect=tuple(data.get("protect", ())),
+            protect_tags=tuple(parse_tag(t) for t in data.get("protect_tags", ())),
+        )
+
+
+def parse_tag(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise BadInputError(f"tag selector {text!r} must be KEY=VALUE")
+    return key, value
+
+
+@dataclass(frozen=True)
+class Disassociation:
+    parent_id: str
+    hierarchy_id: str
+    child_id: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The closed selection: everything the plan deletes or changes, and why."""
+
+    assets: frozenset[str]
+    models: frozenset[str]
+    # Kept parents that lose a selected child.
+    disassociations: tuple[Disassociation, ...]
+    # Projects (kept) -> selected assets to unlink from them.
+    project_unlinks: Mapping[str, tuple[str, ...]]
+    # Resources kept but modified, for the review: id -> what changes.
+    kept_modified: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.assets or self.models)
+
+
+def resolve_asset(inventory: Inventory, ref: str) -> AssetRecord:
+    return _resolve(inventory.assets, ref, "asset")
+
+
+def resolve_model(inventory: Inventory, ref: str) -> ModelRecord:
+    return _resolve(inventory.models, ref, "asset model")
+
+
+def _resolve(records: Mapping[str, _R], ref: str, what: str) -> _R:
+    if ref.startswith(EXTERNAL_ID_PREFIX):
+        external = ref[len(EXTERNAL_ID_PREFIX):]
+        for record in records.values():
+            if record.external_id == external:
+                return record
+    elif ref in records:
+        return records[ref]
+    raise UnknownResourceError(f"unknown {what} {ref!r}: not found in the account")
+
+
+def _descendants(inventory: Inventory, root_id: str, children: Mapping[str, list[str]]) -> list[str]:
+    out, stack = [], [root_id]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(children.get(current, ()))
+    return out
+
+
+def children_index(inventory: Inventory) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = defaultdict(list)
+    for asset in inventory.assets.values():
+        if asset.parent is not None:
+            index[asset.parent.asset_id].append(asset.id)
+    for kids in index.values():
+        kids.sort()
+    return index
+
+
+def _has_tag(tags: Mapping[str, str] | None, wanted: Iterable[tuple[str, str]]) -> bool:
+    return tags is not None and any(tags.get(k) == v for k, v in wanted)
+
+
+def _describe(inventory: Inventory, resource_id: str) -> str:
+    if resource_id in inventory.assets:
+        return f"asset {inventory.assets[resource_id].name!r} ({resource_id})"
+    if resource_id in inventory.models:
+        return f"asset model {inventory.models[resource_id].name!r} ({resource_id})"
+    if resource_id in inventory.projects:
+        return f"project {inventory.projects[resource_id].name!r} ({resource_id})"
+    return resource_id
+
+
+def select(inventory: Inventory, spec: SelectionSpec) -> Selection:
+    """Close ``spec`` over what it implies, or raise ``SelectionRefused`` naming the flag that resolves it."""
+    if spec.needs_tags and not inventory.tags_loaded:
+        raise BadInputError("tag selectors need an inventory discovered with tags")
+    children = children_index(inventory)
+    assets_by_model: dict[str, list[str]] = defaultdict(list)
+    for asset in inventory.assets.values():
+        assets_by_model[asset.model_id].append(asset.id)
+    assets, models = _pick(inventory, spec, children, assets_by_model)
+    protected = _protected(inventory, spec)
+
+    refusals = [
+        f"{_describe(inventory, rid)} is selected but protected; drop the selector that picks it "
+        f"or the --protect/--protect-tag that guards it"
+        for rid in sorted((assets | models) & protected)
+    ]
+    disassociations, kept_modified = _close_assets(inventory, assets, children, protected, refusals)
+    _check_models(inventory, models, assets, assets_by_model, refusals)
+    project_unlinks = _unlink_projects(inventory, assets, protected, kept_modified, refusals)
+    if refusals:
+        raise SelectionRefused("selection refused:\n  " + "\n  ".join(refusals))
+    return Selection(
+        assets=frozenset(assets),
+        models=frozenset(models),
+        disassociations=tuple(disassociations),
+        project_unlinks=project_unlinks,
+        kept_modified=kept_modified,
+    )
+
+
+def _pick(
+    inventory: Inventory,
+    spec: SelectionSpec,
+    children: Mapping[str, list[str]],
+    assets_by_model: Mapping[str, list[str]],
+) -> tuple[set[str], set[str]]:
+    """What the selectors name directly (the union of all of them)."""
+    assets: set[str] = set()
+    models: set[str] = set()
+    if spec.all:
+        assets.update(inventory.assets)
+        models.update(inventory.models)
+    for ref in spec.subtrees:
+        assets.update(_descendants(inventory, resolve_asset(inventory, ref).id, children))
+    for ref in spec.asset_models:
+        model = resolve_model(inventory, ref)
+        models.add(model.id)
+        assets.update(assets_by_model.get(model.id, ()))
+    if spec.tags:
+        assets.update(a.id for a in inventory.assets.values() if _has_tag(a.tags, spec.tags))
+        models.update(m.id for m in inventory.models.values() if _has_tag(m.tags, spec.tags))
+    for pattern in spec.names:
+        try:
+            regex = re.compile(pattern)
+        except re.error as exc:
+            raise BadInputError(f"--name {pattern!r} is not a valid regular expression: {exc}") from exc
+        assets.update(a.id for a in inventory.assets.values() if regex.search(a.name))
+        models.update(m.id for m in inventory.models.values() if regex.search(m.name))
+    return assets, models
+
+
+def _close_assets(
+    inventory: Inventory,
+    assets: set[str],
+    children: Mapping[str, list[str]],
+    protected: set[str],
+    refusals: list[str],
+) -> tuple[list[Disassociation], dict[str, str]]:
+    """Kept children refuse; kept parents are disassociated (and reported as modified)."""
+    disassociations: list[Disassociation] = []
+    kept_modified: dict[str, str] = {}
+    for asset_id in sorted(assets):
+        for child_id in children.get(asset_id, ()):
+            if child_id not in assets:
+                refusals.append(
+                    f"{_describe(inventory, asset_id)} is selected but its child "
+                    f"{_describe(inventory, child_id)} is kept; add --subtree {asset_id} to delete it too"
+                )
+        parent = inventory.assets[asset_id].parent
+        if parent is None or parent.asset_id in assets:
+            continue
+        disassociations.append(Disassociation(parent.asset_id, parent.hierarchy_id, asset_id))
+        kept_modified[parent.asset_id] = "loses child assets"
+        if parent.asset_id in protected:
+            refusals.append(
+                f"{_describe(inventory, asset_id)} would be disassociated from its protected parent "
+                f"{_describe(inventory, parent.asset_id)}; deselect the asset or drop that protection"
+            )
+    return disassociations, kept_modified
+
+
+def _check_models(
+    inventory: Inventory,
+    models: set[str],
+    assets: set[str],
+    assets_by_model: Mapping[str, list[str]],
+    refusals: list[str],
+) -> None:
+    """A selected model needs all its assets selected, and no kept model may depend on it."""
+    users = model_users(inventory)
+    for model_id in sorted(models):
+        kept_asset = next((a for a in assets_by_model.get(model_id, ()) if a not in assets), None)
+        if kept_asset is not None:
+            refusals.append(
+                f"{_describe(inventory, model_id)} is selected but its asset "
+                f"{_describe(inventory, kept_asset)} is kept; "
+                f"add --asset-model {model_id} to delete its assets too"
+            )
+        for user_id, relation in users.get(model_id, ()):
+            if user_id not in models:
+                refusals.append(
+                    f"{_describe(inventory, model_id)} is selected but the kept "
+                    f"{_describe(inventory, user_id)} {relation} it; "
+                    f"add --asset-model {user_id} to delete it too"
+                )
+
+
+def _unlink_projects(
+    inventory: Inventory,
+    assets: set[str],
+    protected: set[str],
+    kept_modified: dict[str, str],
+    refusals: list[str],
+) -> dict[str, tuple[str, ...]]:
+    """Selected assets leave every project that holds them (an asset in a project cannot be deleted)."""
+    project_unlinks: dict[str, tuple[str, ...]] = {}
+    for project in sorted(inventory.projects.values(), key=lambda p: p.id):
+        linked = tuple(sorted(a for a in project.asset_ids if a in assets))
+        if not linked:
+            continue
+        project_unlinks[project.id] = linked
+        kept_modified[project.id] = f"loses {len(linked)} asset link(s)"
+        if project.id in protected:
+            refusals.append(
+                f"{_describe(inventory, linked[0])} would be unlinked from the protected "
+                f"{_describe(inventory, project.id)}; deselect the asset or drop that protection"
+            )
+    return project_unlinks
+
+
+def _protected(inventory: Inventory, spec: SelectionSpec) -> set[str]:
+    protected: set[str] = set()
+    for ref in spec.protect:
+        protected.add(_resolve_any(inventory, ref))
+    if spec.protect_tags:
+        protected.update(a.id for a in inventory.assets.values() if _has_tag(a.tags, spec.protect_tags))
+        protected.update(m.id for m in inventory.models.values() if _has_tag(m.tags, spec.protect_tags))
+    return protected
+
+
+def _resolve_any(inventory: Inventory, ref: str) -> str:
+    for resolver in (resolve_asset, resolve_model):
+        try:
+            return resolver(inventory, ref).id
+        except UnknownResourceError:
+            continue
+    if ref in inventory.projects or ref in inventory.portals:
+        return ref
+    if not inventory.complete:
+        # A subtree scan does not see the whole account; a protected id outside it cannot be touched anyway.
+        return ref
+    raise UnknownResourceError(f"--protect {ref!r}: no asset, model, project or portal has that id")
+
+
+def model_users(inventory: Inventory) -> dict[str, list[tuple[str, str]]]:
+    """Model id -> the models that depend on it, and how (hierarchy child, component, interface)."""
+    users: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for model in sorted(inventory.models.values(), key=lambda m: m.id):
+        for hierarchy in model.hierarchies:
+            relation = f"names as child model in hierarchy {hierarchy.name!r}"
+            users[hierarchy.child_model_id].append((model.id, relation))
+        for component_id in model.component_ids:
+            users[component_id].append((model.id, "composes"))
+        for interface_id in model.interface_ids:
+            users[interface_id].append((model.id, "implements"))
+    return users
+
