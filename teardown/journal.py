@@ -1,0 +1,228 @@
+"""The apply journal and lock, beside the plan file.
+
+``<plan>.journal.jsonl`` is append-only JSON lines, each flushed and fsynced before the engine moves
+on: a header naming the plan digest, then per action ``started`` (with its clientToken), ``sent``, and
+one of ``done``, ``already_done``, ``failed``, ``skipped``, ``not_started``. Replaying it tells a resumed
+apply which actions finished (skip them) and which were in flight (send again with the SAME clientToken,
+which the service answers idempotently). A torn last line (a crash mid-write) is ignored.
+
+``<plan>.lock`` is created with O_EXCL and holds the owner's pid; a lock whose pid is dead is stale
+and taken over, a live one refuses the second apply (``ApplyLocked``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import structlog
+
+from teardown.errors import ApplyLocked, PlanRefused
+
+log = structlog.get_logger(__name__)
+
+JOURNAL_FORMAT = 1
+FINISHED_EVENTS = frozenset({"done", "already_done"})
+FINAL_EVENTS = frozenset({"done", "already_done", "failed", "skipped", "not_started"})
+
+
+def journal_path(base: Path) -> Path:
+    return base.with_name(base.name + ".journal.jsonl")
+
+
+def lock_path(base: Path) -> Path:
+    return base.with_name(base.name + ".lock")
+
+
+def report_path(base: Path) -> Path:
+    return base.with_name(base.name + ".report.json")
+
+
+@dataclass
+class ActionRecord:
+    """What the journal knows about one action: its last event and the clientToken it was sent with."""
+
+    last_event: str
+    client_token: str | None = None
+    error: str | None = None
+    history: list[str] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.last_event in FINISHED_EVENTS
+
+    @property
+    def in_flight(self) -> bool:
+        return self.last_event in {"started", "sent"}
+
+
+class Journal:
+    """Append-only, durable, thread-safe. Open with ``Journal.open``; close when the apply ends."""
+
+    def __init__(self, path: Path, digest: str, records: dict[str, ActionRecord], runs: int) -> None:
+        self.path = path
+        self.digest = digest
+        self.records = records
+        self.runs = runs
+        self._lock = threading.Lock()
+        self._file = path.open("a", encoding="utf-8")
+
+    @classmethod
+    def open(cls, path: Path, digest: str, *, now: float) -> Journal:
+        """Open (or start) the journal of the plan with ``digest``; refuse one of another plan."""
+        records: dict[str, ActionRecord] = {}
+        runs = 0
+        fresh = not path.exists() or path.stat().st_size == 0
+        if not fresh:
+            header, entries = _read(path)
+            if header.get("plan_digest") != digest:
+                raise PlanRefused(
+                    f"journal {path} belongs to another plan (digest {str(header.get('plan_digest'))[:12]}…, "
+                    f"this plan is {digest[:12]}…); move it away to apply this plan",
+                )
+            for entry in entries:
+                if entry.get("event") == "run":
+                    runs += 1
+                    continue
+                action_id = entry.get("action")
+                if not isinstance(action_id, str):
+                    continue
+                rec = records.setdefault(action_id, ActionRecord(last_event=entry["event"]))
+                rec.last_event = entry["event"]
+                rec.history.append(entry["event"])
+                rec.client_token = entry.get("client_token", rec.client_token)
+                rec.error = entry.get("error")
+        journal = cls(path, digest, records, runs)
+        if fresh:
+            journal._append({"event": "journal", "format": JOURNAL_FORMAT, "plan_digest": digest, "at": now})
+        journal._append({"event": "run", "pid": os.getpid(), "host": socket.gethostname(), "at": now})
+        journal.runs += 1
+        return journal
+
+    def finished(self) -> set[str]:
+        return {aid for aid, rec in self.records.items() if rec.finished}
+
+    def in_flight(self) -> set[str]:
+        return {aid for aid, rec in self.records.items() if rec.in_flight}
+
+    def record(self, action_id: str, event: str, *, at: float, **fields: Any) -> None:
+        extra = {k: v for k, v in fields.items() if v is not None}
+        entry = {"event": event, "action": action_id, "at": at, **extra}
+        with self._lock:
+            self._append(entry)
+            rec = self.records.setdefault(action_id, ActionRecord(last_event=event))
+            rec.last_event = event
+            rec.history.append(event)
+            if "client_token" in entry:
+                rec.client_token = entry["client_token"]
+            rec.error = entry.get("error")
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._file.closed:
+                self._file.close()
+
+    def _append(self, entry: Mapping[str, Any]) -> None:
+        self._file.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    entries: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):  # torn by a crash mid-write: the action will be re-checked
+                log.warning("journal.torn_line_ignored", path=str(path), line=number)
+                break
+            raise PlanRefused(f"journal {path} is corrupt at line {number}: {exc}") from exc
+        if isinstance(entry, dict):
+            entries.append(entry)
+    if not entries or entries[0].get("event") != "journal":
+        raise PlanRefused(f"journal {path} has no header; move it away to apply this plan")
+    if entries[0].get("format") != JOURNAL_FORMAT:
+        raise PlanRefused(f"journal {path} has unknown format {entries[0].get('format')!r}")
+    return entries[0], entries[1:]
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+class ApplyLock:
+    """An exclusive lock file holding the owner's pid; stale locks (dead pid) are taken over."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._held = False
+
+    def acquire(self) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner is not None and _pid_alive(owner):
+                    raise ApplyLocked(
+                        f"another apply of this plan is running (pid {owner}, lock {self.path})"
+                    ) from None
+                log.warning("journal.stale_lock_removed", path=str(self.path), pid=owner)
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.unlink()
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"{os.getpid()}\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            self._held = True
+            return
+        raise ApplyLocked(f"could not take the lock {self.path}")
+
+    def _owner(self) -> int | None:
+        try:
+            return int(self.path.read_text().strip() or "0")
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self._held:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            self._held = False
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[ApplyLock]:
+        self.acquire()
+        try:
+            yield self
+        finally:
+            self.release()

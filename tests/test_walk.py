@@ -1,0 +1,155 @@
+"""The DAG walker, with fake visits: ordering, parallelism, failure propagation, stop, resume."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import networkx as nx
+import pytest
+
+from teardown.walk import EventKind, NodeFailed, WalkEvent, walk
+
+
+def _graph(edges: Iterable[tuple[str, str]], nodes: Iterable[str] = ()) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
+    return g
+
+
+def test_every_node_runs_after_its_predecessors() -> None:
+    """A node is visited only after all its predecessors were visited."""
+    g = _graph([("a", "c"), ("b", "c"), ("c", "d"), ("a", "e")])
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def visit(node: str) -> str:
+        with lock:
+            for pred in g.predecessors(node):
+                assert pred in seen, f"{node} before {pred}"
+            seen.append(node)
+        return node.upper()
+
+    result = walk(g, visit, workers=3)
+    assert sorted(result.succeeded) == ["a", "b", "c", "d", "e"]
+    assert result.values["c"] == "C"
+    assert result.ok
+
+
+def test_no_phase_barrier_a_ready_node_starts_while_a_slow_sibling_runs() -> None:
+    """A child of a finished node starts while an unrelated slow node is still running."""
+    g = _graph([("fast", "child")], nodes=["slow"])
+    release = threading.Event()
+    child_ran = threading.Event()
+
+    def visit(node: str) -> None:
+        if node == "slow":
+            # Only finishes once the child ran: would deadlock if the walker waited for a whole "phase".
+            assert child_ran.wait(5)
+        if node == "child":
+            child_ran.set()
+        release.set()
+
+    result = walk(g, visit, workers=2)
+    assert sorted(result.succeeded) == ["child", "fast", "slow"]
+
+
+def test_workers_bound_concurrency() -> None:
+    """Never more than `workers` visits at once."""
+    g = _graph([], nodes=[f"n{i}" for i in range(20)])
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+    barrier = threading.Barrier(3)
+
+    def visit(node: str) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        if node in {"n0", "n1", "n2"}:
+            barrier.wait(5)  # proves three really ran together
+        with lock:
+            active -= 1
+
+    walk(g, visit, workers=3)
+    assert peak == 3
+
+
+def test_failure_skips_descendants_and_independent_work_goes_on() -> None:
+    """A failed node skips all its descendants with the root cause; other branches finish."""
+    g = _graph([("a", "b"), ("b", "c"), ("x", "c"), ("y", "z")])
+    events: list[WalkEvent[str]] = []
+
+    def visit(node: str) -> None:
+        if node == "a":
+            raise NodeFailed("boom")
+
+    result = walk(g, visit, workers=2, on_event=events.append)
+    assert result.failed == {"a": "boom"}
+    assert result.skipped == {"b": ("a",), "c": ("a",)}
+    assert sorted(result.succeeded) == ["x", "y", "z"]
+    skipped_events = [str(e.node) for e in events if e.kind is EventKind.SKIPPED]
+    assert sorted(skipped_events) == ["b", "c"]
+
+
+def test_two_failed_roots_are_both_named() -> None:
+    """A node below two failures lists both as root causes; the failures themselves are not skipped."""
+    g = _graph([("a", "c"), ("b", "c")])
+
+    def visit(node: str) -> None:
+        raise NodeFailed(f"{node} broke")
+
+    result = walk(g, visit, workers=1)
+    assert set(result.failed) == {"a", "b"}
+    assert result.skipped == {"c": ("a", "b")}
+
+
+def test_failure_by_returned_value_and_unexpected_exception() -> None:
+    """failure_of turns a returned value into a failure; any other exception fails only its node."""
+    g = _graph([("a", "b")], nodes=["c"])
+
+    def visit(node: str) -> str:
+        if node == "c":
+            raise RuntimeError("bug")
+        return "bad" if node == "a" else "ok"
+
+    result = walk(g, visit, workers=2, failure_of=lambda v: "returned bad" if v == "bad" else None)
+    assert result.failed["a"] == "returned bad"
+    assert result.failed["c"] == "RuntimeError: bug"
+    assert result.skipped == {"b": ("a",)}
+
+
+def test_stop_starts_nothing_new_and_lets_in_flight_settle() -> None:
+    """After stop is set the running node finishes; nodes not yet started are reported not started."""
+    g = _graph([("a", "b"), ("b", "c")], nodes=["d"])
+    stop = threading.Event()
+    visited: list[str] = []
+
+    def visit(node: str) -> None:
+        visited.append(node)
+        if node == "a":
+            stop.set()
+
+    result = walk(g, visit, workers=1, stop=stop)
+    assert result.stopped
+    assert "a" in result.succeeded
+    assert "c" in result.not_started
+    assert "c" not in visited
+
+
+def test_completed_nodes_are_not_visited() -> None:
+    """Resume: nodes given as completed count as succeeded predecessors and are never visited."""
+    g = _graph([("a", "b"), ("b", "c")])
+    visited: list[str] = []
+    result = walk(g, visited.append, workers=2, completed={"a", "b"})
+    assert visited == ["c"]
+    assert result.succeeded == ["c"]
+
+
+def test_cycle_is_refused() -> None:
+    """A cyclic graph is refused before anything runs."""
+    g = _graph([("a", "b"), ("b", "a")])
+    with pytest.raises(ValueError, match="cycle"):
+        walk(g, lambda n: None)
