@@ -7,6 +7,7 @@ parsed arguments and returns an exit code (see ``teardown.errors`` and the READM
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -43,8 +44,6 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import importlib
-
     parser = argparse.ArgumentParser(
         prog="sitewise-teardown",
         description="Dependency-aware bulk teardown for AWS IoT SiteWise: discover, plan, review, apply.",

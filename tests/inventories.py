@@ -1,0 +1,102 @@
+"""Hand-built inventories for planning tests: no client, no emulator, milliseconds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from teardown.model import (
+    AssetRecord,
+    Hierarchy,
+    Inventory,
+    ModelRecord,
+    ModelType,
+    ParentLink,
+    PortalRecord,
+    ProjectRecord,
+)
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+class InventoryBuilder:
+    """Builds an Inventory with readable ids ("m-site", "a-site-1") so assertions read like the world."""
+
+    def __init__(self) -> None:
+        self.inventory = Inventory(account=ACCOUNT, region=REGION, endpoint=None, tags_loaded=True)
+
+    def model(
+        self,
+        model_id: str,
+        *,
+        children: Mapping[str, str] | None = None,
+        components: Iterable[str] = (),
+        interfaces: Iterable[str] = (),
+        type: ModelType = ModelType.ASSET_MODEL,
+        tags: Mapping[str, str] | None = None,
+        external_id: str | None = None,
+    ) -> InventoryBuilder:
+        hierarchies = tuple(
+            Hierarchy(id=f"h-{model_id}-{name}", name=name, child_model_id=child)
+            for name, child in (children or {}).items()
+        )
+        self.inventory.models[model_id] = ModelRecord(
+            id=model_id, name=model_id.removeprefix("m-"), arn=f"arn:aws:iotsitewise:::asset-model/{model_id}",
+            type=type, status="ACTIVE", last_update=1.0, external_id=external_id, hierarchies=hierarchies,
+            component_ids=tuple(components), interface_ids=tuple(interfaces), tags=tags or {},
+        )
+        return self
+
+    def asset(
+        self,
+        asset_id: str,
+        model_id: str,
+        *,
+        parent: str | None = None,
+        hierarchy: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        external_id: str | None = None,
+        name: str | None = None,
+    ) -> InventoryBuilder:
+        model = self.inventory.models[model_id]
+        link = None
+        if parent is not None:
+            parent_model = self.inventory.models[self.inventory.assets[parent].model_id]
+            hierarchy_id = hierarchy or next(
+                h.id for h in parent_model.hierarchies if h.child_model_id == model_id
+            )
+            link = ParentLink(parent, hierarchy_id)
+        self.inventory.assets[asset_id] = AssetRecord(
+            id=asset_id, name=name or asset_id.removeprefix("a-"), arn=f"arn:aws:iotsitewise:::asset/{asset_id}",
+            model_id=model_id, status="ACTIVE", last_update=1.0, external_id=external_id,
+            hierarchy_ids=tuple(h.id for h in model.hierarchies), parent=link, tags=tags or {},
+        )
+        return self
+
+    def project(self, project_id: str, asset_ids: Iterable[str], portal_id: str = "portal-1") -> InventoryBuilder:
+        if portal_id not in self.inventory.portals:
+            self.inventory.portals[portal_id] = PortalRecord(portal_id, portal_id, f"arn:{portal_id}", "ACTIVE", 1.0)
+        self.inventory.projects[project_id] = ProjectRecord(
+            id=project_id, name=project_id, arn=f"arn:{project_id}", portal_id=portal_id, last_update=1.0,
+            asset_ids=tuple(asset_ids),
+        )
+        return self
+
+
+def windfarm() -> Inventory:
+    """enterprise -> 2 sites -> 2 lines each -> 2 turbines each; a project holds site-1's subtree root."""
+    b = InventoryBuilder()
+    b.model("m-generator", type=ModelType.COMPONENT_MODEL)
+    b.model("m-turbine", components=["m-generator"])
+    b.model("m-line", children={"turbines": "m-turbine"})
+    b.model("m-site", children={"lines": "m-line"})
+    b.model("m-enterprise", children={"sites": "m-site"})
+    b.asset("a-ent", "m-enterprise")
+    for s in (1, 2):
+        b.asset(f"a-site-{s}", "m-site", parent="a-ent", tags={"env": "test" if s == 2 else "prod"})
+        for line in (1, 2):
+            b.asset(f"a-line-{s}{line}", "m-line", parent=f"a-site-{s}")
+            for t in (1, 2):
+                b.asset(f"a-turbine-{s}{line}{t}", "m-turbine", parent=f"a-line-{s}{line}")
+    b.project("p-site-1", ["a-site-1", "a-line-11", "a-turbine-111"])
+    return b.inventory

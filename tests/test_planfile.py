@@ -1,0 +1,94 @@
+"""The plan file: deterministic digest, schema validation, tamper and version refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from teardown.errors import PlanFileError
+from teardown.plan import load_plan, make_plan, write_plan
+from teardown.select import SelectionSpec
+from tests.inventories import windfarm
+
+
+def _write(tmp_path: Path) -> Path:
+    plan, _ = make_plan(windfarm(), SelectionSpec(subtrees=("a-site-1",)))
+    return write_plan(plan, tmp_path / "p.plan.json")
+
+
+def test_same_world_and_flags_give_byte_identical_actions_and_digest() -> None:
+    """The digest ignores the creation time; the action list is byte-identical."""
+    a, _ = make_plan(windfarm(), SelectionSpec(all=True), created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    b, _ = make_plan(windfarm(), SelectionSpec(all=True), created_at=datetime(2026, 6, 1, tzinfo=UTC))
+    assert a.digest == b.digest
+    assert json.dumps([x.to_json() for x in a.actions]) == json.dumps([x.to_json() for x in b.actions])
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    """A written plan loads back equal."""
+    original, _ = make_plan(windfarm(), SelectionSpec(subtrees=("a-site-1",)))
+    path = write_plan(original, tmp_path / "p.plan.json")
+    plan = load_plan(path)
+    assert plan == original
+    assert len(plan.actions) == 15
+    assert plan.summary["deletes"] == {"assets": 7, "asset_models": 0}
+    assert plan.action_graph().number_of_edges() > 0
+
+
+def test_default_path_is_under_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --out the plan goes under plans/."""
+    monkeypatch.chdir(tmp_path)
+    plan, _ = make_plan(windfarm(), SelectionSpec(subtrees=("a-line-11",)))
+    path = write_plan(plan)
+    assert path.parent == Path("plans") and path.name.endswith(".plan.json")
+
+
+def test_tampered_plan_is_refused(tmp_path: Path) -> None:
+    """Editing an action without re-sealing the plan is detected."""
+    path = _write(tmp_path)
+    data = json.loads(path.read_text())
+    data["actions"][0]["params"]["assetId"] = "someone-else"
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanFileError, match="digest mismatch"):
+        load_plan(path)
+
+
+def test_unknown_format_version_is_refused(tmp_path: Path) -> None:
+    """A plan from a future format is refused with both versions named."""
+    path = _write(tmp_path)
+    data = json.loads(path.read_text())
+    data["format_version"] = 99
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanFileError, match="unknown plan format version 99"):
+        load_plan(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.pop("actions"), "'actions' is a required property"),
+        (lambda d: d["actions"][0].update(kind="drop_table"), "actions/0/kind"),
+        (lambda d: d.update(account="abc"), "account"),
+    ],
+)
+def test_malformed_plan_names_the_problem(tmp_path: Path, edit: object, message: str) -> None:
+    """Schema violations are reported with where they are."""
+    path = _write(tmp_path)
+    data = json.loads(path.read_text())
+    edit(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanFileError, match=message):
+        load_plan(path)
+
+
+def test_not_json_and_missing_file_are_plan_errors(tmp_path: Path) -> None:
+    """Garbage and absence are both clear PlanFileErrors."""
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(PlanFileError, match="not valid JSON"):
+        load_plan(bad)
+    with pytest.raises(PlanFileError, match="no such plan file"):
+        load_plan(tmp_path / "absent.json")

@@ -1,0 +1,157 @@
+"""Selection: every selector, the closure it implies, and every refusal (over hand-built inventories)."""
+
+from __future__ import annotations
+
+import pytest
+
+from teardown.errors import BadInputError, SelectionRefused, UnknownResourceError
+from teardown.model import ModelType
+from teardown.select import Disassociation, SelectionSpec, select
+from tests.inventories import InventoryBuilder, windfarm
+
+
+def test_subtree_selects_the_asset_and_all_descendants_and_unlinks_its_kept_parent() -> None:
+    """--subtree takes the whole site; the kept enterprise loses it and is reported as modified."""
+    sel = select(windfarm(), SelectionSpec(subtrees=("a-site-1",)))
+    turbines = {f"a-turbine-1{line}{t}" for line in (1, 2) for t in (1, 2)}
+    assert sel.assets == {"a-site-1", "a-line-11", "a-line-12", *turbines}
+    assert sel.models == frozenset()
+    assert sel.disassociations == (Disassociation("a-ent", "h-m-enterprise-sites", "a-site-1"),)
+    assert sel.kept_modified["a-ent"] == "loses child assets"
+    assert sel.project_unlinks == {"p-site-1": ("a-line-11", "a-site-1", "a-turbine-111")}
+
+
+def test_subtree_accepts_external_ids() -> None:
+    """Ids may be given as externalId:..."""
+    b = InventoryBuilder().model("m-x")
+    b.asset("a-1", "m-x", external_id="plant-7")
+    assert select(b.inventory, SelectionSpec(subtrees=("externalId:plant-7",))).assets == {"a-1"}
+
+
+def test_unknown_id_is_a_clear_bad_input() -> None:
+    """An id that names nothing is refused, naming the id."""
+    with pytest.raises(UnknownResourceError, match="nope"):
+        select(windfarm(), SelectionSpec(subtrees=("nope",)))
+
+
+def test_asset_model_selects_model_and_all_its_assets() -> None:
+    """--asset-model takes the model and every asset of it, and unlinks them from projects."""
+    b = InventoryBuilder().model("m-pump").model("m-other")
+    for i in range(3):
+        b.asset(f"a-pump-{i}", "m-pump")
+    b.asset("a-other", "m-other")
+    b.project("p-1", ["a-pump-1", "a-other"])
+    sel = select(b.inventory, SelectionSpec(asset_models=("m-pump",)))
+    assert sel.models == {"m-pump"}
+    assert sel.assets == {"a-pump-0", "a-pump-1", "a-pump-2"}
+    assert sel.project_unlinks == {"p-1": ("a-pump-1",)}
+
+
+def test_child_model_named_by_kept_parent_model_is_refused_even_with_all_assets() -> None:
+    """Selecting the turbine model alone is refused: the kept line model still names it as child model."""
+    with pytest.raises(SelectionRefused, match=r"'line' \(m-line\) names it as child model.*--asset-model m-line"):
+        select(windfarm(), SelectionSpec(asset_models=("m-turbine",)))
+
+
+def test_whole_model_chain_selects_cleanly() -> None:
+    """Selecting every model of the chain, generator included, is accepted."""
+    models = ("m-turbine", "m-line", "m-site", "m-enterprise", "m-generator")
+    sel = select(windfarm(), SelectionSpec(asset_models=models))
+    assert sel.models == set(models) and len(sel.assets) == 15
+
+
+def test_asset_model_with_kept_children_is_refused_naming_subtree() -> None:
+    """A selected asset with a kept child is refused; the message names both and suggests --subtree."""
+    with pytest.raises(SelectionRefused) as err:
+        select(windfarm(), SelectionSpec(asset_models=("m-line",)))
+    text = str(err.value)
+    assert "a-line-11" in text and "a-turbine-111" in text and "--subtree a-line-11" in text
+
+
+def test_model_named_by_kept_parent_model_is_refused() -> None:
+    """A selected child model still named by a kept parent model's hierarchy is refused."""
+    b = InventoryBuilder().model("m-leaf").model("m-parent", children={"kids": "m-leaf"})
+    with pytest.raises(SelectionRefused, match=r"m-parent.*names it as child model.*--asset-model m-parent"):
+        select(b.inventory, SelectionSpec(asset_models=("m-leaf",)))
+
+
+def test_component_model_composed_by_kept_model_is_refused() -> None:
+    """A component model still composed by a kept model is refused."""
+    b = InventoryBuilder().model("m-gen", type=ModelType.COMPONENT_MODEL).model("m-turbine", components=["m-gen"])
+    with pytest.raises(SelectionRefused, match=r"composes it"):
+        select(b.inventory, SelectionSpec(asset_models=("m-gen",)))
+
+
+def test_interface_implemented_by_kept_model_is_refused() -> None:
+    """An interface still implemented by a kept model is refused."""
+    b = InventoryBuilder().model("m-if", type=ModelType.INTERFACE).model("m-impl", interfaces=["m-if"])
+    with pytest.raises(SelectionRefused, match=r"implements it"):
+        select(b.inventory, SelectionSpec(asset_models=("m-if",)))
+
+
+def test_model_selected_by_name_with_unselected_assets_is_refused() -> None:
+    """--name picking a model but not all its assets is refused, suggesting --asset-model."""
+    b = InventoryBuilder().model("m-pump")
+    b.asset("a-keep", "m-pump", name="production pump")
+    with pytest.raises(SelectionRefused, match=r"--asset-model m-pump"):
+        select(b.inventory, SelectionSpec(names=("^pump$",)))
+
+
+def test_protected_resource_in_selection_is_refused() -> None:
+    """Anything selected and protected is refused."""
+    with pytest.raises(SelectionRefused, match=r"a-turbine-111.*protected"):
+        select(windfarm(), SelectionSpec(subtrees=("a-site-1",), protect=("a-turbine-111",)))
+
+
+def test_protected_kept_parent_cannot_be_modified() -> None:
+    """A protected parent may not even lose a child."""
+    with pytest.raises(SelectionRefused, match=r"protected parent"):
+        select(windfarm(), SelectionSpec(subtrees=("a-site-1",), protect=("a-ent",)))
+
+
+def test_protected_project_cannot_lose_assets() -> None:
+    """A protected project may not lose asset links."""
+    with pytest.raises(SelectionRefused, match=r"protected project"):
+        select(windfarm(), SelectionSpec(subtrees=("a-site-1",), protect=("p-site-1",)))
+
+
+def test_protect_tag_guards_tagged_resources() -> None:
+    """--protect-tag refuses a selection touching a tagged resource."""
+    with pytest.raises(SelectionRefused, match="a-site-1"):
+        select(windfarm(), SelectionSpec(subtrees=("a-site-1",), protect_tags=(("env", "prod"),)))
+
+
+def test_tag_selection_of_a_parent_needs_its_subtree() -> None:
+    """A tag picking a parent with untagged children is refused, naming --subtree."""
+    with pytest.raises(SelectionRefused, match=r"--subtree a-site-2"):
+        select(windfarm(), SelectionSpec(tags=(("env", "test"),)))
+
+
+def test_union_of_subtrees() -> None:
+    """Two subtrees give both; a protect elsewhere does not refuse."""
+    sel = select(windfarm(), SelectionSpec(subtrees=("a-line-11", "a-line-22"), protect=("a-ent",)))
+    assert sel.assets == {"a-line-11", "a-turbine-111", "a-turbine-112", "a-line-22", "a-turbine-221", "a-turbine-222"}
+
+
+def test_all_selects_everything_and_closes_cleanly() -> None:
+    """--all takes every asset and model; no kept parent, so nothing is kept but modified except projects."""
+    sel = select(windfarm(), SelectionSpec(all=True))
+    assert len(sel.assets) == 15 and len(sel.models) == 5
+    assert sel.disassociations == ()
+    assert set(sel.kept_modified) == {"p-site-1"}
+
+
+def test_empty_selection_is_nothing_to_do() -> None:
+    """A selector matching nothing is a clean empty selection, not an error."""
+    sel = select(windfarm(), SelectionSpec(names=("^no-such-thing$",)))
+    assert sel.is_empty
+
+
+def test_bad_regex_and_bad_tag_are_bad_input() -> None:
+    """A malformed --name or --tag is bad input with the reason."""
+    with pytest.raises(BadInputError, match="regular expression"):
+        select(windfarm(), SelectionSpec(names=("(",)))
+    from teardown.select import parse_tag
+
+    with pytest.raises(BadInputError, match="KEY=VALUE"):
+        parse_tag("novalue")
