@@ -1,0 +1,129 @@
+"""In-process hook: boto3 ``iotsitewise`` clients answered by an emulator backend, no sockets.
+
+Like moto's ``botocore_stubber``: one handler sits in botocore's ``BUILTIN_HANDLERS`` (so every session,
+hence every client, created after this module is imported carries it) and does nothing unless a
+``mock_sitewise`` context is active. It listens on ``before-send.iotsitewise``, which is more specific
+than moto's ``before-send``: botocore calls the most specific handler first and takes the first answer,
+so inside moto's ``mock_aws()`` we answer SiteWise while moto answers STS and the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.compat import HTTPHeaders
+from botocore.handlers import BUILTIN_HANDLERS
+
+from teardown.emulator.codec import Emulator
+
+if TYPE_CHECKING:
+    from teardown.emulator.backend import SiteWiseBackend
+
+EVENT = "before-send.iotsitewise"
+_UNIQUE_ID = "teardown.emulator.hook.mock_sitewise"
+_ANSWERED = "_teardown_emulator_answered"
+
+
+class _RawBody(BytesIO):
+    """What botocore reads a response body from (it streams ``raw``)."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        chunk = self.read()
+        while chunk:
+            yield chunk
+            chunk = self.read()
+
+
+class _Stubber:
+    """Answers from the innermost active emulator; returns None (send for real) when none is active.
+
+    A process-wide stack, not a context variable: the engine calls from worker threads, which must see
+    the emulator that the test activated on the main thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stack: list[Emulator] = []
+
+    def push(self, emulator: Emulator) -> None:
+        with self._lock:
+            self._stack.append(emulator)
+
+    def pop(self, emulator: Emulator) -> None:
+        with self._lock:
+            # Remove this context's entry even if contexts were exited out of order.
+            for index in range(len(self._stack) - 1, -1, -1):
+                if self._stack[index] is emulator:
+                    del self._stack[index]
+                    break
+
+    def active(self) -> Emulator | None:
+        with self._lock:
+            return self._stack[-1] if self._stack else None
+
+    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        emulator = self.active()
+        # botocore calls every handler of the event, not only until one answers: a client carrying this
+        # handler twice (builtin + default-session registration) must not run the operation twice.
+        if emulator is None or getattr(request, _ANSWERED, False):
+            return None
+        setattr(request, _ANSWERED, True)
+        body = request.body
+        if body is None:
+            data = b""
+        elif isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode("utf-8")
+        elif isinstance(body, bytearray):
+            data = bytes(body)
+        else:  # a file-like body (botocore may pass one for streaming inputs)
+            chunk = body.read()
+            data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        answer = emulator.dispatch(request.method or "GET", request.url or "/", dict(request.headers), data)
+        headers = HTTPHeaders()
+        for key, value in answer.headers.items():
+            headers[key] = value
+        return AWSResponse(request.url, answer.status, headers, _RawBody(answer.body))
+
+
+_stubber = _Stubber()
+BUILTIN_HANDLERS.append((EVENT, _stubber))
+
+
+def _register_on_default_session() -> None:
+    # boto3's default session may have been created before this module was imported; its clients
+    # would not carry the builtin handler. unique_id makes repeated registration a no-op.
+    session = boto3.DEFAULT_SESSION
+    if session is not None:
+        session.events.register(EVENT, _stubber, unique_id=_UNIQUE_ID)  # type: ignore[arg-type]
+
+
+@contextmanager
+def mock_sitewise(backend: SiteWiseBackend | None = None, **backend_kwargs: Any) -> Iterator[SiteWiseBackend]:
+    """Serve every boto3 ``iotsitewise`` client in this process from ``backend`` while active.
+
+    Without a backend, one is built from ``backend_kwargs`` (SiteWiseBackend's keyword arguments).
+    Nestable: the innermost context answers; leaving it restores the outer one. Works inside moto's
+    ``mock_aws()`` and with host prefix injection on or off (the codec ignores the host).
+    """
+    if backend is None:
+        # Imported here so the hook (and the codec tests' fakes) never need the backend module loaded.
+        from teardown.emulator.backend import SiteWiseBackend  # noqa: PLC0415
+
+        backend = SiteWiseBackend(**backend_kwargs)
+    elif backend_kwargs:
+        raise TypeError("pass either a backend or keyword arguments to build one, not both")
+    emulator = Emulator(backend)
+    _register_on_default_session()
+    _stubber.push(emulator)
+    try:
+        yield backend
+    finally:
+        _stubber.pop(emulator)
