@@ -1,0 +1,23 @@
+"""`sitewise-teardown show PLAN`: render a saved plan for review (markdown for pull requests)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from teardown.errors import EXIT_OK
+from teardown.plan import load_plan
+from teardown.render import FORMATS, render
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("show", help="render a saved plan (text, json, markdown, dot, mermaid)")
+    parser.add_argument("plan", type=Path, help="plan file")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--log-format", choices=("text", "json"), default=None, help=argparse.SUPPRESS)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(render(load_plan(args.plan), args.format), end="")
+    return EXIT_OK
