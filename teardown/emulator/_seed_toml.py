@@ -1,0 +1,376 @@
+"""World files: TOML in, ``WorldSpec`` out. The format is documented at the top of
+``examples/worlds/windfarm.toml``; this module is its only reader.
+
+Every table is read through ``_Table``, which knows its key path, so each error names the key at fault
+("models.turbine.hierarchies.turbines: unknown model 'turbin'") and unknown keys are refused (a typo
+must not silently drop a resource).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from teardown.emulator._seed_spec import (
+    AccessPolicySpec,
+    AssetSpec,
+    DashboardSpec,
+    GatewaySpec,
+    ModelSpec,
+    PortalSpec,
+    ProjectSpec,
+    PropertySpec,
+    TimeSeriesSpec,
+    WorldFileError,
+    WorldSpec,
+    validate_world,
+)
+
+
+def load_world(path: str | Path) -> WorldSpec:
+    """Parse and validate a TOML world file; errors name the file and the key."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise WorldFileError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise WorldFileError(f"{path}: cannot read the world file: {exc.strerror}") from None
+    try:
+        spec = parse_world(data)
+        validate_world(spec)
+    except WorldFileError as exc:
+        raise WorldFileError(f"{path}: {exc}") from None
+    return spec
+
+
+def parse_world(data: Mapping[str, Any]) -> WorldSpec:
+    """A world from already-parsed TOML data (not yet validated)."""
+    top = _Table(data, "")
+    world = top.table("world", required=True)
+    assert world is not None
+    name = world.string("name")
+    seed = world.integer("seed", default=0, minimum=0)
+    description = world.optional_string("description")
+    tags = world.string_map("tags")
+    world.done()
+
+    models = tuple(_model(key, t) for key, t in top.named_tables("models"))
+    assets: list[AssetSpec] = []
+    for node in top.tables("assets"):
+        _expand(node, parent=None, models=models, out=assets)
+    paths = [a.path for a in assets]
+    portals = tuple(_portal(key, t) for key, t in top.named_tables("portals"))
+    projects = tuple(_project(key, t, assets) for key, t in top.named_tables("projects"))
+    dashboards = tuple(_dashboard(key, t) for key, t in top.named_tables("dashboards"))
+    policies = tuple(_access_policy(key, t) for key, t in top.named_tables("access_policies"))
+    gateways = tuple(_gateway(key, t) for key, t in top.named_tables("gateways"))
+    series = tuple(s for key, t in top.named_tables("time_series") for s in _time_series(key, t, assets, paths))
+    top.done()
+    return WorldSpec(
+        name=name,
+        seed=seed,
+        description=description,
+        tags=tags,
+        models=models,
+        assets=tuple(assets),
+        portals=portals,
+        projects=projects,
+        dashboards=dashboards,
+        access_policies=policies,
+        gateways=gateways,
+        time_series=series,
+    )
+
+
+class _Table:
+    """One TOML table and where it sits; reads typed values and remembers which keys were used."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise WorldFileError(f"{where or 'top level'}: expected a table, got {_kind(data)}")
+        self.data: Mapping[str, Any] = data
+        self.where = where
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def _get(self, name: str, expected: tuple[type, ...], what: str) -> Any:
+        self.used.add(name)
+        value = self.data.get(name)
+        # bool is an int to Python, not to TOML: `count = true` is an error, not 1.
+        wrong_bool = isinstance(value, bool) and bool not in expected
+        if value is not None and (wrong_bool or not isinstance(value, expected)):
+            raise WorldFileError(f"{self.key(name)}: expected {what}, got {_kind(value)}")
+        return value
+
+    def string(self, name: str, default: str | None = None) -> str:
+        value = self._get(name, (str,), "a string")
+        if value is None:
+            if default is None:
+                raise WorldFileError(f"{self.key(name)}: required")
+            return default
+        if not value.strip():
+            raise WorldFileError(f"{self.key(name)}: must not be empty")
+        return str(value)
+
+    def optional_string(self, name: str) -> str | None:
+        return self.string(name) if self.data.get(name) is not None else self._get(name, (str,), "a string")
+
+    def integer(self, name: str, *, default: int, minimum: int) -> int:
+        value = self._get(name, (int,), "an integer")
+        if value is None:
+            return default
+        if value < minimum:
+            raise WorldFileError(f"{self.key(name)}: must be at least {minimum}, got {value}")
+        return int(value)
+
+    def string_map(self, name: str) -> dict[str, str]:
+        table = self.table(name)
+        if table is None:
+            return {}
+        out = {k: table.string(k) for k in table.data}
+        table.done()
+        return out
+
+    def string_list(self, name: str) -> tuple[str, ...]:
+        value = self._get(name, (str, list), "a string or a list of strings")
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise WorldFileError(f"{self.key(name)}[{i}]: expected a string, got {_kind(item)}")
+        return tuple(items)
+
+    def table(self, name: str, *, required: bool = False) -> _Table | None:
+        value = self._get(name, (dict,), "a table")
+        if value is None:
+            if required:
+                raise WorldFileError(f"{self.key(name)}: required table is missing")
+            return None
+        return _Table(value, self.key(name))
+
+    def named_tables(self, name: str) -> list[tuple[str, _Table]]:
+        """A table of tables keyed by logical name, e.g. [models.turbine]."""
+        table = self.table(name)
+        if table is None:
+            return []
+        out = [(key, _Table(value, table.key(key))) for key, value in table.data.items()]
+        table.used.update(table.data)
+        return out
+
+    def tables(self, name: str) -> list[_Table]:
+        """An array of tables, e.g. [[assets]]."""
+        value = self._get(name, (list,), "an array of tables ([[...]])")
+        return [_Table(item, f"{self.key(name)}[{i}]") for i, item in enumerate(value or [])]
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise WorldFileError(f"{self.key(unknown[0])}: unknown key")
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _model(key: str, t: _Table) -> ModelSpec:
+    properties = []
+    for key_name, p in t.named_tables("properties"):
+        properties.append(
+            PropertySpec(
+                name=key_name,
+                data_type=p.string("data_type", default="DOUBLE"),
+                kind=p.string("kind", default="measurement"),
+                unit=p.optional_string("unit"),
+                default=p.optional_string("default"),
+            )
+        )
+        p.done()
+    model = ModelSpec(
+        key=key,
+        name=t.string("name", default=key),
+        type=t.string("type", default="ASSET_MODEL"),
+        description=t.optional_string("description"),
+        properties=tuple(properties),
+        hierarchies=tuple(t.string_map("hierarchies").items()),
+        components=tuple(t.string_map("components").items()),
+        interfaces=t.string_list("interfaces"),
+        tags=t.string_map("tags"),
+    )
+    t.done()
+    return model
+
+
+def _expand(node: _Table, *, parent: AssetSpec | None, models: tuple[ModelSpec, ...], out: list[AssetSpec]) -> None:
+    """One [[assets]] node, repeated ``count`` times, then its children under each copy."""
+    model = node.string("model")
+    count = node.integer("count", default=1, minimum=1)
+    key_template = node.string("key", default="{model}-{n}" if count > 1 else "{model}")
+    name_template = node.string("name", default="{parent} / {key}" if parent else "{key}")
+    hierarchy = node.optional_string("hierarchy")
+    description = node.optional_string("description")
+    tags = node.string_map("tags")
+    children = node.tables("children")
+    node.done()
+    if parent is not None and hierarchy is None:
+        hierarchy = _only_hierarchy(node, parent, model, models)
+    for n in range(1, count + 1):
+        values = {"n": n, "model": model, "parent": parent.name if parent else ""}
+        key = _fill(key_template, values, node.key("key"))
+        if "/" in key:
+            raise WorldFileError(f"{node.key('key')}: {key!r} must not contain '/' (it separates paths)")
+        name = _fill(name_template, {**values, "key": key}, node.key("name"))
+        asset = AssetSpec(
+            path=f"{parent.path}/{key}" if parent else key,
+            name=name,
+            model=model,
+            parent=parent.path if parent else None,
+            hierarchy=hierarchy if parent else None,
+            description=description,
+            tags=tags,
+        )
+        out.append(asset)
+        for child in children:
+            # A fresh reader per copy: each child table is read once per parent copy.
+            _expand(_Table(child.data, child.where), parent=asset, models=models, out=out)
+
+
+def _only_hierarchy(node: _Table, parent: AssetSpec, model: str, models: tuple[ModelSpec, ...]) -> str:
+    by_key = {m.key: m for m in models}
+    parent_model = by_key.get(parent.model)
+    candidates = [h for h, child in (parent_model.hierarchies if parent_model else ()) if child == model]
+    if len(candidates) != 1:
+        which = "no hierarchy" if not candidates else f"several hierarchies ({', '.join(candidates)})"
+        raise WorldFileError(
+            f"{node.key('hierarchy')}: model {parent.model!r} has {which} for {model!r} children; name the hierarchy"
+        )
+    return candidates[0]
+
+
+def _fill(template: str, values: Mapping[str, Any], where: str) -> str:
+    try:
+        return template.format_map(values)
+    except KeyError as exc:
+        raise WorldFileError(
+            f"{where}: unknown placeholder {{{exc.args[0]}}} (known: {', '.join('{' + k + '}' for k in values)})"
+        ) from None
+    except (ValueError, IndexError) as exc:
+        raise WorldFileError(f"{where}: bad template {template!r}: {exc}") from None
+
+
+def _match(patterns: tuple[str, ...], paths: list[str], where: str) -> list[str]:
+    """Asset paths matching any pattern ('*' stays within one path segment's text), in spec order."""
+    out: list[str] = []
+    for pattern in patterns:
+        hits = [p for p in paths if fnmatch.fnmatchcase(p, pattern)]
+        if not hits:
+            raise WorldFileError(f"{where}: {pattern!r} matches no asset")
+        out.extend(h for h in hits if h not in out)
+    return out
+
+
+def _portal(key: str, t: _Table) -> PortalSpec:
+    defaults = PortalSpec(key=key, name=key)
+    portal = PortalSpec(
+        key=key,
+        name=t.string("name", default=key),
+        contact_email=t.string("contact_email", default=defaults.contact_email),
+        role_arn=t.string("role_arn", default=defaults.role_arn),
+        tags=t.string_map("tags"),
+    )
+    t.done()
+    return portal
+
+
+def _project(key: str, t: _Table, assets: list[AssetSpec]) -> ProjectSpec:
+    paths = [a.path for a in assets]
+    chosen: list[str] = []
+    subtree = t.optional_string("subtree")
+    if subtree is not None:
+        if subtree not in paths:
+            raise WorldFileError(f"{t.key('subtree')}: unknown asset {subtree!r}")
+        chosen = [p for p in paths if p == subtree or p.startswith(subtree + "/")]
+    explicit = t.string_list("assets")
+    chosen += [p for p in _match(explicit, paths, t.key("assets")) if p not in chosen]
+    project = ProjectSpec(
+        key=key,
+        name=t.string("name", default=key),
+        portal=t.string("portal"),
+        assets=tuple(chosen),
+        tags=t.string_map("tags"),
+    )
+    t.done()
+    return project
+
+
+def _dashboard(key: str, t: _Table) -> DashboardSpec:
+    dashboard = DashboardSpec(
+        key=key,
+        name=t.string("name", default=key),
+        project=t.string("project"),
+        definition=t.string("definition", default=DashboardSpec(key, key, "").definition),
+        tags=t.string_map("tags"),
+    )
+    t.done()
+    return dashboard
+
+
+def _access_policy(key: str, t: _Table) -> AccessPolicySpec:
+    given = [(kind, t.optional_string(kind)) for kind in ("user", "group", "iam_user", "iam_role")]
+    identities = [(kind, value) for kind, value in given if value is not None]
+    if len(identities) != 1:
+        raise WorldFileError(f"{t.where}: give exactly one identity: user, group, iam_user or iam_role")
+    policy = AccessPolicySpec(
+        key=key,
+        identity_kind=identities[0][0],
+        identity=identities[0][1],
+        permission=t.string("permission", default="VIEWER"),
+        portal=t.optional_string("portal"),
+        project=t.optional_string("project"),
+        tags=t.string_map("tags"),
+    )
+    t.done()
+    return policy
+
+
+def _gateway(key: str, t: _Table) -> GatewaySpec:
+    gateway = GatewaySpec(
+        key=key,
+        name=t.string("name", default=key),
+        core_device=t.string("core_device"),
+        tags=t.string_map("tags"),
+    )
+    t.done()
+    return gateway
+
+
+def _time_series(key: str, t: _Table, assets: list[AssetSpec], paths: list[str]) -> list[TimeSeriesSpec]:
+    """One series per matching asset, each with its alias filled from the asset."""
+    patterns = t.string_list("assets")
+    if not patterns:
+        raise WorldFileError(f"{t.key('assets')}: required")
+    matched = _match(patterns, paths, t.key("assets"))
+    prop = t.string("property")
+    alias_template = t.string("alias")
+    t.done()
+    by_path = {a.path: a for a in assets}
+    out = []
+    for path in matched:
+        alias = _fill(
+            alias_template, {"path": path, "name": by_path[path].name, "key": path.rsplit("/", 1)[-1]}, t.key("alias")
+        )
+        out.append(TimeSeriesSpec(key=f"{key}:{path}", alias=alias, asset=path, property=prop))
+    return out
