@@ -1,0 +1,52 @@
+"""Checks shared by the rule modules: state gates, ETag preconditions, quota messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teardown.emulator._resources import Asset, AssetModel, Stateful
+from teardown.emulator.errors import ConflictingOperation, InvalidRequest, PreconditionFailed
+
+TRANSIENT = frozenset({"CREATING", "UPDATING", "PROPAGATING", "DELETING", "PENDING"})
+
+
+def describe(resource: Stateful) -> str:
+    kind = "asset model" if isinstance(resource, AssetModel) else "asset" if isinstance(resource, Asset) else "portal"
+    return f"{kind} {resource.id} ({resource.state})"
+
+
+def require_mutable(resource: Stateful, *, deleting: bool = False) -> None:
+    """Only ACTIVE resources accept mutations; FAILED ones accept a delete (semantics, section 2)."""
+    if resource.state in TRANSIENT:
+        raise ConflictingOperation(
+            f"Cannot act on {describe(resource)} while it is {resource.state}; retry once it settles.",
+            resourceId=resource.id,
+            resourceArn=resource.arn,
+        )
+    if resource.state == "FAILED" and not deleting:
+        raise InvalidRequest(f"The {describe(resource)} is FAILED; it only accepts a delete.")
+
+
+def check_etag(model: AssetModel, params: dict[str, Any]) -> None:
+    """If-Match / If-None-Match on model mutations: a stale ETag is PreconditionFailed (412)."""
+    if_match = params.get("ifMatch")
+    if if_match is not None and if_match != model.etag:
+        raise PreconditionFailed(
+            f"ETag {if_match} does not match the current ETag of asset model {model.id}.",
+            resourceId=model.id,
+            resourceArn=model.arn,
+        )
+    if_none_match = params.get("ifNoneMatch")
+    if if_none_match is not None and if_none_match in ("*", model.etag):
+        raise PreconditionFailed(
+            f"Asset model {model.id} already matches If-None-Match {if_none_match}.",
+            resourceId=model.id,
+            resourceArn=model.arn,
+        )
+
+
+def status(resource: Stateful) -> dict[str, Any]:
+    out: dict[str, Any] = {"state": resource.state}
+    if resource.error is not None:
+        out["error"] = dict(resource.error)
+    return out

@@ -1,0 +1,163 @@
+"""The emulator's resource records: plain mutable dataclasses, one per SiteWise resource kind.
+
+Relations are held on both sides where a rule needs a fast answer (an asset knows its children and its
+projects; a portal knows its projects). Ordered dicts with ``None`` values serve as ordered sets, so
+listings come out in creation order and ``dataclasses.asdict`` gives JSON-able snapshots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Stateful:
+    """A resource with a lifecycle: its state, and the (time, state) steps it will still go through."""
+
+    id: str
+    arn: str
+    state: str
+    created: float
+    updated: float
+    steps: list[tuple[float, str]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    # Bumped whenever ``steps`` is replaced, so stale entries in the due-queue are ignored.
+    generation: int = 0
+
+
+@dataclass
+class HierarchyDef:
+    id: str
+    name: str
+    child_model_id: str
+    external_id: str | None = None
+
+
+@dataclass
+class CompositeModel:
+    id: str
+    name: str
+    type: str
+    description: str | None = None
+    external_id: str | None = None
+    composed_model_id: str | None = None
+    parent_id: str | None = None
+    properties: list[dict[str, Any]] = field(default_factory=list)
+    # Deleted, but still visible until the owning model settles back to ACTIVE.
+    deleting: bool = False
+
+
+@dataclass
+class InterfaceLink:
+    interface_id: str
+    property_mappings: list[dict[str, str]] = field(default_factory=list)
+    hierarchy_mappings: list[dict[str, str]] = field(default_factory=list)
+    deleting: bool = False
+
+
+@dataclass
+class AssetModel(Stateful):
+    name: str = ""
+    type: str = "ASSET_MODEL"
+    description: str | None = None
+    external_id: str | None = None
+    etag: str = ""
+    properties: list[dict[str, Any]] = field(default_factory=list)
+    hierarchies: list[HierarchyDef] = field(default_factory=list)
+    composites: dict[str, CompositeModel] = field(default_factory=dict)
+    interfaces: dict[str, InterfaceLink] = field(default_factory=dict)
+
+
+@dataclass
+class Asset(Stateful):
+    name: str = ""
+    model_id: str = ""
+    description: str | None = None
+    external_id: str | None = None
+    # (parent asset id, hierarchy id) or None for a root asset.
+    parent: tuple[str, str] | None = None
+    # child asset id -> hierarchy id, in association order.
+    children: dict[str, str] = field(default_factory=dict)
+    project_ids: dict[str, None] = field(default_factory=dict)
+
+
+@dataclass
+class Portal(Stateful):
+    name: str = ""
+    description: str | None = None
+    contact_email: str = ""
+    role_arn: str = ""
+    auth_mode: str = "SSO"
+    portal_type: str | None = None
+    client_id: str = ""
+    start_url: str = ""
+    project_ids: dict[str, None] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    id: str
+    arn: str
+    portal_id: str
+    name: str
+    created: float
+    updated: float
+    description: str | None = None
+    asset_ids: dict[str, None] = field(default_factory=dict)
+    dashboard_ids: dict[str, None] = field(default_factory=dict)
+
+
+@dataclass
+class Dashboard:
+    id: str
+    arn: str
+    project_id: str
+    name: str
+    definition: str
+    created: float
+    updated: float
+    description: str | None = None
+
+
+@dataclass
+class AccessPolicy:
+    id: str
+    arn: str
+    identity: dict[str, Any]
+    resource: dict[str, Any]
+    permission: str
+    created: float
+    updated: float
+
+    @property
+    def resource_type(self) -> str:
+        return "PORTAL" if "portal" in self.resource else "PROJECT"
+
+    @property
+    def resource_id(self) -> str:
+        return str(next(iter(self.resource.values()))["id"])
+
+
+@dataclass
+class Gateway:
+    id: str
+    arn: str
+    name: str
+    platform: dict[str, Any]
+    created: float
+    updated: float
+    version: str | None = None
+
+
+@dataclass
+class TimeSeries:
+    id: str
+    arn: str
+    created: float
+    updated: float
+    data_type: str = "DOUBLE"
+    alias: str | None = None
+    asset_id: str | None = None
+    property_id: str | None = None
+    data_type_spec: str | None = None

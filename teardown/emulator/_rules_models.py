@@ -1,0 +1,446 @@
+"""Asset models: create, describe, list, update, delete; composite models; interface relationships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teardown.emulator._guards import check_etag, require_mutable, status
+from teardown.emulator._pagination import paginate
+from teardown.emulator._resources import AssetModel, CompositeModel, HierarchyDef, InterfaceLink
+from teardown.emulator._world import GONE, Answer, Handler, Params, World
+from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, ResourceNotFound
+
+_KIND = "asset-model"
+
+
+def _with_ids(w: World, properties: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [{**prop, "id": prop.get("id") or w.new_id()} for prop in properties or []]
+
+
+def _hierarchies(
+    w: World, raw: list[dict[str, Any]] | None, own_id: str, own_external: str | None
+) -> list[HierarchyDef]:
+    out: list[HierarchyDef] = []
+    own_refs = {own_id, f"externalId:{own_external}"} if own_external else {own_id}
+    for h in raw or []:
+        ref = h["childAssetModelId"]
+        if ref in own_refs:
+            child_id = own_id  # a model may nest assets of its own kind (Area -> Area)
+        else:
+            try:
+                child_id = w.model(ref).id
+            except ResourceNotFound as exc:
+                raise InvalidRequest(
+                    f"Hierarchy {h['name']} names child asset model {ref}, which does not exist."
+                ) from exc
+        out.append(HierarchyDef(h.get("id") or w.new_id(), h["name"], child_id, h.get("externalId")))
+    return out
+
+
+def _inline_composites(w: World, raw: list[dict[str, Any]] | None) -> dict[str, CompositeModel]:
+    out: dict[str, CompositeModel] = {}
+    for c in raw or []:
+        cid = c.get("id") or w.new_id()
+        out[cid] = CompositeModel(
+            cid,
+            c["name"],
+            c["type"],
+            c.get("description"),
+            c.get("externalId"),
+            properties=_with_ids(w, c.get("properties")),
+        )
+    return out
+
+
+def _check_external(w: World, external_id: str | None, current: str | None = None) -> None:
+    if external_id is not None and external_id != current and external_id in w.model_by_external:
+        taken = w.model_by_external[external_id]
+        raise ResourceAlreadyExists(
+            f"External id {external_id} is already used by asset model {taken}.",
+            resourceId=taken,
+            resourceArn=w.arn(_KIND, taken),
+        )
+
+
+def _check_unique_name(w: World, name: str, except_id: str | None = None) -> None:
+    for other in w.models.values():
+        if other.name == name and other.id != except_id:
+            raise ResourceAlreadyExists(
+                f"Asset model name {name} is already used by asset model {other.id}.",
+                resourceId=other.id,
+                resourceArn=other.arn,
+            )
+
+
+def create_asset_model(w: World, p: Params) -> Answer:
+    model_id = w.check_new_id(p.get("assetModelId"), w.models, _KIND, "Asset model")
+    external_id = p.get("assetModelExternalId")
+    _check_external(w, external_id)
+    _check_unique_name(w, p["assetModelName"])
+    hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model_id, external_id)
+    now = w.now()
+    model = AssetModel(
+        id=model_id,
+        arn=w.arn(_KIND, model_id),
+        state="CREATING",
+        created=now,
+        updated=now,
+        name=p["assetModelName"],
+        type=p.get("assetModelType", "ASSET_MODEL"),
+        description=p.get("assetModelDescription"),
+        external_id=external_id,
+        etag=w.new_etag(),
+        properties=_with_ids(w, p.get("assetModelProperties")),
+        hierarchies=hierarchies,
+        composites=_inline_composites(w, p.get("assetModelCompositeModels")),
+    )
+    w.models[model_id] = model
+    w.assets_of_model[model_id] = {}
+    if external_id is not None:
+        w.model_by_external[external_id] = model_id
+    if p.get("tags"):
+        w.tags[model.arn] = dict(p["tags"])
+    w.schedule("model", model, [("ACTIVE", w.duration("create"))])
+    return {"assetModelId": model_id, "assetModelArn": model.arn, "assetModelStatus": status(model)}
+
+
+def _path(model: AssetModel, leaf_id: str, leaf_name: str) -> list[dict[str, str]]:
+    return [{"id": model.id, "name": model.name}, {"id": leaf_id, "name": leaf_name}]
+
+
+def _composite_summary(model: AssetModel, c: CompositeModel) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": c.id, "name": c.name, "type": c.type, "path": _path(model, c.id, c.name)}
+    if c.external_id is not None:
+        out["externalId"] = c.external_id
+    if c.description is not None:
+        out["description"] = c.description
+    return out
+
+
+def _hierarchy_out(h: HierarchyDef) -> dict[str, Any]:
+    out = {"id": h.id, "name": h.name, "childAssetModelId": h.child_model_id}
+    if h.external_id is not None:
+        out["externalId"] = h.external_id
+    return out
+
+
+def describe_asset_model(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    exclude = bool(p.get("excludeProperties"))
+    out: dict[str, Any] = {
+        "assetModelId": model.id,
+        "assetModelArn": model.arn,
+        "assetModelName": model.name,
+        "assetModelType": model.type,
+        "assetModelDescription": model.description or "",
+        "assetModelProperties": []
+        if exclude
+        else [{**prop, "path": _path(model, prop["id"], prop["name"])} for prop in model.properties],
+        "assetModelHierarchies": [_hierarchy_out(h) for h in model.hierarchies],
+        "assetModelCompositeModels": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "type": c.type,
+                "properties": [] if exclude else list(c.properties),
+                **({"externalId": c.external_id} if c.external_id else {}),
+                **({"description": c.description} if c.description else {}),
+            }
+            for c in model.composites.values()
+        ],
+        "assetModelCompositeModelSummaries": [_composite_summary(model, c) for c in model.composites.values()],
+        "assetModelCreationDate": model.created,
+        "assetModelLastUpdateDate": model.updated,
+        "assetModelStatus": status(model),
+        "interfaceDetails": [{"id": iid} for iid in model.interfaces],
+        "eTag": model.etag,
+    }
+    if model.external_id is not None:
+        out["assetModelExternalId"] = model.external_id
+    return out
+
+
+def _model_summary(model: AssetModel) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": model.id,
+        "arn": model.arn,
+        "name": model.name,
+        "assetModelType": model.type,
+        "description": model.description or "",
+        "creationDate": model.created,
+        "lastUpdateDate": model.updated,
+        "status": status(model),
+    }
+    if model.external_id is not None:
+        out["externalId"] = model.external_id
+    return out
+
+
+def list_asset_models(w: World, p: Params) -> Answer:
+    types = set(p.get("assetModelTypes") or ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"))
+    models = [m for m in w.models.values() if m.type in types]
+    page, more = paginate("ListAssetModels", p, models)
+    return {"assetModelSummaries": [_model_summary(m) for m in page], **more}
+
+
+def update_asset_model(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    check_etag(model, p)
+    external_id = p.get("assetModelExternalId")
+    _check_external(w, external_id, model.external_id)
+    _check_unique_name(w, p["assetModelName"], except_id=model.id)
+    hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model.id, model.external_id)
+    kept = {h.id for h in hierarchies}
+    for asset_id in w.assets_of_model.get(model.id, {}):
+        asset = w.assets[asset_id]
+        for child_id, hierarchy_id in asset.children.items():
+            if hierarchy_id not in kept:
+                raise InvalidRequest(
+                    f"Cannot remove hierarchy {hierarchy_id}: asset {asset_id} still has child {child_id} in it."
+                )
+    require_mutable(model)
+    model.name = p["assetModelName"]
+    model.description = p.get("assetModelDescription", model.description)
+    if external_id is not None:
+        w.model_by_external.pop(model.external_id or "", None)
+        w.model_by_external[external_id] = model.id
+        model.external_id = external_id
+    model.properties = _with_ids(w, p.get("assetModelProperties"))
+    model.hierarchies = hierarchies
+    if "assetModelCompositeModels" in p:
+        model.composites = {
+            **{k: c for k, c in model.composites.items() if c.composed_model_id},
+            **_inline_composites(w, p["assetModelCompositeModels"]),
+        }
+    # Assets of the model take the change on: PROPAGATING before ACTIVE.
+    _start_update(w, model, propagate=bool(w.assets_of_model.get(model.id)))
+    return {"assetModelId": model.id, "assetModelStatus": status(model)}
+
+
+def _start_update(w: World, model: AssetModel, *, propagate: bool = False) -> None:
+    model.etag = w.new_etag()
+    model.state = "UPDATING"
+    model.updated = w.now()
+    steps = [("ACTIVE", w.duration("update"))]
+    if propagate:
+        steps = [("PROPAGATING", w.duration("update")), ("ACTIVE", w.duration("propagate"))]
+    w.schedule("model", model, steps)
+
+
+def delete_asset_model(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    check_etag(model, p)
+    asset_id = next(iter(w.assets_of_model.get(model.id, {})), None)
+    if asset_id is not None:
+        raise InvalidRequest(
+            f"Asset model {model.id} still has asset {asset_id} ({w.assets[asset_id].state}); delete it first."
+        )
+    for other in w.models.values():
+        if other.id == model.id:
+            continue
+        for h in other.hierarchies:
+            if h.child_model_id == model.id:
+                raise InvalidRequest(
+                    f"Asset model {model.id} is the child model of hierarchy {h.id} of asset model {other.id}."
+                )
+        for c in other.composites.values():
+            if c.composed_model_id == model.id:
+                raise InvalidRequest(f"Asset model {model.id} is used as component {c.id} by asset model {other.id}.")
+        if model.id in other.interfaces:
+            raise InvalidRequest(f"Interface {model.id} is still implemented by asset model {other.id}.")
+    require_mutable(model, deleting=True)
+    model.etag = w.new_etag()
+    model.state = "DELETING"
+    model.error = None
+    model.updated = w.now()
+    ending = "FAILED" if w.dice.delete_fails("DeleteAssetModel", model.id) else GONE
+    w.schedule("model", model, [(ending, w.duration("delete_model"))])
+    return {"assetModelId": model.id, "assetModelStatus": {"state": "DELETING"}}
+
+
+# ---- composite models ---------------------------------------------------------------------------------
+
+
+def create_composite_model(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    check_etag(model, p)
+    composed_ref = p.get("composedAssetModelId")
+    properties = _with_ids(w, p.get("assetModelCompositeModelProperties"))
+    composed_id: str | None = None
+    if composed_ref is not None:
+        component = w.model(composed_ref)
+        if component.type != "COMPONENT_MODEL":
+            raise InvalidRequest(f"Asset model {component.id} is a {component.type}, not a COMPONENT_MODEL.")
+        if component.id == model.id:
+            raise InvalidRequest(f"Asset model {model.id} cannot compose itself.")
+        require_mutable(component)
+        composed_id = component.id
+        properties = properties or [dict(prop) for prop in component.properties]
+    parent_id = p.get("parentAssetModelCompositeModelId")
+    if parent_id is not None and parent_id not in model.composites:
+        raise ResourceNotFound(f"Composite model {parent_id} not found in asset model {model.id}.")
+    composite_id = p.get("assetModelCompositeModelId") or w.new_id()
+    if composite_id in model.composites:
+        raise ResourceAlreadyExists(
+            f"Composite model {composite_id} already exists in asset model {model.id}.",
+            resourceId=composite_id,
+            resourceArn=model.arn,
+        )
+    require_mutable(model)
+    model.composites[composite_id] = CompositeModel(
+        composite_id,
+        p["assetModelCompositeModelName"],
+        p["assetModelCompositeModelType"],
+        p.get("assetModelCompositeModelDescription"),
+        p.get("assetModelCompositeModelExternalId"),
+        composed_id,
+        parent_id,
+        properties,
+    )
+    _start_update(w, model)
+    return {
+        "assetModelId": model.id,
+        "assetModelCompositeModelId": composite_id,
+        "assetModelCompositeModelPath": _path(model, composite_id, p["assetModelCompositeModelName"]),
+        "assetModelStatus": status(model),
+    }
+
+
+def list_composite_models(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    page, more = paginate("ListAssetModelCompositeModels", p, list(model.composites.values()))
+    return {"assetModelCompositeModelSummaries": [_composite_summary(model, c) for c in page], **more}
+
+
+def delete_composite_model(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    composite_id = p["assetModelCompositeModelId"]
+    composite = model.composites.get(composite_id)
+    if composite is None or composite.deleting:
+        raise ResourceNotFound(f"Composite model {composite_id} not found in asset model {model.id}.")
+    check_etag(model, p)
+    for other in model.composites.values():
+        if other.parent_id == composite_id and not other.deleting:
+            raise InvalidRequest(f"Composite model {composite_id} still has nested composite model {other.id}.")
+    require_mutable(model)
+    composite.deleting = True
+    _start_update(w, model)
+    return {"assetModelId": model.id, "assetModelStatus": {"state": "DELETING"}}
+
+
+def list_composition_relationships(w: World, p: Params) -> Answer:
+    component = w.model(p["assetModelId"])
+    rows = [
+        {"assetModelId": m.id, "assetModelCompositeModelId": c.id, "assetModelCompositeModelType": c.type}
+        for m in w.models.values()
+        for c in m.composites.values()
+        if c.composed_model_id == component.id
+    ]
+    page, more = paginate("ListCompositionRelationships", p, rows)
+    return {"compositionRelationshipSummaries": page, **more}
+
+
+# ---- interface relationships ------------------------------------------------------------------------
+
+
+def _mappings(model: AssetModel, interface: AssetModel, config: dict[str, Any]) -> InterfaceLink:
+    by_name = {prop["name"]: prop["id"] for prop in model.properties}
+    pairs: dict[str, str] = {}
+    if config.get("matchByPropertyName"):
+        for prop in interface.properties:
+            if prop["name"] in by_name:
+                pairs[prop["id"]] = by_name[prop["name"]]
+    for override in config.get("overrides") or []:
+        pairs[override["interfaceAssetModelPropertyId"]] = override["assetModelPropertyId"]
+    hierarchies = {h.name: h.id for h in model.hierarchies}
+    return InterfaceLink(
+        interface.id,
+        [{"assetModelPropertyId": mine, "interfaceAssetModelPropertyId": theirs} for theirs, mine in pairs.items()],
+        [
+            {"assetModelHierarchyId": hierarchies[h.name], "interfaceAssetModelHierarchyId": h.id}
+            for h in interface.hierarchies
+            if h.name in hierarchies
+        ],
+    )
+
+
+def put_interface_relationship(w: World, p: Params) -> Answer:
+    model = w.model(p["assetModelId"])
+    interface = w.model(p["interfaceAssetModelId"])
+    if interface.type != "INTERFACE":
+        raise InvalidRequest(f"Asset model {interface.id} is a {interface.type}, not an INTERFACE.")
+    if model.type != "ASSET_MODEL":
+        raise InvalidRequest(f"Only an ASSET_MODEL implements interfaces; {model.id} is a {model.type}.")
+    require_mutable(interface)
+    require_mutable(model)
+    config = p["propertyMappingConfiguration"]
+    if config.get("createMissingProperty"):
+        names = {prop["name"] for prop in model.properties}
+        model.properties += [{**prop, "id": w.new_id()} for prop in interface.properties if prop["name"] not in names]
+        config = {**config, "matchByPropertyName": True}
+    model.interfaces[interface.id] = _mappings(model, interface, config)
+    _start_update(w, model)
+    return {
+        "assetModelId": model.id,
+        "interfaceAssetModelId": interface.id,
+        "assetModelArn": model.arn,
+        "assetModelStatus": status(model),
+    }
+
+
+def _link(w: World, p: Params) -> tuple[AssetModel, InterfaceLink]:
+    model = w.model(p["assetModelId"])
+    interface_id = w.model(p["interfaceAssetModelId"]).id
+    link = model.interfaces.get(interface_id)
+    if link is None:
+        raise ResourceNotFound(f"Asset model {model.id} does not implement interface {interface_id}.")
+    return model, link
+
+
+def describe_interface_relationship(w: World, p: Params) -> Answer:
+    model, link = _link(w, p)
+    return {
+        "assetModelId": model.id,
+        "interfaceAssetModelId": link.interface_id,
+        "propertyMappings": list(link.property_mappings),
+        "hierarchyMappings": list(link.hierarchy_mappings),
+    }
+
+
+def delete_interface_relationship(w: World, p: Params) -> Answer:
+    model, link = _link(w, p)
+    if link.deleting:
+        raise ResourceNotFound(f"Asset model {model.id} does not implement interface {link.interface_id}.")
+    require_mutable(model)
+    link.deleting = True
+    _start_update(w, model)
+    return {
+        "assetModelId": model.id,
+        "interfaceAssetModelId": link.interface_id,
+        "assetModelArn": model.arn,
+        "assetModelStatus": {"state": "DELETING"},
+    }
+
+
+def list_interface_relationships(w: World, p: Params) -> Answer:
+    interface = w.model(p["interfaceAssetModelId"])
+    rows = [{"id": m.id} for m in w.models.values() if interface.id in m.interfaces]
+    page, more = paginate("ListInterfaceRelationships", p, rows)
+    return {"interfaceRelationshipSummaries": page, **more}
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreateAssetModel": create_asset_model,
+    "DescribeAssetModel": describe_asset_model,
+    "ListAssetModels": list_asset_models,
+    "UpdateAssetModel": update_asset_model,
+    "DeleteAssetModel": delete_asset_model,
+    "CreateAssetModelCompositeModel": create_composite_model,
+    "ListAssetModelCompositeModels": list_composite_models,
+    "DeleteAssetModelCompositeModel": delete_composite_model,
+    "ListCompositionRelationships": list_composition_relationships,
+    "PutAssetModelInterfaceRelationship": put_interface_relationship,
+    "DescribeAssetModelInterfaceRelationship": describe_interface_relationship,
+    "DeleteAssetModelInterfaceRelationship": delete_interface_relationship,
+    "ListInterfaceRelationships": list_interface_relationships,
+}

@@ -1,0 +1,432 @@
+"""SiteWise Monitor: portals, projects, project assets, dashboards and access policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teardown.emulator._guards import require_mutable, status
+from teardown.emulator._pagination import paginate
+from teardown.emulator._resources import AccessPolicy, Asset, Dashboard, Portal, Project
+from teardown.emulator._world import GONE, Answer, Handler, Params, World
+from teardown.emulator.errors import InvalidRequest, LimitExceeded, ResourceNotFound
+
+
+def _optional(out: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    if value is not None:
+        out[key] = value
+    return out
+
+
+# ---- portals ----------------------------------------------------------------------------------------
+
+
+def create_portal(w: World, p: Params) -> Answer:
+    portal_id = w.new_id()
+    now = w.now()
+    portal = Portal(
+        id=portal_id,
+        arn=w.arn("portal", portal_id),
+        state="CREATING",
+        created=now,
+        updated=now,
+        name=p["portalName"],
+        description=p.get("portalDescription"),
+        contact_email=p["portalContactEmail"],
+        role_arn=p["roleArn"],
+        auth_mode=p.get("portalAuthMode", "SSO"),
+        portal_type=p.get("portalType"),
+        client_id=f"sso-client-{w.rng.getrandbits(64):016x}",
+        start_url=f"https://{portal_id}.app.iotsitewise.aws",
+    )
+    w.portals[portal_id] = portal
+    if p.get("tags"):
+        w.tags[portal.arn] = dict(p["tags"])
+    w.schedule("portal", portal, [("ACTIVE", w.duration("portal_create"))])
+    return {
+        "portalId": portal_id,
+        "portalArn": portal.arn,
+        "portalStartUrl": portal.start_url,
+        "portalStatus": status(portal),
+        "ssoApplicationId": portal.client_id,
+    }
+
+
+def describe_portal(w: World, p: Params) -> Answer:
+    portal = w.portal(p["portalId"])
+    out: dict[str, Any] = {
+        "portalId": portal.id,
+        "portalArn": portal.arn,
+        "portalName": portal.name,
+        "portalClientId": portal.client_id,
+        "portalStartUrl": portal.start_url,
+        "portalContactEmail": portal.contact_email,
+        "portalStatus": status(portal),
+        "portalCreationDate": portal.created,
+        "portalLastUpdateDate": portal.updated,
+        "roleArn": portal.role_arn,
+        "portalAuthMode": portal.auth_mode,
+    }
+    _optional(out, "portalDescription", portal.description)
+    return _optional(out, "portalType", portal.portal_type)
+
+
+def list_portals(w: World, p: Params) -> Answer:
+    page, more = paginate("ListPortals", p, list(w.portals.values()))
+    rows = [
+        _optional(
+            _optional(
+                {
+                    "id": x.id,
+                    "name": x.name,
+                    "startUrl": x.start_url,
+                    "creationDate": x.created,
+                    "lastUpdateDate": x.updated,
+                    "roleArn": x.role_arn,
+                    "status": status(x),
+                },
+                "description",
+                x.description,
+            ),
+            "portalType",
+            x.portal_type,
+        )
+        for x in page
+    ]
+    return {"portalSummaries": rows, **more}
+
+
+def delete_portal(w: World, p: Params) -> Answer:
+    portal = w.portal(p["portalId"])
+    project_id = next(iter(portal.project_ids), None)
+    if project_id is not None:
+        raise InvalidRequest(f"Portal {portal.id} still has project {project_id}; delete it first.")
+    policy_id = next(iter(w.policies_on.get(portal.id, {})), None)
+    if policy_id is not None:
+        raise InvalidRequest(f"Portal {portal.id} still has access policy {policy_id}; delete it first.")
+    require_mutable(portal, deleting=True)
+    portal.state = "DELETING"
+    portal.error = None
+    portal.updated = w.now()
+    ending = "FAILED" if w.dice.delete_fails("DeletePortal", portal.id) else GONE
+    w.schedule("portal", portal, [(ending, w.duration("portal_delete"))])
+    return {"portalStatus": {"state": "DELETING"}}
+
+
+# ---- projects ---------------------------------------------------------------------------------------
+
+
+def create_project(w: World, p: Params) -> Answer:
+    portal = w.portal(p["portalId"])
+    require_mutable(portal)
+    project_id = w.new_id()
+    now = w.now()
+    project = Project(
+        project_id, w.arn("project", project_id), portal.id, p["projectName"], now, now, p.get("projectDescription")
+    )
+    w.projects[project_id] = project
+    portal.project_ids[project_id] = None
+    if p.get("tags"):
+        w.tags[project.arn] = dict(p["tags"])
+    return {"projectId": project_id, "projectArn": project.arn}
+
+
+def describe_project(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    out = {
+        "projectId": project.id,
+        "projectArn": project.arn,
+        "projectName": project.name,
+        "portalId": project.portal_id,
+        "projectCreationDate": project.created,
+        "projectLastUpdateDate": project.updated,
+    }
+    return _optional(out, "projectDescription", project.description)
+
+
+def list_projects(w: World, p: Params) -> Answer:
+    portal = w.portal(p["portalId"])
+    page, more = paginate("ListProjects", p, [w.projects[i] for i in portal.project_ids])
+    rows = [
+        _optional(
+            {"id": x.id, "name": x.name, "creationDate": x.created, "lastUpdateDate": x.updated},
+            "description",
+            x.description,
+        )
+        for x in page
+    ]
+    return {"projectSummaries": rows, **more}
+
+
+def delete_project(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    dashboard_id = next(iter(project.dashboard_ids), None)
+    if dashboard_id is not None:
+        raise InvalidRequest(f"Project {project.id} still has dashboard {dashboard_id}; delete it first.")
+    asset_id = next(iter(project.asset_ids), None)
+    if asset_id is not None:
+        raise InvalidRequest(f"Project {project.id} still has asset {asset_id}; disassociate it first.")
+    policy_id = next(iter(w.policies_on.get(project.id, {})), None)
+    if policy_id is not None:
+        raise InvalidRequest(f"Project {project.id} still has access policy {policy_id}; delete it first.")
+    del w.projects[project.id]
+    w.portals[project.portal_id].project_ids.pop(project.id, None)
+    w.tags.pop(project.arn, None)
+    return {}
+
+
+# ---- project assets ---------------------------------------------------------------------------------
+
+
+def _root_of(w: World, asset: Asset) -> str:
+    while asset.parent is not None:
+        asset = w.assets[asset.parent[0]]
+    return asset.id
+
+
+def _failure(asset_id: str, message: str) -> dict[str, str]:
+    return {"assetId": asset_id, "code": "INTERNAL_FAILURE", "message": message}
+
+
+def batch_associate_project_assets(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    errors: list[dict[str, str]] = []
+    joining: list[Asset] = []
+    for ref in p["assetIds"]:
+        try:
+            asset = w.asset(ref)
+        except ResourceNotFound as exc:
+            errors.append(_failure(ref, exc.message))
+            continue
+        if asset.state in ("DELETING", "FAILED", "CREATING"):
+            errors.append(_failure(ref, f"Asset {asset.id} is {asset.state}."))
+            continue
+        joining.append(asset)
+    members = [w.assets[a] for a in project.asset_ids] + joining
+    roots = list(dict.fromkeys(_root_of(w, a) for a in members))
+    if len(roots) > w.quotas.root_assets_per_project:
+        raise LimitExceeded(
+            f"Project {project.id} may hold assets of {w.quotas.root_assets_per_project} hierarchy root(s); "
+            f"these assets come from roots {', '.join(roots)}."
+        )
+    for asset in joining:
+        project.asset_ids[asset.id] = None
+        asset.project_ids[project.id] = None
+    return {"errors": errors}
+
+
+def batch_disassociate_project_assets(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    errors: list[dict[str, str]] = []
+    for ref in p["assetIds"]:
+        try:
+            asset = w.asset(ref)
+        except ResourceNotFound as exc:
+            errors.append(_failure(ref, exc.message))
+            continue
+        if asset.id not in project.asset_ids:
+            errors.append(_failure(ref, f"Asset {asset.id} is not in project {project.id}."))
+            continue
+        del project.asset_ids[asset.id]
+        del asset.project_ids[project.id]
+    return {"errors": errors}
+
+
+def list_project_assets(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    page, more = paginate("ListProjectAssets", p, list(project.asset_ids))
+    return {"assetIds": page, **more}
+
+
+# ---- dashboards -------------------------------------------------------------------------------------
+
+
+def create_dashboard(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    dashboard_id = w.new_id()
+    now = w.now()
+    dashboard = Dashboard(
+        dashboard_id,
+        w.arn("dashboard", dashboard_id),
+        project.id,
+        p["dashboardName"],
+        p["dashboardDefinition"],
+        now,
+        now,
+        p.get("dashboardDescription"),
+    )
+    w.dashboards[dashboard_id] = dashboard
+    project.dashboard_ids[dashboard_id] = None
+    if p.get("tags"):
+        w.tags[dashboard.arn] = dict(p["tags"])
+    return {"dashboardId": dashboard_id, "dashboardArn": dashboard.arn}
+
+
+def _dashboard(w: World, dashboard_id: str) -> Dashboard:
+    found = w.dashboards.get(dashboard_id)
+    if found is None:
+        raise ResourceNotFound(f"Dashboard {dashboard_id} not found.")
+    return found
+
+
+def describe_dashboard(w: World, p: Params) -> Answer:
+    d = _dashboard(w, p["dashboardId"])
+    out = {
+        "dashboardId": d.id,
+        "dashboardArn": d.arn,
+        "dashboardName": d.name,
+        "projectId": d.project_id,
+        "dashboardDefinition": d.definition,
+        "dashboardCreationDate": d.created,
+        "dashboardLastUpdateDate": d.updated,
+    }
+    return _optional(out, "dashboardDescription", d.description)
+
+
+def list_dashboards(w: World, p: Params) -> Answer:
+    project = w.project(p["projectId"])
+    page, more = paginate("ListDashboards", p, [w.dashboards[i] for i in project.dashboard_ids])
+    rows = [
+        _optional(
+            {"id": d.id, "name": d.name, "creationDate": d.created, "lastUpdateDate": d.updated},
+            "description",
+            d.description,
+        )
+        for d in page
+    ]
+    return {"dashboardSummaries": rows, **more}
+
+
+def delete_dashboard(w: World, p: Params) -> Answer:
+    d = _dashboard(w, p["dashboardId"])
+    del w.dashboards[d.id]
+    w.projects[d.project_id].dashboard_ids.pop(d.id, None)
+    w.tags.pop(d.arn, None)
+    return {}
+
+
+# ---- access policies --------------------------------------------------------------------------------
+
+
+def _policy_target(w: World, resource: dict[str, Any]) -> str:
+    if len(resource) != 1:
+        raise InvalidRequest("An access policy is on exactly one portal or one project.")
+    if "portal" in resource:
+        return w.portal(resource["portal"]["id"]).id
+    return w.project(resource["project"]["id"]).id
+
+
+def create_access_policy(w: World, p: Params) -> Answer:
+    target = _policy_target(w, p["accessPolicyResource"])
+    if len(p["accessPolicyIdentity"]) != 1:
+        raise InvalidRequest("An access policy names exactly one identity.")
+    policy_id = w.new_id()
+    now = w.now()
+    policy = AccessPolicy(
+        policy_id,
+        w.arn("access-policy", policy_id),
+        dict(p["accessPolicyIdentity"]),
+        dict(p["accessPolicyResource"]),
+        p["accessPolicyPermission"],
+        now,
+        now,
+    )
+    w.policies[policy_id] = policy
+    w.policies_on.setdefault(target, {})[policy_id] = None
+    if p.get("tags"):
+        w.tags[policy.arn] = dict(p["tags"])
+    return {"accessPolicyId": policy_id, "accessPolicyArn": policy.arn}
+
+
+def _policy(w: World, policy_id: str) -> AccessPolicy:
+    found = w.policies.get(policy_id)
+    if found is None:
+        raise ResourceNotFound(f"Access policy {policy_id} not found.")
+    return found
+
+
+def describe_access_policy(w: World, p: Params) -> Answer:
+    x = _policy(w, p["accessPolicyId"])
+    return {
+        "accessPolicyId": x.id,
+        "accessPolicyArn": x.arn,
+        "accessPolicyIdentity": x.identity,
+        "accessPolicyResource": x.resource,
+        "accessPolicyPermission": x.permission,
+        "accessPolicyCreationDate": x.created,
+        "accessPolicyLastUpdateDate": x.updated,
+    }
+
+
+def _identity_matches(
+    policy: AccessPolicy, identity_type: str | None, identity_id: str | None, iam_arn: str | None
+) -> bool:
+    identity = policy.identity
+    if identity_type == "USER":
+        return bool(identity.get("user", {}).get("id") == identity_id)
+    if identity_type == "GROUP":
+        return bool(identity.get("group", {}).get("id") == identity_id)
+    if identity_type == "IAM":
+        arns = {identity.get("iamUser", {}).get("arn"), identity.get("iamRole", {}).get("arn")}
+        return iam_arn in arns
+    return True
+
+
+def list_access_policies(w: World, p: Params) -> Answer:
+    resource_type, resource_id = p.get("resourceType"), p.get("resourceId")
+    if (resource_type is None) != (resource_id is None):
+        raise InvalidRequest("ListAccessPolicies takes resourceType and resourceId together.")
+    identity_type = p.get("identityType")
+    if identity_type in ("USER", "GROUP") and p.get("identityId") is None:
+        raise InvalidRequest(f"ListAccessPolicies with identityType {identity_type} needs an identityId.")
+    if identity_type == "IAM" and p.get("iamArn") is None:
+        raise InvalidRequest("ListAccessPolicies with identityType IAM needs an iamArn.")
+    if resource_id is not None:
+        candidates = [w.policies[i] for i in w.policies_on.get(resource_id, {})]
+        candidates = [x for x in candidates if x.resource_type == resource_type]
+    else:
+        candidates = list(w.policies.values())
+    candidates = [x for x in candidates if _identity_matches(x, identity_type, p.get("identityId"), p.get("iamArn"))]
+    page, more = paginate("ListAccessPolicies", p, candidates)
+    rows = [
+        {
+            "id": x.id,
+            "identity": x.identity,
+            "resource": x.resource,
+            "permission": x.permission,
+            "creationDate": x.created,
+            "lastUpdateDate": x.updated,
+        }
+        for x in page
+    ]
+    return {"accessPolicySummaries": rows, **more}
+
+
+def delete_access_policy(w: World, p: Params) -> Answer:
+    x = _policy(w, p["accessPolicyId"])
+    del w.policies[x.id]
+    w.policies_on.get(x.resource_id, {}).pop(x.id, None)
+    w.tags.pop(x.arn, None)
+    return {}
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreatePortal": create_portal,
+    "DescribePortal": describe_portal,
+    "ListPortals": list_portals,
+    "DeletePortal": delete_portal,
+    "CreateProject": create_project,
+    "DescribeProject": describe_project,
+    "ListProjects": list_projects,
+    "DeleteProject": delete_project,
+    "BatchAssociateProjectAssets": batch_associate_project_assets,
+    "BatchDisassociateProjectAssets": batch_disassociate_project_assets,
+    "ListProjectAssets": list_project_assets,
+    "CreateDashboard": create_dashboard,
+    "DescribeDashboard": describe_dashboard,
+    "ListDashboards": list_dashboards,
+    "DeleteDashboard": delete_dashboard,
+    "CreateAccessPolicy": create_access_policy,
+    "DescribeAccessPolicy": describe_access_policy,
+    "ListAccessPolicies": list_access_policies,
+    "DeleteAccessPolicy": delete_access_policy,
+}

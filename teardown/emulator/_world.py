@@ -1,0 +1,246 @@
+"""The whole emulated account: resource stores, lookups, ids and the lazy state machine.
+
+Transitions are lazy: a resource stores the (time, state) steps it will go through, a due-queue orders
+them, and ``settle`` applies every step whose time has come. Nothing runs in the background, so a test on
+a ManualClock sees exactly the states its ``advance`` calls allow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from teardown.emulator._resources import (
+    AccessPolicy,
+    Asset,
+    AssetModel,
+    Dashboard,
+    Gateway,
+    Portal,
+    Project,
+    Stateful,
+    TimeSeries,
+)
+from teardown.emulator.errors import ResourceAlreadyExists, ResourceNotFound
+from teardown.emulator.faults import FaultDice
+from teardown.emulator.latency import LatencyKind, LatencyProfile
+from teardown.emulator.quotas import QuotaSettings
+
+GONE = "GONE"
+EXTERNAL_PREFIX = "externalId:"
+
+
+class ClockLike(Protocol):
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class World:
+    """State of one account and region. Not thread-safe by itself: the backend holds the lock."""
+
+    def __init__(
+        self,
+        *,
+        clock: ClockLike,
+        latency: LatencyProfile,
+        quotas: QuotaSettings,
+        dice: FaultDice,
+        account_id: str,
+        region: str,
+        seed: int = 0,
+    ) -> None:
+        self.clock = clock
+        self.latency = latency
+        self.quotas = quotas
+        self.dice = dice
+        self.account_id = account_id
+        self.region = region
+        self._seed = seed
+        self.clear()
+
+    def clear(self) -> None:
+        self.rng = random.Random(self._seed)
+        self.models: dict[str, AssetModel] = {}
+        self.assets: dict[str, Asset] = {}
+        self.portals: dict[str, Portal] = {}
+        self.projects: dict[str, Project] = {}
+        self.dashboards: dict[str, Dashboard] = {}
+        self.policies: dict[str, AccessPolicy] = {}
+        self.gateways: dict[str, Gateway] = {}
+        self.time_series: dict[str, TimeSeries] = {}
+        self.tags: dict[str, dict[str, str]] = {}
+        self.model_by_external: dict[str, str] = {}
+        self.asset_by_external: dict[str, str] = {}
+        self.assets_of_model: dict[str, dict[str, None]] = {}
+        self.policies_on: dict[str, dict[str, None]] = {}
+        self.series_by_alias: dict[str, str] = {}
+        self.series_by_property: dict[tuple[str, str], str] = {}
+        self._due: list[tuple[float, int, str, str, int]] = []
+        self._seq = 0
+
+    # ---- ids, arns, time -------------------------------------------------------------------------
+    def now(self) -> float:
+        return self.clock.now()
+
+    def new_id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def new_etag(self) -> str:
+        return f"{self.rng.getrandbits(128):032x}"
+
+    def arn(self, kind: str, resource_id: str) -> str:
+        return f"arn:aws:iotsitewise:{self.region}:{self.account_id}:{kind}/{resource_id}"
+
+    def duration(self, kind: LatencyKind) -> float:
+        return self.latency.duration(kind, self.rng)
+
+    # ---- lookups (ids may be "externalId:X" for assets and models) -----------------------------------
+    def model(self, ref: str) -> AssetModel:
+        model_id = self._resolve(ref, self.model_by_external)
+        found = self.models.get(model_id)
+        if found is None:
+            raise ResourceNotFound(f"Asset model {ref} not found.")
+        return found
+
+    def asset(self, ref: str) -> Asset:
+        asset_id = self._resolve(ref, self.asset_by_external)
+        found = self.assets.get(asset_id)
+        if found is None:
+            raise ResourceNotFound(f"Asset {ref} not found.")
+        return found
+
+    @staticmethod
+    def _resolve(ref: str, by_external: dict[str, str]) -> str:
+        if ref.startswith(EXTERNAL_PREFIX):
+            return by_external.get(ref[len(EXTERNAL_PREFIX) :], ref)
+        return ref
+
+    def portal(self, portal_id: str) -> Portal:
+        found = self.portals.get(portal_id)
+        if found is None:
+            raise ResourceNotFound(f"Portal {portal_id} not found.")
+        return found
+
+    def project(self, project_id: str) -> Project:
+        found = self.projects.get(project_id)
+        if found is None:
+            raise ResourceNotFound(f"Project {project_id} not found.")
+        return found
+
+    def check_new_id(self, wanted: str | None, taken: dict[str, Any], kind: str, what: str) -> str:
+        """A caller-chosen id (honoured, but unique) or a fresh one."""
+        if wanted is None:
+            return self.new_id()
+        if wanted in taken:
+            raise ResourceAlreadyExists(
+                f"{what} with id {wanted} already exists.", resourceId=wanted, resourceArn=self.arn(kind, wanted)
+            )
+        return wanted
+
+    # ---- lazy transitions ----------------------------------------------------------------------------
+    def schedule(self, kind: str, resource: Stateful, steps: list[tuple[str, float]]) -> None:
+        """Put ``resource`` on a path of (next state, seconds after the previous step) steps."""
+        resource.generation += 1
+        at = self.now()
+        resource.steps = []
+        for state, seconds in steps:
+            at += seconds
+            resource.steps.append((at, state))
+        if resource.steps:
+            self._push(kind, resource)
+
+    def _push(self, kind: str, resource: Stateful) -> None:
+        self._seq += 1
+        heapq.heappush(self._due, (resource.steps[0][0], self._seq, kind, resource.id, resource.generation))
+
+    def settle(self) -> None:
+        now = self.now()
+        while self._due and self._due[0][0] <= now:
+            _, _, kind, resource_id, generation = heapq.heappop(self._due)
+            resource = self._stateful(kind, resource_id)
+            if resource is None or resource.generation != generation:
+                continue
+            while resource.steps and resource.steps[0][0] <= now:
+                at, state = resource.steps.pop(0)
+                self._enter(kind, resource, state, at)
+                if state == GONE:
+                    break
+            if resource.steps and state != GONE:
+                self._push(kind, resource)
+
+    def _stateful(self, kind: str, resource_id: str) -> Stateful | None:
+        if kind == "asset":
+            return self.assets.get(resource_id)
+        if kind == "model":
+            return self.models.get(resource_id)
+        return self.portals.get(resource_id)
+
+    def _enter(self, kind: str, resource: Stateful, state: str, at: float) -> None:
+        resource.updated = at
+        if state == GONE:
+            self._remove(kind, resource)
+            return
+        if state == "FAILED":
+            resource.error = {"code": "INTERNAL_FAILURE", "message": f"Deletion of {resource.id} failed."}
+        elif state == "ACTIVE":
+            resource.error = None
+        resource.state = state
+        if isinstance(resource, AssetModel) and state == "ACTIVE":
+            # Composite models and interface links deleted while the model was UPDATING go now.
+            resource.composites = {k: c for k, c in resource.composites.items() if not c.deleting}
+            resource.interfaces = {k: i for k, i in resource.interfaces.items() if not i.deleting}
+
+    def _remove(self, kind: str, resource: Stateful) -> None:
+        self.tags.pop(resource.arn, None)
+        if isinstance(resource, Asset):
+            del self.assets[resource.id]
+            if resource.external_id is not None:
+                self.asset_by_external.pop(resource.external_id, None)
+            self.assets_of_model.get(resource.model_id, {}).pop(resource.id, None)
+            # Series bound to the asset go with it; disassociated ones survive.
+            for series in [s for s in self.time_series.values() if s.asset_id == resource.id]:
+                self.drop_series(series)
+        elif isinstance(resource, AssetModel):
+            del self.models[resource.id]
+            if resource.external_id is not None:
+                self.model_by_external.pop(resource.external_id, None)
+            self.assets_of_model.pop(resource.id, None)
+        elif isinstance(resource, Portal):
+            del self.portals[resource.id]
+        else:  # pragma: no cover - the due-queue only holds the three kinds above
+            raise AssertionError(kind)
+
+    def drop_series(self, series: TimeSeries) -> None:
+        del self.time_series[series.id]
+        self.tags.pop(series.arn, None)
+        if series.alias is not None:
+            self.series_by_alias.pop(series.alias, None)
+        if series.asset_id is not None and series.property_id is not None:
+            self.series_by_property.pop((series.asset_id, series.property_id), None)
+
+    # ---- whole-state views -----------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        def rows(store: dict[str, Any]) -> list[dict[str, Any]]:
+            return [dataclasses.asdict(item) for item in store.values()]
+
+        return {
+            "assetModels": rows(self.models),
+            "assets": rows(self.assets),
+            "portals": rows(self.portals),
+            "projects": rows(self.projects),
+            "dashboards": rows(self.dashboards),
+            "accessPolicies": rows(self.policies),
+            "gateways": rows(self.gateways),
+            "timeSeries": rows(self.time_series),
+            "tags": {arn: dict(tags) for arn, tags in self.tags.items()},
+        }
+
+
+Params = dict[str, Any]
+Answer = dict[str, Any]
+Handler = Callable[[World, Params], Answer]

@@ -1,0 +1,192 @@
+"""The SiteWise backend: one account's state and rules behind a single ``handle(operation, params)``.
+
+The wire codec (or any caller) hands it an operation name and the boto3-shaped input; it answers the
+output members or raises an error of ``teardown.emulator.errors``. Every call goes through the same
+pipeline, in this order: count -> rate quota -> injected failure before -> injected latency -> settle due
+state transitions -> the operation (with clientToken replay) -> injected failure after.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from collections import Counter
+from typing import Any
+
+import botocore.session
+import structlog
+
+from teardown.emulator._idempotency import TokenLedger
+from teardown.emulator._rules_assets import HANDLERS as ASSET_HANDLERS
+from teardown.emulator._rules_gateways import HANDLERS as GATEWAY_HANDLERS
+from teardown.emulator._rules_models import HANDLERS as MODEL_HANDLERS
+from teardown.emulator._rules_monitor import HANDLERS as MONITOR_HANDLERS
+from teardown.emulator._rules_tags import HANDLERS as TAG_HANDLERS
+from teardown.emulator._rules_timeseries import HANDLERS as SERIES_HANDLERS
+from teardown.emulator._world import ClockLike, Handler, World
+from teardown.emulator.clock import ScaledClock
+from teardown.emulator.errors import InternalFailure, NotImplementedByEmulator, Throttling
+from teardown.emulator.faults import FaultDice, FaultSettings
+from teardown.emulator.latency import LatencyProfile
+from teardown.emulator.quotas import QuotaSettings, TokenBucket, family_of
+
+__all__ = ["ClockLike", "SiteWiseBackend"]
+
+log = structlog.get_logger(__name__)
+
+_HANDLERS: dict[str, Handler] = {
+    **MODEL_HANDLERS,
+    **ASSET_HANDLERS,
+    **MONITOR_HANDLERS,
+    **GATEWAY_HANDLERS,
+    **SERIES_HANDLERS,
+    **TAG_HANDLERS,
+}
+
+
+@functools.cache
+def _service_operations() -> frozenset[str]:
+    model = botocore.session.get_session().get_service_model("iotsitewise")
+    return frozenset(model.operation_names)
+
+
+class SiteWiseBackend:
+    """State and rules of one emulated account and region; thread-safe (one lock around each call)."""
+
+    def __init__(
+        self,
+        *,
+        clock: ClockLike | None = None,
+        latency: LatencyProfile | str = "instant",
+        quotas: QuotaSettings | str = "off",
+        faults: FaultSettings | None = None,
+        account_id: str = "123456789012",
+        region: str = "us-east-1",
+    ) -> None:
+        self._lock = threading.RLock()
+        self._counts: Counter[str] = Counter()
+        self._ledger = TokenLedger()
+        self._buckets: dict[str, TokenBucket] = {}
+        resolved_clock: ClockLike = clock if clock is not None else ScaledClock(1.0)
+        self._faults = faults or FaultSettings()
+        self._world = World(
+            clock=resolved_clock,
+            latency=LatencyProfile.named(latency) if isinstance(latency, str) else latency,
+            quotas=QuotaSettings.named(quotas) if isinstance(quotas, str) else quotas,
+            dice=FaultDice(self._faults),
+            account_id=account_id,
+            region=region,
+        )
+        self.account_id = account_id
+        self.region = region
+
+    # ---- settings, changeable at runtime --------------------------------------------------------------
+    @property
+    def clock(self) -> ClockLike:
+        return self._world.clock
+
+    @clock.setter
+    def clock(self, value: ClockLike) -> None:
+        with self._lock:
+            self._world.clock = value
+            self._buckets.clear()
+
+    @property
+    def latency(self) -> LatencyProfile:
+        return self._world.latency
+
+    @latency.setter
+    def latency(self, value: LatencyProfile | str) -> None:
+        with self._lock:
+            self._world.latency = LatencyProfile.named(value) if isinstance(value, str) else value
+
+    @property
+    def quotas(self) -> QuotaSettings:
+        return self._world.quotas
+
+    @quotas.setter
+    def quotas(self, value: QuotaSettings | str) -> None:
+        with self._lock:
+            self._world.quotas = QuotaSettings.named(value) if isinstance(value, str) else value
+            self._buckets.clear()
+
+    @property
+    def faults(self) -> FaultSettings:
+        return self._faults
+
+    @faults.setter
+    def faults(self, value: FaultSettings | None) -> None:
+        with self._lock:
+            self._faults = value or FaultSettings()
+            self._world.dice = FaultDice(self._faults)
+
+    # ---- the call pipeline ----------------------------------------------------------------------------
+    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._counts[operation] += 1
+            handler = self._handler(operation)
+            self._throttle(operation)
+            if self._world.dice.internal_before(operation):
+                log.info("emulator.fault", kind="internal_before", operation=operation)
+                raise InternalFailure(f"Injected internal failure before {operation} (nothing was applied).")
+            delay = self._world.dice.added_latency(operation)
+        if delay > 0:
+            # Outside the lock: an injected slow call must not stall every other caller.
+            self.clock.sleep(delay)
+        with self._lock:
+            self._world.settle()
+            answer = self._ledger.replay(operation, params)
+            if answer is None:
+                answer = handler(self._world, params)
+                self._ledger.record(operation, params, answer)
+            if self._world.dice.internal_after(operation):
+                log.info("emulator.fault", kind="internal_after", operation=operation)
+                raise InternalFailure(f"Injected internal failure after {operation} (it was applied).")
+            return copy.deepcopy(answer)
+
+    def _handler(self, operation: str) -> Handler:
+        handler = _HANDLERS.get(operation)
+        if handler is not None:
+            return handler
+        if operation in _service_operations():
+            raise NotImplementedByEmulator(
+                f"The SiteWise emulator does not serve {operation}; it serves {len(_HANDLERS)} operations "
+                "(see SiteWiseBackend.served_operations())."
+            )
+        raise NotImplementedByEmulator(f"{operation} is not an operation of iotsitewise.")
+
+    def _throttle(self, operation: str) -> None:
+        family = family_of(operation)
+        rate = self._world.quotas.rate_of(family)
+        if rate is None:
+            return
+        now = self.clock.now()
+        bucket = self._buckets.get(family)
+        if bucket is None or bucket.rate != rate:
+            bucket = self._buckets[family] = TokenBucket(rate, now)
+        if not bucket.take(now):
+            raise Throttling(f"Rate exceeded for the {family} family ({rate:g} requests per second).")
+
+    # ---- introspection and control -------------------------------------------------------------------
+    def served_operations(self) -> frozenset[str]:
+        return frozenset(_HANDLERS)
+
+    def call_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def reset(self) -> None:
+        """Empty state, call counts and tokens; settings (clock, latency, quotas, faults) stay."""
+        with self._lock:
+            self._world.clear()
+            self._counts.clear()
+            self._ledger.clear()
+            self._buckets.clear()
+            self._world.dice = FaultDice(self._faults)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state (after settling what is due) as JSON-able data."""
+        with self._lock:
+            self._world.settle()
+            return self._world.snapshot()

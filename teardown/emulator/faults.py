@@ -1,0 +1,64 @@
+"""Injected failures, decided by a seeded RNG so a failing run can be replayed exactly."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+# Prefixes of operations that only read; every other served operation mutates.
+_READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Execute")
+
+
+def is_mutating(operation: str) -> bool:
+    return not operation.startswith(_READ_PREFIXES)
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Probabilities and targets of injected failures; the defaults inject nothing.
+
+    ``internal_before``: InternalFailure before the operation runs (nothing applied).
+    ``internal_after``: the operation is applied, then InternalFailure is answered (a lost response).
+    ``added_latency``: seconds slept on the backend's clock before the operation.
+    ``fail_delete_ids`` / ``fail_delete_rate``: a DELETING asset, model or portal ends FAILED instead of gone.
+    ``operations``: the operations faults apply to; None means every mutating operation.
+    """
+
+    internal_before: float = 0.0
+    internal_after: float = 0.0
+    added_latency: float = 0.0
+    fail_delete_ids: frozenset[str] = field(default_factory=frozenset)
+    fail_delete_rate: float = 0.0
+    operations: frozenset[str] | None = None
+    seed: int = 0
+
+    def applies_to(self, operation: str) -> bool:
+        if self.operations is None:
+            return is_mutating(operation)
+        return operation in self.operations
+
+
+class FaultDice:
+    """Rolls the fault decisions for one backend; rebuilt (re-seeded) whenever settings change."""
+
+    def __init__(self, settings: FaultSettings) -> None:
+        self.settings = settings
+        self._rng = random.Random(settings.seed)
+
+    def _roll(self, probability: float) -> bool:
+        # No draw at probability 0, so enabling one fault kind does not shift the others' sequence.
+        return probability > 0 and self._rng.random() < probability
+
+    def internal_before(self, operation: str) -> bool:
+        return self.settings.applies_to(operation) and self._roll(self.settings.internal_before)
+
+    def internal_after(self, operation: str) -> bool:
+        return self.settings.applies_to(operation) and self._roll(self.settings.internal_after)
+
+    def added_latency(self, operation: str) -> float:
+        return self.settings.added_latency if self.settings.applies_to(operation) else 0.0
+
+    def delete_fails(self, operation: str, resource_id: str) -> bool:
+        if resource_id in self.settings.fail_delete_ids:
+            return True
+        return self.settings.applies_to(operation) and self._roll(self.settings.fail_delete_rate)
