@@ -78,28 +78,8 @@ class Journal:
     @classmethod
     def open(cls, path: Path, digest: str, *, now: float) -> Journal:
         """Open (or start) the journal of the plan with ``digest``; refuse one of another plan."""
-        records: dict[str, ActionRecord] = {}
-        runs = 0
+        records, runs = load_records(path, digest)
         fresh = not path.exists() or path.stat().st_size == 0
-        if not fresh:
-            header, entries = _read(path)
-            if header.get("plan_digest") != digest:
-                raise PlanRefused(
-                    f"journal {path} belongs to another plan (digest {str(header.get('plan_digest'))[:12]}…, "
-                    f"this plan is {digest[:12]}…); move it away to apply this plan",
-                )
-            for entry in entries:
-                if entry.get("event") == "run":
-                    runs += 1
-                    continue
-                action_id = entry.get("action")
-                if not isinstance(action_id, str):
-                    continue
-                rec = records.setdefault(action_id, ActionRecord(last_event=entry["event"]))
-                rec.last_event = entry["event"]
-                rec.history.append(entry["event"])
-                rec.client_token = entry.get("client_token", rec.client_token)
-                rec.error = entry.get("error")
         journal = cls(path, digest, records, runs)
         if fresh:
             journal._append({"event": "journal", "format": JOURNAL_FORMAT, "plan_digest": digest, "at": now})
@@ -142,6 +122,33 @@ class Journal:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def load_records(path: Path, digest: str) -> tuple[dict[str, ActionRecord], int]:
+    """Read-only replay: each action's record and the number of runs so far ({} and 0 with no journal)."""
+    records: dict[str, ActionRecord] = {}
+    runs = 0
+    if not path.exists() or path.stat().st_size == 0:
+        return records, runs
+    header, entries = _read(path)
+    if header.get("plan_digest") != digest:
+        raise PlanRefused(
+            f"journal {path} belongs to another plan (digest {str(header.get('plan_digest'))[:19]}..., "
+            f"this plan is {digest[:19]}...); move it away to apply this plan",
+        )
+    for entry in entries:
+        if entry.get("event") == "run":
+            runs += 1
+            continue
+        action_id = entry.get("action")
+        if not isinstance(action_id, str):
+            continue
+        rec = records.setdefault(action_id, ActionRecord(last_event=entry["event"]))
+        rec.last_event = entry["event"]
+        rec.history.append(entry["event"])
+        rec.client_token = entry.get("client_token", rec.client_token)
+        rec.error = entry.get("error")
+    return records, runs
 
 
 def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -104,6 +104,7 @@ class RetrySettings:
     max_attempts: int = 50
 
 
+DEFAULT_RETRY = RetrySettings()
 RetryHook = Callable[[BaseException, int, float], None]
 
 
@@ -133,14 +134,14 @@ def _policy(
 
 
 def mutation_policy(
-    clock: Clock, settings: RetrySettings = RetrySettings(), on_retry: RetryHook | None = None
+    clock: Clock, settings: RetrySettings = DEFAULT_RETRY, on_retry: RetryHook | None = None
 ) -> tenacity.Retrying:
     """For DeleteAsset, DisassociateAssets, ...: transient errors and busy resources, until the deadline."""
     return _policy(is_retryable_mutation, clock, settings, on_retry)
 
 
 def read_policy(
-    clock: Clock, settings: RetrySettings = RetrySettings(), on_retry: RetryHook | None = None
+    clock: Clock, settings: RetrySettings = DEFAULT_RETRY, on_retry: RetryHook | None = None
 ) -> tenacity.Retrying:
     """For Describe and List calls: transient errors only; a conflict cannot happen on a read."""
     return _policy(is_transient, clock, settings, on_retry)

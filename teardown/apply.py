@@ -1,0 +1,318 @@
+"""Apply a reviewed plan: every guard first, then walk its action graph, journaled and resumable.
+
+Before anything is touched (each refusal raises and sends not one mutating call):
+the plan file's format and digest (``load_plan``), the caller's account and region against the plan's,
+the lock (``ApplyLocked``), the journal's plan digest, the stale check (``find_stale``), ``max_deletes``,
+and the confirmation (default no) unless ``auto_approve``.
+
+Then the DAG walk: ``workers`` actions at once, each started as soon as what it depends on is done,
+paced per quota family, retried, observed. Finished actions of an earlier run (per the journal) are not
+sent again; in-flight ones are re-sent with the same clientToken. ``stop`` (Ctrl-C) starts nothing new.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import structlog
+
+from teardown.aws import AwsTarget, caller_identity, sitewise_client
+from teardown.clock import Clock, SystemClock
+from teardown.errors import PlanRefused
+from teardown.execute import ActionResult, Caller, CallStats, Executor
+from teardown.journal import ApplyLock, Journal, journal_path, load_records, lock_path, report_path
+from teardown.model import Action, ActionKind, Outcome
+from teardown.observe import DEFAULT_OBSERVE, BatchedObserver, Observer, ObserveSettings, PerResourceObserver
+from teardown.plan import Plan, load_plan
+from teardown.ratelimit import AdaptiveSettings, RateLimiter
+from teardown.report import ActionReport, ApplyReport
+from teardown.retry import DEFAULT_RETRY, RetrySettings
+from teardown.stale import find_stale
+from teardown.walk import EventKind, WalkEvent, walk
+
+if TYPE_CHECKING:
+    from mypy_boto3_iotsitewise import IoTSiteWiseClient
+
+log = structlog.get_logger(__name__)
+
+DELETE_KINDS = (ActionKind.DELETE_ASSET, ActionKind.DELETE_ASSET_MODEL)
+IdentityProvider = Callable[[], tuple[str, str]]
+StaleCheck = Callable[..., list[str]]
+
+
+@dataclass(frozen=True)
+class ApplySummary:
+    """What the user confirms: counts per action kind, and how much an earlier run already did."""
+
+    plan_digest: str
+    account: str
+    region: str
+    counts: Mapping[str, int]
+    total: int
+    deletes: int
+    already_finished: int
+
+    @property
+    def to_run(self) -> int:
+        return self.total - self.already_finished
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+        resumed = f" ({self.already_finished} already finished by an earlier run)" if self.already_finished else ""
+        return f"{self.total} actions in {self.account}/{self.region}: {parts}{resumed}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for progress displays, sent after every change; ``last`` is the action that changed."""
+
+    totals: Mapping[str, int]  # per kind
+    finished: Mapping[str, int]  # per kind: done or already done
+    failed: int
+    skipped: int
+    in_flight: int
+    elapsed: float
+    rate: float  # finished actions per second in this run
+    eta: float | None
+    last: str | None = None
+    event: str | None = None
+    stopping: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def settled(self) -> int:
+        return sum(self.finished.values()) + self.failed + self.skipped
+
+
+@dataclass
+class _Tracker:
+    kinds: dict[str, str]
+    totals: dict[str, int]
+    started_at: float
+    finished: Counter[str] = field(default_factory=Counter)
+    finished_this_run: int = 0
+    failed: int = 0
+    skipped: int = 0
+    in_flight: int = 0
+    stopping: bool = False
+
+    def progress(self, now: float, last: str | None, event: str | None) -> Progress:
+        elapsed = max(0.0, now - self.started_at)
+        rate = self.finished_this_run / elapsed if elapsed > 0 else 0.0
+        left = sum(self.totals.values()) - sum(self.finished.values()) - self.failed - self.skipped
+        eta = left / rate if rate > 0 else None
+        return Progress(dict(self.totals), dict(self.finished), self.failed, self.skipped, self.in_flight,
+                        elapsed, rate, eta, last, event, self.stopping)
+
+
+def apply(
+    plan: Plan | str | Path,
+    *,
+    target: AwsTarget | None = None,
+    client: IoTSiteWiseClient | None = None,
+    identity: IdentityProvider | None = None,
+    stale_check: StaleCheck | None = None,
+    confirm: Callable[[ApplySummary], bool] | None = None,
+    auto_approve: bool = False,
+    max_deletes: int | None = None,
+    workers: int = 8,
+    clock: Clock | None = None,
+    stop: threading.Event | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    plan_path: str | Path | None = None,
+    report_file: str | Path | None = None,
+    rates: Mapping[str, float] | None = None,
+    adaptive: bool = True,
+    retry: RetrySettings = DEFAULT_RETRY,
+    observe: ObserveSettings = DEFAULT_OBSERVE,
+    observation: Literal["batched", "per_resource"] = "batched",
+) -> ApplyReport:
+    """Apply ``plan`` (a Plan or a plan file path). See the module docstring for the order of guards.
+
+    ``client`` (boto3 iotsitewise, ideally built with ``retries="none"``) and ``identity`` (answers
+    ``(account, region)``) default to ones built from ``target``. The journal, lock and report live
+    beside ``plan_path`` (the plan file when a path is given; else ``./<digest>.plan``).
+    """
+    clock = clock or SystemClock()
+    if not isinstance(plan, Plan):
+        plan_path = Path(plan)
+        plan = load_plan(plan_path)
+    base = Path(plan_path) if plan_path is not None else Path(f"{plan.digest.removeprefix('sha256:')[:16]}.plan")
+    target = target or AwsTarget()
+
+    account, region = identity() if identity else _identity(target, client)
+    if (account, region) != (plan.account, plan.region):
+        raise PlanRefused(
+            f"plan was made for account {plan.account} in {plan.region}, "
+            f"but the credentials act in account {account} in {region}"
+        )
+    if client is None:
+        client = sitewise_client(target, retries="none", pool=workers + 4)
+
+    lock = ApplyLock(lock_path(base))
+    with lock.held():
+        records, _ = load_records(journal_path(base), plan.digest)
+        finished = {aid for aid, rec in records.items() if rec.finished}
+        summary = _summary(plan, account, region, finished)
+        _check_fresh(plan, client, stale_check, progressed=set(records), clock=clock)
+        if max_deletes is not None and summary.deletes > max_deletes:
+            raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
+        if not auto_approve and (confirm is None or not confirm(summary)):
+            raise PlanRefused("not confirmed: nothing was changed (use --auto-approve for automation)")
+        log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
+                 workers=workers, account=account, region=region)
+        with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
+            report = _run(plan, client, journal, finished, account=account, region=region, workers=workers,
+                          clock=clock, stop=stop, on_progress=on_progress, rates=rates, adaptive=adaptive,
+                          retry=retry, observe=observe, observation=observation)
+    report.write(Path(report_file) if report_file is not None else report_path(base))
+    log.info("apply.finished", plan=plan.digest, exit_code=report.exit_code, **report.totals())
+    return report
+
+
+def _identity(target: AwsTarget, client: Any) -> tuple[str, str]:
+    account, region = caller_identity(target)
+    if client is not None:  # the client says where its requests really go
+        region = client.meta.region_name or region
+    return account, region
+
+
+def _summary(plan: Plan, account: str, region: str, finished: set[str]) -> ApplySummary:
+    counts = Counter(a.kind.value for a in plan.actions)
+    return ApplySummary(
+        plan_digest=plan.digest, account=account, region=region, counts=dict(counts), total=len(plan.actions),
+        deletes=plan.count(*DELETE_KINDS),
+        already_finished=sum(1 for a in plan.actions if a.id in finished),
+    )
+
+
+def _check_fresh(
+    plan: Plan, client: Any, stale_check: StaleCheck | None, *, progressed: set[str], clock: Clock
+) -> None:
+    found = (stale_check or find_stale)(plan, client, progressed=progressed, clock=clock)
+    if found:
+        raise PlanRefused(
+            f"the plan is stale: {len(found)} difference(s) since it was made; plan again and review",
+            tuple(found),
+        )
+
+
+def _run(
+    plan: Plan,
+    client: Any,
+    journal: Journal,
+    finished: set[str],
+    *,
+    account: str,
+    region: str,
+    workers: int,
+    clock: Clock,
+    stop: threading.Event | None,
+    on_progress: Callable[[Progress], None] | None,
+    rates: Mapping[str, float] | None,
+    adaptive: bool,
+    retry: RetrySettings,
+    observe: ObserveSettings,
+    observation: str,
+) -> ApplyReport:
+    stats = CallStats()
+    limiter = RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive))
+    caller = Caller(client, clock, limiter=limiter, retry=retry, stats=stats)
+    observer: Observer = (
+        PerResourceObserver(caller, clock, observe) if observation == "per_resource"
+        else BatchedObserver(caller, clock, observe)
+    )
+    executor = Executor(caller, digest=plan.digest, clock=clock, observer=observer, observe=observe,
+                        journal=journal)
+    actions = {a.id: a for a in plan.actions}
+    tracker = _Tracker(
+        kinds={a.id: a.kind.value for a in plan.actions},
+        totals=dict(Counter(a.kind.value for a in plan.actions)),
+        started_at=clock.now(),
+    )
+    for aid in finished:
+        if aid in actions:
+            tracker.finished[actions[aid].kind.value] += 1
+
+    def on_event(event: WalkEvent[str]) -> None:
+        if event.kind is EventKind.STARTED:
+            tracker.in_flight += 1
+        elif event.kind is EventKind.SUCCEEDED or event.kind is EventKind.FAILED:
+            tracker.in_flight -= 1
+            if event.kind is EventKind.SUCCEEDED:
+                tracker.finished[tracker.kinds[str(event.node)]] += 1
+                tracker.finished_this_run += 1
+            else:
+                tracker.failed += 1
+        elif event.kind is EventKind.SKIPPED:
+            tracker.skipped += 1
+        elif event.kind is EventKind.STOPPING:
+            tracker.stopping = True
+            log.warning("apply.stopping", in_flight=tracker.in_flight)
+        if on_progress is not None:
+            on_progress(tracker.progress(clock.now(), str(event.node) if event.node else None, event.kind.value))
+
+    started_at = clock.now()
+    wall_start = time.monotonic()
+    result = walk(
+        plan.action_graph(), lambda aid: executor.run(actions[aid]), workers=workers, stop=stop,
+        on_event=on_event, completed=finished, failure_of=_failure_of,
+    )
+    log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))
+    now = clock.now()
+    for aid, roots in result.skipped.items():
+        journal.record(aid, "skipped", at=now, error="skipped: upstream failed", root_causes=list(roots))
+    for aid in result.not_started:
+        journal.record(aid, "not_started", at=now)
+
+    reports = [
+        _action_report(a, value=result.values.get(a.id), failure=result.failed.get(a.id),
+                       roots=result.skipped.get(a.id), earlier=a.id in finished, journal=journal,
+                       not_started=a.id in result.not_started)
+        for a in plan.actions
+    ]
+    counts = stats.snapshot()
+    return ApplyReport(
+        plan_digest=plan.digest, account=account, region=region, started_at=started_at, finished_at=now,
+        workers=workers, actions=reports, interrupted=result.stopped,
+        calls=counts["calls"], retries=counts["retries"], throttles=counts["throttles"],
+    )
+
+
+def _failure_of(value: Any) -> str | None:
+    if isinstance(value, ActionResult) and value.outcome is Outcome.FAILED:
+        return value.error or "failed"
+    return None
+
+
+def _action_report(
+    action: Action,
+    *,
+    value: Any,
+    failure: str | None,
+    roots: tuple[str, ...] | None,
+    earlier: bool,
+    journal: Journal,
+    not_started: bool,
+) -> ActionReport:
+    common: dict[str, Any] = {"id": action.id, "kind": action.kind, "target": action.target, "label": action.label}
+    if earlier:
+        rec = journal.records.get(action.id)
+        outcome = Outcome(rec.last_event) if rec and rec.finished else Outcome.DONE
+        return ActionReport(**common, outcome=outcome, earlier_run=True)
+    if roots is not None:
+        return ActionReport(**common, outcome=Outcome.SKIPPED, error="skipped: upstream failed", root_causes=roots)
+    if not_started:
+        return ActionReport(**common, outcome=Outcome.NOT_STARTED)
+    if isinstance(value, ActionResult):
+        return ActionReport(**common, outcome=value.outcome, error=value.error, duration=value.duration)
+    return ActionReport(**common, outcome=Outcome.FAILED, error=failure or "failed")
