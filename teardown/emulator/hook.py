@@ -86,11 +86,16 @@ class _Stubber:
         else:  # a file-like body (botocore may pass one for streaming inputs)
             chunk = body.read()
             data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-        answer = emulator.dispatch(request.method or "GET", request.url or "/", dict(request.headers), data)
-        headers = HTTPHeaders()
+        # botocore keeps some header values (If-Match, signatures) as bytes; HTTP would carry them as text.
+        headers = {
+            key: value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            for key, value in request.headers.items()
+        }
+        answer = emulator.dispatch(request.method or "GET", request.url or "/", headers, data)
+        response_headers = HTTPHeaders()
         for key, value in answer.headers.items():
-            headers[key] = value
-        return AWSResponse(request.url, answer.status, headers, _RawBody(answer.body))
+            response_headers[key] = value
+        return AWSResponse(request.url, answer.status, response_headers, _RawBody(answer.body))
 
 
 _stubber = _Stubber()
