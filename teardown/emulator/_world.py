@@ -7,6 +7,7 @@ a ManualClock sees exactly the states its ``advance`` calls allow.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import heapq
 import random
@@ -91,7 +92,8 @@ class World:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def new_etag(self) -> str:
-        return f"{self.rng.getrandbits(128):032x}"
+        # 43 urlsafe characters, as the service model's ETag pattern demands of If-Match.
+        return base64.urlsafe_b64encode(self.rng.getrandbits(256).to_bytes(32, "big")).rstrip(b"=").decode()
 
     def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:iotsitewise:{self.region}:{self.account_id}:{kind}/{resource_id}"
