@@ -175,6 +175,8 @@ def build_graph(inventory: Inventory, selection: Selection) -> nx.DiGraph:
 
 
 def _validate(graph: nx.DiGraph) -> None:
+    if nx.is_directed_acyclic_graph(graph):  # the cheap check first; find_cycle only to name a cycle
+        return
     try:
         cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
@@ -194,11 +196,9 @@ _RANK = {
 
 def ordered_actions(graph: nx.DiGraph) -> list[Action]:
     """A deterministic topological order with ``depends_on`` filled in: same graph, same bytes."""
-    def key(node: str) -> tuple[int, str]:
-        return _RANK[graph.nodes[node]["action"].kind], node
-
+    rank = {node: _RANK[data.kind] for node, data in graph.nodes(data="action")}
     out = []
-    for node in nx.lexicographical_topological_sort(graph, key=key):
+    for node in nx.lexicographical_topological_sort(graph, key=lambda n: (rank[n], n)):
         action: Action = graph.nodes[node]["action"]
         preds = tuple(sorted(graph.predecessors(node)))
         out.append(Action(
