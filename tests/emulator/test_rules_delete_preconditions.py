@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 ROLE = "arn:aws:iam::123456789012:role/portal"
 MEASURE: Any = {"name": "temp", "dataType": "DOUBLE", "type": {"measurement": {}}}
+RPM: Any = {"name": "rpm", "dataType": "DOUBLE", "type": {"measurement": {}}}
 
 
 def refused(backend: SiteWiseBackend, call: Any, **kwargs: Any) -> tuple[str, int, str]:
@@ -96,9 +97,7 @@ def test_delete_model_with_an_asset_is_refused(sitewise: IoTSiteWiseClient, back
     assert asset in message
 
 
-def test_delete_model_with_a_deleting_asset_is_refused(
-    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend
-) -> None:
+def test_delete_model_with_a_deleting_asset_is_refused(sitewise: IoTSiteWiseClient, backend: SiteWiseBackend) -> None:
     """An asset still DELETING (realistic latency, clock not advanced) blocks its model's deletion."""
     backend.latency = "realistic"
     model = sitewise.create_asset_model(assetModelName="solo")["assetModelId"]
@@ -112,9 +111,7 @@ def test_delete_model_with_a_deleting_asset_is_refused(
     assert asset in message and "DELETING" in message
 
 
-def test_delete_model_named_as_child_model_is_refused(
-    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend
-) -> None:
+def test_delete_model_named_as_child_model_is_refused(sitewise: IoTSiteWiseClient, backend: SiteWiseBackend) -> None:
     """A model that another model's hierarchy names as child model cannot be deleted."""
     world = tree(sitewise)
     sitewise.disassociate_assets(assetId=world["parent"], hierarchyId=world["hierarchy"], childAssetId=world["child"])
@@ -154,9 +151,12 @@ def test_delete_component_model_in_use_is_refused(sitewise: IoTSiteWiseClient, b
     relations = sitewise.list_composition_relationships(assetModelId=component)["compositionRelationshipSummaries"]
     assert [(r["assetModelId"], r["assetModelCompositeModelId"]) for r in relations] == [(user, composite)]
     # Removing the composite model frees the component.
-    assert sitewise.delete_asset_model_composite_model(
-        assetModelId=user, assetModelCompositeModelId=composite
-    )["assetModelStatus"]["state"] == "DELETING"
+    assert (
+        sitewise.delete_asset_model_composite_model(assetModelId=user, assetModelCompositeModelId=composite)[
+            "assetModelStatus"
+        ]["state"]
+        == "DELETING"
+    )
     assert sitewise.list_composition_relationships(assetModelId=component)["compositionRelationshipSummaries"] == []
     assert sitewise.delete_asset_model(assetModelId=component)["assetModelStatus"]["state"] == "DELETING"
 
@@ -249,9 +249,7 @@ def test_monitor_teardown_in_order_succeeds(sitewise: IoTSiteWiseClient) -> None
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_disassociating_a_missing_association_is_refused(
-    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend
-) -> None:
+def test_disassociating_a_missing_association_is_refused(sitewise: IoTSiteWiseClient, backend: SiteWiseBackend) -> None:
     """DisassociateAssets of an association that does not exist is InvalidRequest, nothing changes."""
     world = tree(sitewise)
     sitewise.disassociate_assets(assetId=world["parent"], hierarchyId=world["hierarchy"], childAssetId=world["child"])
@@ -268,9 +266,7 @@ def test_disassociating_a_missing_association_is_refused(
 
 def test_deleting_an_asset_deletes_its_bound_time_series(sitewise: IoTSiteWiseClient) -> None:
     """A series bound to the asset goes with it; a series disassociated first survives."""
-    model = sitewise.create_asset_model(
-        assetModelName="m", assetModelProperties=[MEASURE, {**MEASURE, "name": "rpm"}]
-    )["assetModelId"]
+    model = sitewise.create_asset_model(assetModelName="m", assetModelProperties=[MEASURE, RPM])["assetModelId"]
     props = {p["name"]: p["id"] for p in sitewise.describe_asset_model(assetModelId=model)["assetModelProperties"]}
     asset = sitewise.create_asset(assetName="a", assetModelId=model)["assetId"]
     sitewise.associate_time_series_to_asset_property(alias="/bound", assetId=asset, propertyId=props["temp"])
