@@ -102,16 +102,17 @@ def serve_command(args: argparse.Namespace) -> int:
         region=region,
     )
     server = make_server_for(backend, host=args.host, port=args.port)
-    print(
-        f"# SiteWise emulator on {server.url} (latency {args.latency}, quotas {args.quotas}, "
-        f"time x{args.time_scale:g}); control API under {server.url}/_emulator/",
-        file=sys.stdout,
-    )
-    print("# Point clients at it with:", file=sys.stdout)
-    print_environment(client_environment(server.url, region), sys.stdout)
-    sys.stdout.flush()
+    # Ctrl-C at any moment from here on (even while the banner prints) is the normal way to stop.
     try:
-        server.serve_forever()
+        print(
+            f"# SiteWise emulator on {server.url} (latency {args.latency}, quotas {args.quotas}, "
+            f"time x{args.time_scale:g}); control API under {server.url}/_emulator/"
+        )
+        print("# Point clients at it with:")
+        print_environment(client_environment(server.url, region), sys.stdout)
+        sys.stdout.flush()
+        server.serve_forever()  # werkzeug returns from here on Ctrl-C
     except KeyboardInterrupt:
-        print("# emulator stopped", file=sys.stdout)
+        server.shutdown()
+    print("# emulator stopped", flush=True)
     return 0

@@ -189,9 +189,7 @@ class EmulatorApp:
             response = Response(body, status=status, content_type="application/json")
             return response(environ, start_response)
         if self._signed_for(request) == "iotsitewise":
-            answer = self.emulator.dispatch(
-                request.method, request.url, dict(request.headers), request.get_data()
-            )
+            answer = self.emulator.dispatch(request.method, request.url, dict(request.headers), request.get_data())
             response = Response(answer.body, status=answer.status, headers=answer.headers)
             return response(environ, start_response)
         return self._moto()(environ, start_response)
@@ -266,7 +264,7 @@ class EmulatorServer:
 
 def _quiet(handler: type[Any]) -> type[Any]:
     # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
-    class QuietHandler(handler):  # type: ignore[misc,valid-type]
+    class QuietHandler(handler):  # type: ignore[misc]
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             return None
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import botocore.waiter
 import pytest
 from botocore.exceptions import ClientError
 
@@ -24,7 +23,8 @@ POLL = 3.0  # every SiteWise waiter polls every 3 s, 20 times
 @pytest.fixture(autouse=True)
 def _realistic(backend: SiteWiseBackend, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
     backend.latency = LatencyProfile.realistic()
-    monkeypatch.setattr(botocore.waiter.time, "sleep", clock.advance)
+    # botocore.waiter does `import time` and calls time.sleep between polls.
+    monkeypatch.setattr("botocore.waiter.time.sleep", clock.advance)
 
 
 def _active_model(sitewise: IoTSiteWiseClient, name: str = "turbine") -> str:

@@ -67,7 +67,7 @@ def emulator(fake: FakeBackend) -> Emulator:
 
 
 def _filled(template: str) -> str:
-    return re.sub(r"\{[^}]+\}", "x1", template.split("?")[0])
+    return re.sub(r"\{[^}]+\}", "x1", template.split("?", maxsplit=1)[0])
 
 
 def test_every_operation_of_the_model_routes_back_to_itself(emulator: Emulator) -> None:
@@ -247,13 +247,9 @@ def test_bad_boolean_in_query_is_400(emulator: Emulator) -> None:
 
 def test_header_members_are_read_from_headers(emulator: Emulator, fake: FakeBackend) -> None:
     """DeleteAssetModel's ifMatch arrives in the If-Match header (and is held to its 43-character pattern)."""
-    response = send(
-        emulator, "DELETE", f"/asset-models/{MODEL_ID}?clientToken={'c' * 36}", headers={"If-Match": ETAG}
-    )
+    response = send(emulator, "DELETE", f"/asset-models/{MODEL_ID}?clientToken={'c' * 36}", headers={"If-Match": ETAG})
     assert response.status == 202
-    assert fake.calls == [
-        ("DeleteAssetModel", {"assetModelId": MODEL_ID, "clientToken": "c" * 36, "ifMatch": ETAG})
-    ]
+    assert fake.calls == [("DeleteAssetModel", {"assetModelId": MODEL_ID, "clientToken": "c" * 36, "ifMatch": ETAG})]
 
 
 def test_header_members_are_validated_too(emulator: Emulator, fake: FakeBackend) -> None:
