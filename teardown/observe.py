@@ -85,6 +85,7 @@ class Observer(Protocol):
 @dataclass
 class _Snapshot:
     taken_at: float
+    generation: int
     # id -> status structure ({"state": ..., "error": ...}) of everything the list showed
     statuses: dict[str, dict[str, Any]]
 
@@ -125,16 +126,19 @@ class BatchedObserver:
     ) -> Verdict:
         group = self._group(key)
         deadline = since + self.settings.timeout
+        seen = -1
         while True:
             # Wait first: a delete is never done the instant it is accepted on the real service.
             self.clock.sleep(self.settings.interval)
             with group.lock:
                 snap = group.snapshot
-                now = self.clock.now()
-                # A snapshot taken before our request was accepted proves nothing; a fresh one is shared.
-                if snap is None or snap.taken_at < since or now - snap.taken_at >= self.settings.interval:
-                    snap = _Snapshot(now, poll())
+                # A snapshot taken before our request was accepted proves nothing, and one we already
+                # judged says nothing new; any other (another waiter's poll of this round) is shared.
+                if snap is None or snap.taken_at < since or snap.generation <= seen:
+                    generation = snap.generation + 1 if snap is not None else 0
+                    snap = _Snapshot(self.clock.now(), generation, poll())
                     group.snapshot = snap
+            seen = snap.generation
             status = snap.statuses.get(rid)
             if status is None:
                 return DONE

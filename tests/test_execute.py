@@ -1,0 +1,168 @@
+"""Executor pieces without AWS: client tokens, the Caller's pacing and counting, the observers."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from teardown.emulator.clock import ManualClock
+from teardown.execute import Caller, CallStats, client_token
+from teardown.observe import BatchedObserver, ObserveSettings, PerResourceObserver
+from teardown.ratelimit import RateLimiter
+from teardown.retry import RetrySettings
+
+
+def _not_found() -> ClientError:
+    response: Any = {"Error": {"Code": "ResourceNotFoundException", "Message": "gone"},
+                     "ResponseMetadata": {"HTTPStatusCode": 404}}
+    return ClientError(response, "DescribeAsset")
+
+
+class FakeSiteWise:
+    """Assets DELETING until the clock passes ``gone_at``; counts every read by operation."""
+
+    def __init__(self, clock: ManualClock, assets: dict[str, str], gone_at: float,
+                 failed: dict[str, str] | None = None) -> None:
+        self.clock = clock
+        self.assets = assets  # asset id -> model id
+        self.gone_at = gone_at
+        self.failed = failed or {}
+        self.calls: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def _status(self, asset_id: str) -> dict[str, Any]:
+        if asset_id in self.failed:
+            return {"state": "FAILED", "error": {"code": "INTERNAL_FAILURE", "message": self.failed[asset_id]}}
+        return {"state": "DELETING"}
+
+    def __call__(self, operation: str, /, **params: Any) -> dict[str, Any]:
+        with self.lock:
+            self.calls[operation] += 1
+        present = self.clock.now() < self.gone_at
+        if operation == "ListAssets":
+            return {"assetSummaries": [
+                {"id": a, "status": self._status(a)} for a, m in self.assets.items()
+                if m == params["assetModelId"] and (present or a in self.failed)
+            ]}
+        if operation == "DescribeAsset":
+            if not present and params["assetId"] not in self.failed:
+                raise _not_found()
+            return {"assetStatus": self._status(params["assetId"])}
+        raise AssertionError(operation)
+
+
+def test_client_token_is_deterministic_and_valid() -> None:
+    """Same digest and action id, same token; another action or plan, another token; 36-64 chars."""
+    token = client_token("sha256:abc", "delete-asset/1")
+    assert token == client_token("sha256:abc", "delete-asset/1")
+    assert token != client_token("sha256:abc", "delete-asset/2")
+    assert token != client_token("sha256:abd", "delete-asset/1")
+    assert 36 <= len(token) <= 64
+    assert " " not in token
+
+
+def _wait_all(observer: BatchedObserver | PerResourceObserver, ids: list[str], since: float) -> list[Any]:
+    results: list[Any] = [None] * len(ids)
+
+    def wait(i: int) -> None:
+        results[i] = observer.asset_gone(ids[i], "m1", since)
+
+    threads = [threading.Thread(target=wait, args=(i,)) for i in range(len(ids))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_batched_observer_confirms_many_deletes_with_few_list_calls() -> None:
+    """Ten concurrent waiters on one model share ListAssets rounds instead of polling each asset."""
+    clock = ManualClock()
+    ids = [f"a{i}" for i in range(10)]
+    fake = FakeSiteWise(clock, dict.fromkeys(ids, "m1"), gone_at=clock.now() + 3.0)
+    observer = BatchedObserver(fake, clock, ObserveSettings(interval=1.0))
+    results = _wait_all(observer, ids, clock.now())
+    assert all(r.done for r in results)
+    assert fake.calls["ListAssets"] < len(ids)
+    assert "DescribeAsset" not in fake.calls
+
+
+def test_per_resource_observer_spends_a_call_per_asset_per_round() -> None:
+    """The comparison point: at least one Describe per asset."""
+    clock = ManualClock()
+    ids = [f"a{i}" for i in range(10)]
+    fake = FakeSiteWise(clock, dict.fromkeys(ids, "m1"), gone_at=clock.now() + 3.0)
+    results = _wait_all(PerResourceObserver(fake, clock, ObserveSettings(interval=1.0)), ids, clock.now())
+    assert all(r.done for r in results)
+    assert fake.calls["DescribeAsset"] >= len(ids)
+
+
+def test_a_delete_that_ends_failed_fails_with_the_service_text() -> None:
+    """FAILED is not gone: the verdict carries the service's error code and message."""
+    clock = ManualClock()
+    fake = FakeSiteWise(clock, {"a1": "m1"}, gone_at=clock.now() + 1.0, failed={"a1": "disk on fire"})
+    verdict = BatchedObserver(fake, clock, ObserveSettings(interval=1.0)).asset_gone("a1", "m1", clock.now())
+    assert not verdict.done
+    assert verdict.error is not None
+    assert "FAILED" in verdict.error
+    assert "disk on fire" in verdict.error
+
+
+def test_a_delete_stuck_in_deleting_times_out() -> None:
+    """Still DELETING after the timeout: failed, saying so, after the timeout in clock seconds."""
+    clock = ManualClock()
+    start = clock.now()
+    fake = FakeSiteWise(clock, {"a1": "m1"}, gone_at=start + 10_000)
+    verdict = BatchedObserver(fake, clock, ObserveSettings(interval=5.0, timeout=60.0)).asset_gone(
+        "a1", "m1", start)
+    assert verdict.error == "asset a1 still DELETING after 60s"
+    assert 60 <= clock.now() - start <= 70
+
+
+class _Throttling:
+    """A fake client method: throttles ``n`` times, then answers."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.calls = 0
+
+    def delete_asset(self, **params: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.n:
+            response: Any = {"Error": {"Code": "ThrottlingException", "Message": "slow down"},
+                             "ResponseMetadata": {"HTTPStatusCode": 429}}
+            raise ClientError(response, "DeleteAsset")
+        return {"assetStatus": {"state": "DELETING"}}
+
+
+def test_caller_retries_throttles_counts_them_and_slows_the_family() -> None:
+    """Two throttles then success: three calls, two retries, two throttles, the asset rate lowered."""
+    clock = ManualClock()
+    limiter = RateLimiter(clock)
+    stats = CallStats()
+    fake = _Throttling(2)
+    caller = Caller(fake, clock, limiter=limiter, retry=RetrySettings(initial=0.01), stats=stats)
+    assert caller.mutate("DeleteAsset", assetId="a1")["assetStatus"]["state"] == "DELETING"
+    snap = stats.snapshot()
+    assert snap["calls"] == {"DeleteAsset": 3}
+    assert snap["retries"] == {"DeleteAsset": 2}
+    assert snap["throttles"] == {"DeleteAsset": 2}
+    assert limiter.rates()["asset"] < 30.0
+
+
+def test_caller_does_not_retry_structural_errors() -> None:
+    """A 404 comes straight back to the executor, which handles it as a result."""
+    clock = ManualClock()
+
+    class Gone:
+        def describe_asset(self, **params: Any) -> dict[str, Any]:
+            raise _not_found()
+
+    stats = CallStats()
+    with pytest.raises(ClientError):
+        Caller(Gone(), clock, stats=stats)("DescribeAsset", assetId="a1")
+    assert stats.snapshot()["calls"] == {"DescribeAsset": 1}
