@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import structlog
 from botocore.exceptions import ClientError
-from tenacity import Future, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import Future, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from teardown.clock import Clock
-from teardown.errors import TeardownError
+from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_REFUSED, TeardownError
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -30,17 +30,23 @@ TRANSIENT_CODES = frozenset(
         "ServiceUnavailableException",
     }
 )
-# Poll intervals while waiting for a state: quick first looks (instant emulators settle at once), then
-# about the realistic latencies' scale.
-POLL_INTERVALS = (0.1, 0.2, 0.4, 0.8, 1.0)
+# Poll intervals while waiting for a state: a quick first look (instant emulators settle at once), then
+# half a second, so a wait overshoots a realistic one-to-five-second transition by little.
+POLL_INTERVALS = (0.1, 0.2, 0.3, 0.5)
+# A conflict clears when the resource settles (about a second): retry soon. Throttling needs room.
+CONFLICT_BACKOFF_MAX = 0.5
 
 
 class SeedError(TeardownError):
     """Seeding stopped: a call failed for good, a resource ended FAILED, or a wait timed out."""
 
+    exit_code = EXIT_ACTIONS_FAILED
+
 
 class WorldAlreadySeeded(SeedError):
     """The world's deterministic ids already exist in the target: seeding refuses rather than mix worlds."""
+
+    exit_code = EXIT_REFUSED
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -74,7 +80,7 @@ class Caller:
         retrying = Retrying(
             sleep=self.clock.sleep,
             stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=0.1, max=self.max_backoff),
+            wait=self._backoff,
             retry=retry_if_exception(lambda exc: error_code(exc) in transient),
             before_sleep=lambda state: log.debug(
                 "seed.retry",
@@ -88,6 +94,12 @@ class Caller:
             return retrying(request, **(params or {}))
         except ClientError as exc:
             raise SeedError(f"{what}: {error_code(exc)}: {exc.response.get('Error', {}).get('Message')}") from exc
+
+    def _backoff(self, state: RetryCallState) -> float:
+        n = state.attempt_number
+        if _outcome_code(state.outcome) == "ConflictingOperationException":
+            return min(0.1 * n, CONFLICT_BACKOFF_MAX)
+        return float(min(0.1 * 2**n, self.max_backoff))
 
     def wait_until(self, what: str, probe: Callable[[], bool], *, timeout: float) -> None:
         """Call ``probe`` (itself retried) until it answers True; it raises ``SeedError`` on FAILED."""

@@ -186,8 +186,10 @@ def _monitor(
     portal = PortalSpec(key="portal", name="Random portal")
     project_specs, dashboards, policies = [], [], []
     paths = [a.path for a in assets]
+    # Tops with children make projects worth the name; a forest of bare roots has none.
+    tops = sorted({a.parent for a in assets if a.parent is not None}) or paths
     for i in range(projects):
-        top = rng.choice(paths)
+        top = rng.choice(tops)
         # Cap a project at a few hundred assets: projects are about links, not bulk.
         members = [p for p in paths if p == top or p.startswith(top + "/")][:300]
         key = f"project-{i}"
