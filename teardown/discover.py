@@ -201,8 +201,11 @@ class Discoverer:
         try:
             return _asset_from_describe(self.client.describe_asset(assetId=ref, excludeProperties=True))
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            code = exc.response["Error"]["Code"]
+            if code == "ResourceNotFoundException":
                 raise UnknownResourceError(f"unknown asset {ref!r}: not found in the account") from None
+            if code == "InvalidRequestException":
+                raise UnknownResourceError(f"{ref!r} is not an asset id (a UUID or externalId:X)") from None
             raise
 
     def _parent_of(self, asset_id: str) -> ParentLink | None:

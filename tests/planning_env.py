@@ -1,0 +1,60 @@
+"""Set-up for discovery and planning integration tests: the packaged windfarm seeded in the emulator,
+served in-process to a real boto3 client, on a manual clock. No tests here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+
+from teardown.aws import AwsTarget, sitewise_client
+from teardown.discover import discover
+from teardown.emulator.backend import SiteWiseBackend
+from teardown.emulator.clock import ManualClock
+from teardown.emulator.hook import mock_sitewise
+from teardown.emulator.seed import SeededWorld, seed_world, windfarm
+from teardown.model import Inventory
+from teardown.select import SelectionSpec
+
+if TYPE_CHECKING:
+    from mypy_boto3_iotsitewise import IoTSiteWiseClient
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+@dataclass
+class Farm:
+    backend: SiteWiseBackend
+    clock: ManualClock
+    client: IoTSiteWiseClient
+    world: SeededWorld
+
+    def discover(self, spec: SelectionSpec) -> Inventory:
+        return discover(self.client, spec, account=ACCOUNT, region=REGION, clock=self.clock)
+
+    def asset(self, path: str) -> str:
+        return self.world.assets[path]
+
+
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IOTSITEWISE", "AWS_ENDPOINT_URL_STS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+
+
+@pytest.fixture
+def farm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Farm]:
+    """The windfarm (40 assets, a project on site 1), seeded instantly; the clock is then the test's."""
+    aws_env(monkeypatch)
+    clock = ManualClock()
+    backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
+    with mock_sitewise(backend):
+        client = sitewise_client(AwsTarget(region=REGION), retries="none")
+        world = seed_world(client, windfarm(), clock=clock)
+        yield Farm(backend=backend, clock=clock, client=client, world=world)
