@@ -46,7 +46,9 @@ def test_subtree_discovery_does_not_scan_the_account(farm: Farm) -> None:
     assert set(inv.assets) - below == {farm.asset("enterprise")}
     assert "ListAssetModels" not in inv.calls and "ListAssets" not in inv.calls
     assert not inv.complete
-    assert inv.assets[site].parent is not None and inv.assets[site].parent.asset_id == farm.asset("enterprise")
+    parent = inv.assets[site].parent
+    assert parent is not None
+    assert parent.asset_id == farm.asset("enterprise")
 
 
 def test_unknown_subtree_root_is_a_clear_error(farm: Farm) -> None:
