@@ -5,6 +5,7 @@ project are LimitExceeded (410). Also ids and external ids given at create time.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -50,7 +51,7 @@ class Nodes:
 
     def chain(self, length: int) -> list[str]:
         ids = [self.new(f"n{i}") for i in range(length)]
-        for parent, child in zip(ids, ids[1:], strict=False):
+        for parent, child in itertools.pairwise(ids):
             self.link(parent, child)
         return ids
 
