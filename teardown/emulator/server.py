@@ -263,8 +263,9 @@ class EmulatorServer:
 
 
 def _quiet(handler: type[Any]) -> type[Any]:
-    # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
+    # (No keep-alive to gain here: werkzeug's dev server closes every connection after one response.)
     class QuietHandler(handler):  # type: ignore[misc]
+        # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             return None
 
