@@ -13,17 +13,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.handlers import BUILTIN_HANDLERS
 
+from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.codec import Emulator
-
-if TYPE_CHECKING:
-    from teardown.emulator.backend import SiteWiseBackend
 
 EVENT = "before-send.iotsitewise"
 _UNIQUE_ID = "teardown.emulator.hook.mock_sitewise"
@@ -119,9 +117,6 @@ def mock_sitewise(backend: SiteWiseBackend | None = None, **backend_kwargs: Any)
     ``mock_aws()`` and with host prefix injection on or off (the codec ignores the host).
     """
     if backend is None:
-        # Imported here so the hook (and the codec tests' fakes) never need the backend module loaded.
-        from teardown.emulator.backend import SiteWiseBackend  # noqa: PLC0415
-
         backend = SiteWiseBackend(**backend_kwargs)
     elif backend_kwargs:
         raise TypeError("pass either a backend or keyword arguments to build one, not both")

@@ -11,6 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
+from teardown import emulator
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.hook import mock_sitewise
@@ -122,3 +123,12 @@ def test_backend_and_keyword_arguments_together_are_refused(backend: SiteWiseBac
     """Either a backend or the arguments to build one: both at once is a caller mistake."""
     with pytest.raises(TypeError), mock_sitewise(backend, latency="instant"):
         pass
+
+
+def test_public_api_names_resolve() -> None:
+    """Every name in teardown.emulator.__all__ imports, and the list is sorted (a curated API)."""
+    assert emulator.__all__ == sorted(emulator.__all__)
+    missing = [name for name in emulator.__all__ if getattr(emulator, name, None) is None]
+    assert missing == []
+    assert emulator.mock_sitewise is mock_sitewise
+    assert emulator.SiteWiseBackend is SiteWiseBackend
