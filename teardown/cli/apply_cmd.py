@@ -1,0 +1,101 @@
+"""`sitewise-teardown apply PLAN`: carry out a reviewed plan, and nothing else.
+
+A thin layer over ``teardown.apply.apply``: it asks for confirmation on a terminal, draws the progress
+bar, turns the first Ctrl-C into a graceful stop, and prints the summary table. Exit codes: 0 all done,
+1 some actions failed or were skipped, 2 bad input, 3 refused, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import structlog
+
+from teardown.apply import ApplySummary, apply
+from teardown.aws import AwsTarget
+from teardown.cli import add_global_options
+from teardown.cli._progress import ProgressBar
+from teardown.errors import BadInputError, PlanRefused
+from teardown.report import format_summary
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "apply",
+        help="apply a reviewed plan file (asks first; resumable; Ctrl-C stops gracefully)",
+        description="Carry out exactly the plan: refuses a tampered, foreign or stale plan without changing "
+        "anything, asks for confirmation (default no), then walks the plan's action graph. Progress is "
+        "journaled beside the plan; running apply again on the same plan resumes. "
+        "Exit codes: 0 all done, 1 some actions failed, 2 bad input, 3 refused, 130 interrupted.",
+    )
+    parser.add_argument("plan", type=Path, help="the plan file written by `sitewise-teardown plan`")
+    parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
+    parser.add_argument("--max-deletes", type=int, metavar="N", help="refuse a plan deleting more than N resources")
+    parser.add_argument("--workers", type=int, default=8, metavar="N",
+                        help="actions in flight at once (default 8)")
+    parser.add_argument("--report", type=Path, metavar="FILE",
+                        help="JSON report file (default: <plan>.report.json beside the plan)")
+    add_global_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise BadInputError("--workers must be at least 1")
+    target = AwsTarget(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+    interactive = sys.stdin.isatty()
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop waiting for in-flight actions
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        stop.set()
+        sys.stderr.write("\nstopping: no new actions; waiting for in-flight ones (Ctrl-C again to abort)\n")
+
+    def confirm(summary: ApplySummary) -> bool:
+        if not interactive:
+            raise PlanRefused("no terminal to confirm on: pass --auto-approve to apply without a prompt")
+        sys.stderr.write(_describe(summary))
+        sys.stderr.write(f"Apply {summary.to_run} actions? [y/N] ")
+        sys.stderr.flush()
+        try:
+            answer = input()
+        except EOFError:
+            return False
+        return answer.strip().lower() in {"y", "yes"}
+
+    if bar is not None and not args.verbose:
+        # Info events would tear the bar; the report and the journal carry the same facts.
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        report = apply(
+            args.plan, target=target, confirm=confirm, auto_approve=args.auto_approve,
+            max_deletes=args.max_deletes, workers=args.workers, stop=stop,
+            on_progress=bar.update if bar is not None else None, report_file=args.report,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if bar is not None:
+            bar.close()
+    print(format_summary(report))
+    if report.path is not None:
+        print(f"\nreport: {report.path}")
+    return report.exit_code
+
+
+def _describe(summary: ApplySummary) -> str:
+    lines = [f"Plan {summary.plan_digest[:19]}... for account {summary.account} in {summary.region}:"]
+    lines.extend(f"  {n:>6}  {kind}" for kind, n in summary.counts.items())
+    if summary.already_finished:
+        lines.append(f"  ({summary.already_finished} already finished by an earlier run; they are not resent)")
+    return "\n".join(lines) + "\n"
