@@ -1,0 +1,117 @@
+"""Scheduled environment resets: plan and apply in one run, from a TOML file.
+
+The file is the approval: it names the account and region it may act in (checked against STS before
+anything is read), the selection, the protections and a ceiling on deletes. The plan is still written
+to disk first, so every scheduled run leaves a reviewable record beside its journal and report.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import structlog
+
+from teardown.apply import Progress, apply
+from teardown.aws import AwsTarget, caller_identity, sitewise_client
+from teardown.discover import discover
+from teardown.errors import BadInputError, PlanRefused
+from teardown.plan import Plan, make_plan, write_plan
+from teardown.report import ApplyReport
+from teardown.select import SelectionSpec, parse_tag
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ResetConfig:
+    target: AwsTarget
+    account: str
+    region: str
+    spec: SelectionSpec
+    max_deletes: int | None
+    workers: int
+    plans_dir: Path
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    plan: Plan
+    plan_path: Path | None  # None when there was nothing to do
+    report: ApplyReport | None
+
+
+def load_reset_config(path: str | Path) -> ResetConfig:
+    """Parse and validate a reset file; ``BadInputError`` names the key at fault."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: no such reset config") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInputError(f"{path}: not valid TOML: {exc}") from None
+    schema = json.loads(resources.files("teardown").joinpath("reset_config.schema.json").read_text("utf-8"))
+    try:
+        jsonschema.validate(data, schema)
+    except jsonschema.ValidationError as exc:
+        where = ".".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise BadInputError(f"{path}: invalid reset config at {where}: {exc.message}") from None
+    return _config(data)
+
+
+def _config(data: dict[str, Any]) -> ResetConfig:
+    target, guard, sel = data.get("target", {}), data["guard"], data["select"]
+    protect, apply_cfg = data.get("protect", {}), data.get("apply", {})
+    spec = SelectionSpec(
+        all=sel.get("all", False),
+        subtrees=tuple(sel.get("subtrees", ())),
+        asset_models=tuple(sel.get("asset_models", ())),
+        tags=tuple(parse_tag(t) for t in sel.get("tags", ())),
+        names=tuple(sel.get("names", ())),
+        protect=tuple(protect.get("ids", ())),
+        protect_tags=tuple(parse_tag(t) for t in protect.get("tags", ())),
+    )
+    if spec.is_empty:
+        raise BadInputError("reset config selects nothing: set select.all or a selector list")
+    return ResetConfig(
+        target=AwsTarget(region=target.get("region", guard["region"]), profile=target.get("profile"),
+                         endpoint_url=target.get("endpoint_url")),
+        account=guard["account"],
+        region=guard["region"],
+        spec=spec,
+        max_deletes=guard.get("max_deletes"),
+        workers=apply_cfg.get("workers", 8),
+        plans_dir=Path(apply_cfg.get("plans_dir", "plans")),
+    )
+
+
+def run_reset(
+    config: ResetConfig,
+    *,
+    target: AwsTarget | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> ResetResult:
+    """Guard, plan, write the plan, apply it (auto-approved by the config). Raises on any refusal."""
+    target = target or config.target
+    account, region = caller_identity(target)
+    if (account, region) != (config.account, config.region):
+        raise PlanRefused(
+            f"reset config is for account {config.account} in {config.region}, "
+            f"but the credentials act in account {account} in {region}"
+        )
+    client = sitewise_client(target, pool=max(config.workers, 10))
+    inventory = discover(client, config.spec, account=account, region=region, endpoint=target.sitewise_endpoint())
+    plan, _ = make_plan(inventory, config.spec)
+    if plan.is_empty:
+        log.info("reset.nothing_to_do", account=account, region=region)
+        return ResetResult(plan=plan, plan_path=None, report=None)
+    path = write_plan(plan, config.plans_dir / f"reset-{plan.digest.removeprefix('sha256:')[:12]}.plan.json")
+    log.info("reset.planned", path=str(path), actions=len(plan.actions))
+    report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
+                   workers=config.workers, on_progress=on_progress)
+    return ResetResult(plan=plan, plan_path=path, report=report)
