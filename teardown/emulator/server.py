@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.clock import ManualClock, ScaledClock
@@ -215,12 +215,8 @@ class EmulatorServer:
     """A running server on a background thread. ``with serve(backend) as server:`` stops it on exit."""
 
     def __init__(self, app: EmulatorApp, host: str, port: int) -> None:
-        from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: PLC0415  (see _moto)
-
         self.app = app
-        self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_quiet(MotoRequestHandler)
-        )
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="sitewise-emulator", daemon=True)
 
     @property
@@ -262,14 +258,11 @@ class EmulatorServer:
         self.shutdown()
 
 
-def _quiet(handler: type[Any]) -> type[Any]:
+class _QuietHandler(WSGIRequestHandler):
     # (No keep-alive to gain here: werkzeug's dev server closes every connection after one response.)
-    class QuietHandler(handler):  # type: ignore[misc]
-        # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    return QuietHandler
+    # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def make_server_for(backend: SiteWiseBackend, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:

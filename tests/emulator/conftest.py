@@ -5,7 +5,7 @@ nothing can reach a real account."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -63,3 +63,12 @@ def sitewise(backend: SiteWiseBackend) -> Iterator[IoTSiteWiseClient]:
     """A real boto3 client (host prefix injection on, as against AWS) answered by ``backend``."""
     with mock_sitewise(backend):
         yield boto3.client("iotsitewise", region_name=REGION, config=NO_RETRIES)
+
+
+@pytest.fixture
+def lax_sitewise(backend: SiteWiseBackend) -> Iterator[Any]:
+    """A client that skips boto3's own parameter checks, so bad or placeholder input reaches the emulator
+    (and the emulator alone has to refuse it)."""
+    config = NO_RETRIES.merge(Config(parameter_validation=False))
+    with mock_sitewise(backend):
+        yield boto3.client("iotsitewise", config=config)

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from teardown.emulator.backend import SiteWiseBackend
-from teardown.emulator.hook import mock_sitewise
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
-
-
-@pytest.fixture
-def lax(backend: SiteWiseBackend) -> Any:
-    """boto3 without client-side validation: only the emulator stands between bad input and the backend."""
-    config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
-    with mock_sitewise(backend):
-        yield boto3.client("iotsitewise", config=config)
 
 
 def _error(call: Any, **params: Any) -> tuple[str, int, str]:
@@ -41,9 +30,11 @@ def _error(call: Any, **params: Any) -> tuple[str, int, str]:
         ({"assetModelTypes": ["NOT_A_TYPE"]}, "assetModelTypes.1"),
     ],
 )
-def test_bad_list_parameters_are_400(lax: Any, backend: SiteWiseBackend, params: dict[str, Any], member: str) -> None:
+def test_bad_list_parameters_are_400(
+    lax_sitewise: Any, backend: SiteWiseBackend, params: dict[str, Any], member: str
+) -> None:
     """Out-of-range maxResults, non-numbers and bad enums are InvalidRequestException 400 naming the member."""
-    code, status, message = _error(lax.list_asset_models, **params)
+    code, status, message = _error(lax_sitewise.list_asset_models, **params)
     assert (code, status) == ("InvalidRequestException", 400)
     assert f"'{member}'" in message
     assert backend.call_counts().get("ListAssetModels") is None  # refused before the backend
@@ -55,30 +46,30 @@ def test_bad_next_token_is_400(sitewise: IoTSiteWiseClient) -> None:
     assert (code, status) == ("InvalidRequestException", 400)
 
 
-def test_missing_required_and_wrong_type_through_boto3(lax: Any) -> None:
+def test_missing_required_and_wrong_type_through_boto3(lax_sitewise: Any) -> None:
     """CreateAsset with a numeric name and no model id: one 400 naming both members."""
-    code, status, message = _error(lax.create_asset, assetName=42)
+    code, status, message = _error(lax_sitewise.create_asset, assetName=42)
     assert (code, status) == ("InvalidRequestException", 400)
     assert "'assetName'" in message and "'assetModelId'" in message
 
 
-def test_bad_asset_id_is_400_not_404(lax: Any) -> None:
+def test_bad_asset_id_is_400_not_404(lax_sitewise: Any) -> None:
     """An id that breaks the model's pattern is a validation error, not a lookup miss."""
-    code, status, message = _error(lax.describe_asset, assetId="../etc/passwd")
+    code, status, message = _error(lax_sitewise.describe_asset, assetId="../etc/passwd")
     assert (code, status) == ("InvalidRequestException", 400)
     assert "'assetId'" in message
 
 
-def test_too_long_name_is_400(lax: Any) -> None:
+def test_too_long_name_is_400(lax_sitewise: Any) -> None:
     """assetModelName above 256 characters is refused with its limit."""
-    code, status, message = _error(lax.create_asset_model, assetModelName="n" * 257)
+    code, status, message = _error(lax_sitewise.create_asset_model, assetModelName="n" * 257)
     assert (code, status) == ("InvalidRequestException", 400)
     assert "less than or equal to 256" in message
 
 
-def test_short_client_token_is_400(lax: Any) -> None:
+def test_short_client_token_is_400(lax_sitewise: Any) -> None:
     """clientToken must be 36 to 64 characters."""
-    code, status, message = _error(lax.create_asset_model, assetModelName="m", clientToken="short")
+    code, status, message = _error(lax_sitewise.create_asset_model, assetModelName="m", clientToken="short")
     assert (code, status) == ("InvalidRequestException", 400)
     assert "'clientToken'" in message
 

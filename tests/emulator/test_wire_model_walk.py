@@ -6,15 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import boto3
-import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.codec import service_model
-from teardown.emulator.hook import mock_sitewise
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -78,15 +74,7 @@ def test_served_operations_are_real_and_cover_what_teardown_needs(backend: SiteW
     assert REQUIRED - served == set()
 
 
-@pytest.fixture
-def lax_client(backend: SiteWiseBackend) -> Any:
-    """A client that skips boto3's own parameter checks, so placeholder values reach the emulator."""
-    config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
-    with mock_sitewise(backend):
-        yield boto3.client("iotsitewise", config=config)
-
-
-def test_every_unserved_operation_answers_501_through_boto3(backend: SiteWiseBackend, lax_client: Any) -> None:
+def test_every_unserved_operation_answers_501_through_boto3(backend: SiteWiseBackend, lax_sitewise: Any) -> None:
     """All model operations not served (walked from the model, not a list) are 501 NotImplementedByEmulator."""
     model = service_model()
     unserved = [name for name in model.operation_names if name not in backend.served_operations()]
@@ -95,7 +83,7 @@ def test_every_unserved_operation_answers_501_through_boto3(backend: SiteWiseBac
         shape = model.operation_model(name).input_shape
         params = _example(shape) if shape is not None else {}
         try:
-            getattr(lax_client, _python_name(lax_client, name))(**params)
+            getattr(lax_sitewise, _python_name(lax_sitewise, name))(**params)
         except ClientError as error:
             got = (error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"])
             if got != ("NotImplementedByEmulator", 501):
