@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from teardown.emulator._guards import require_mutable, status
@@ -311,12 +310,16 @@ def list_associated_assets(w: World, p: Params) -> Answer:
 
 
 def list_asset_relationships(w: World, p: Params) -> Answer:
+    """PATH_TO_ROOT: one entry per asset on the path, the given asset first and the root last (as the API
+    reference says); each names its parent, except the root's."""
     asset = w.asset(p["assetId"])
-    path = _ancestors(w, asset)
-    rows = [
-        {"hierarchyInfo": {"parentAssetId": parent, "childAssetId": child}, "relationshipType": "HIERARCHY"}
-        for child, parent in itertools.pairwise(path)
-    ]
+    rows: list[dict[str, Any]] = []
+    for asset_id in _ancestors(w, asset):
+        info = {"childAssetId": asset_id}
+        parent = w.assets[asset_id].parent
+        if parent is not None:
+            info["parentAssetId"] = parent[0]
+        rows.append({"hierarchyInfo": info, "relationshipType": "HIERARCHY"})
     page, more = paginate("ListAssetRelationships", p, rows)
     return {"assetRelationshipSummaries": page, **more}
 

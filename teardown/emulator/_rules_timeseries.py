@@ -64,8 +64,7 @@ def associate_time_series(w: World, p: Params) -> Answer:
     else:
         series = w.time_series[aliased_id]
         series.updated = now
-    series.asset_id, series.property_id = asset.id, prop["id"]
-    w.series_by_property[(asset.id, prop["id"])] = series.id
+    w.bind_series(series, asset.id, prop["id"])
     return {}
 
 
@@ -79,8 +78,7 @@ def disassociate_time_series(w: World, p: Params) -> Answer:
         )
     require_mutable(asset)
     series = w.time_series[series_id]
-    del w.series_by_property[(asset.id, prop["id"])]
-    series.asset_id = series.property_id = None
+    w.unbind_series(series)
     series.updated = w.now()
     return {}
 

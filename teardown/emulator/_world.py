@@ -81,6 +81,8 @@ class World:
         self.policies_on: dict[str, dict[str, None]] = {}
         self.series_by_alias: dict[str, str] = {}
         self.series_by_property: dict[tuple[str, str], str] = {}
+        # asset id -> ids of the series bound to it, so deleting an asset does not scan every series.
+        self.series_of_asset: dict[str, dict[str, None]] = {}
         self._due: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
 
@@ -205,8 +207,8 @@ class World:
                 self.asset_by_external.pop(resource.external_id, None)
             self.assets_of_model.get(resource.model_id, {}).pop(resource.id, None)
             # Series bound to the asset go with it; disassociated ones survive.
-            for series in [s for s in self.time_series.values() if s.asset_id == resource.id]:
-                self.drop_series(series)
+            for series_id in list(self.series_of_asset.get(resource.id, {})):
+                self.drop_series(self.time_series[series_id])
         elif isinstance(resource, AssetModel):
             del self.models[resource.id]
             if resource.external_id is not None:
@@ -222,8 +224,21 @@ class World:
         self.tags.pop(series.arn, None)
         if series.alias is not None:
             self.series_by_alias.pop(series.alias, None)
+        self.unbind_series(series)
+
+    def bind_series(self, series: TimeSeries, asset_id: str, property_id: str) -> None:
+        series.asset_id, series.property_id = asset_id, property_id
+        self.series_by_property[(asset_id, property_id)] = series.id
+        self.series_of_asset.setdefault(asset_id, {})[series.id] = None
+
+    def unbind_series(self, series: TimeSeries) -> None:
         if series.asset_id is not None and series.property_id is not None:
             self.series_by_property.pop((series.asset_id, series.property_id), None)
+            bound = self.series_of_asset.get(series.asset_id, {})
+            bound.pop(series.id, None)
+            if not bound:
+                self.series_of_asset.pop(series.asset_id, None)
+        series.asset_id = series.property_id = None
 
     # ---- whole-state views -----------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:

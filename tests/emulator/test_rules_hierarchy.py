@@ -238,9 +238,10 @@ def test_traversals(sitewise: IoTSiteWiseClient) -> None:
     parents = sitewise.list_associated_assets(assetId=bottom, traversalDirection="PARENT")["assetSummaries"]
     assert [a["id"] for a in parents] == [middle]
     path = sitewise.list_asset_relationships(assetId=bottom, traversalType="PATH_TO_ROOT")["assetRelationshipSummaries"]
-    assert [(r["hierarchyInfo"]["childAssetId"], r["hierarchyInfo"]["parentAssetId"]) for r in path] == [
+    assert [(r["hierarchyInfo"]["childAssetId"], r["hierarchyInfo"].get("parentAssetId")) for r in path] == [
         (bottom, middle),
         (middle, top),
+        (top, None),
     ]
     top_level = sitewise.list_assets(filter="TOP_LEVEL")["assetSummaries"]
     assert [a["id"] for a in top_level] == [top]
