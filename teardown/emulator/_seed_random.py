@@ -61,7 +61,7 @@ def random_world(
     rng = random.Random(seed)
     # Enough models per level that none passes the 10,000-assets-per-model quota.
     per_level = max(models_per_level, math.ceil(assets / (MAX_ASSETS_PER_MODEL // 2)))
-    models = _models(rng, depth=depth, per_level=per_level, shared=shared_child_models, component=component)
+    models = _models(rng, seed=seed, depth=depth, per_level=per_level, shared=shared_child_models, component=component)
     asset_specs = _forest(rng, models, total=assets, depth=depth, fanout=fanout, tagged_fraction=tagged_fraction)
     portals, project_specs, dashboards, policies = _monitor(rng, asset_specs, projects)
     spec = WorldSpec(
@@ -80,15 +80,18 @@ def random_world(
     return spec
 
 
-def _models(rng: random.Random, *, depth: int, per_level: int, shared: bool, component: bool) -> list[ModelSpec]:
-    """Leaf level first, so every hierarchy names a model already listed."""
+def _models(
+    rng: random.Random, *, seed: int, depth: int, per_level: int, shared: bool, component: bool
+) -> list[ModelSpec]:
+    """Leaf level first, so every hierarchy names a model already listed. Model names carry the seed:
+    names are unique in an account, and worlds of different seeds must seed side by side."""
     models: list[ModelSpec] = []
     components: tuple[tuple[str, str], ...] = ()
     if component:
         models.append(
             ModelSpec(
                 key="sensor-pack",
-                name="sensor-pack",
+                name=f"random-{seed} sensor-pack",
                 type="COMPONENT_MODEL",
                 properties=(PropertySpec(name="reading", unit="units"),),
             )
@@ -110,7 +113,7 @@ def _models(rng: random.Random, *, depth: int, per_level: int, shared: bool, com
             models.append(
                 ModelSpec(
                     key=key,
-                    name=key,
+                    name=f"random-{seed} {key}",
                     properties=_PROPERTIES,
                     hierarchies=tuple(hierarchies),
                     components=components if not below else (),

@@ -59,6 +59,8 @@ def parse_world(data: Mapping[str, Any]) -> WorldSpec:
     world.done()
 
     models = tuple(_model(key, t) for key, t in top.named_tables("models"))
+    # Models first, alone: a typo in a model must be reported as such, not as an asset it breaks.
+    validate_world(WorldSpec(name=name, seed=seed, models=models))
     assets: list[AssetSpec] = []
     for node in top.tables("assets"):
         _expand(node, parent=None, models=models, out=assets)
