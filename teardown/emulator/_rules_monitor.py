@@ -197,7 +197,8 @@ def batch_associate_project_assets(w: World, p: Params) -> Answer:
         except ResourceNotFound as exc:
             errors.append(_failure(ref, exc.message))
             continue
-        if asset.state in ("DELETING", "FAILED", "CREATING"):
+        # Joining a project changes the project, not the asset: only an asset on its way out is refused.
+        if asset.state in ("DELETING", "FAILED"):
             errors.append(_failure(ref, f"Asset {asset.id} is {asset.state}."))
             continue
         joining.append(asset)

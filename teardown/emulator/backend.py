@@ -134,6 +134,8 @@ class SiteWiseBackend:
         if delay > 0:
             # Outside the lock: an injected slow call must not stall every other caller.
             self.clock.sleep(delay)
+        # Handlers keep parts of the input (properties, tags): the caller's objects must stay theirs.
+        params = copy.deepcopy(params)
         with self._lock:
             self._world.settle()
             answer = self._ledger.replay(operation, params)

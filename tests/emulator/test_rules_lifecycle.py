@@ -179,3 +179,21 @@ def test_realistic_profile_keeps_resources_transient_for_seconds(
     assert sitewise.describe_asset_model(assetModelId=model)["assetModelStatus"]["state"] == "CREATING"
     clock.advance(0.5)
     assert sitewise.describe_asset_model(assetModelId=model)["assetModelStatus"]["state"] == "ACTIVE"
+
+
+def test_project_refuses_a_deleting_asset_per_asset(
+    sitewise: IoTSiteWiseClient, slow: SiteWiseBackend, clock: ManualClock
+) -> None:
+    """BatchAssociateProjectAssets answers 200 with the DELETING asset in errors[]; a CREATING one joins."""
+    model = sitewise.create_asset_model(assetModelName="m")["assetModelId"]
+    portal = sitewise.create_portal(portalName="p", portalContactEmail="p@example.com", roleArn=ROLE)["portalId"]
+    clock.advance(5)
+    project = sitewise.create_project(portalId=portal, projectName="x")["projectId"]
+    leaving = sitewise.create_asset(assetName="a", assetModelId=model)["assetId"]
+    clock.advance(2)
+    sitewise.delete_asset(assetId=leaving)
+    joining = sitewise.create_asset(assetName="b", assetModelId=model)["assetId"]
+    answer = sitewise.batch_associate_project_assets(projectId=project, assetIds=[leaving, joining])
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert [(e["assetId"], e["code"]) for e in answer["errors"]] == [(leaving, "INTERNAL_FAILURE")]
+    assert sitewise.list_project_assets(projectId=project)["assetIds"] == [joining]
