@@ -21,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -147,8 +147,10 @@ class _Seeding:
                 self._phase("models", self._models, pool)
                 self._phase("assets", self._assets, pool)
                 self._phase("associations", self._associations, pool)
-            finally:
-                monitor.result()  # its error (or ours) surfaces; never leave it running unobserved
+            except BaseException:
+                wait([monitor])  # let the side finish, but the first failure is the one to report
+                raise
+            monitor.result()
             self._phase("project_assets", lambda p: self._project_assets(world), pool)
             self._phase("time_series", lambda p: self._time_series(world, p), pool)
         world.hierarchies.update(

@@ -7,16 +7,20 @@ bookkeeping alone.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.faults import FaultSettings
 from teardown.emulator.hook import mock_sitewise
+from teardown.emulator.latency import LatencyProfile
 from teardown.emulator.seed import (
     SeededWorld,
     SeedError,
@@ -25,6 +29,7 @@ from teardown.emulator.seed import (
     seed_world,
     windfarm,
 )
+from teardown.emulator.server import serve
 from teardown.errors import EXIT_REFUSED
 
 if TYPE_CHECKING:
@@ -222,3 +227,29 @@ def test_a_refused_create_is_a_seed_error_naming_the_resource(sitewise: IoTSiteW
     sitewise.create_asset_model(assetModelName="Wind turbine")
     with pytest.raises(SeedError, match="CreateAssetModel turbine: ResourceAlreadyExistsException"):
         seed_world(sitewise, windfarm(), clock=clock)
+
+
+def test_a_wait_that_never_ends_times_out_on_the_clock(
+    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend, clock: ManualClock
+) -> None:
+    """A model that stays CREATING past the timeout stops seeding with a SeedError naming it."""
+    backend.latency = dataclasses.replace(LatencyProfile.instant(), create=10_000.0)
+    started = clock.now()
+    with pytest.raises(SeedError, match="asset model generator ACTIVE: still not ready after 60 s"):
+        seed_world(sitewise, windfarm(), clock=clock, timeout=60.0)
+    assert 60 <= clock.now() - started < 10_000
+
+
+@pytest.mark.http
+def test_windfarm_seeds_over_http(backend: SiteWiseBackend, clock: ManualClock) -> None:
+    """Through the HTTP server, as `emulator seed` does it: same world, read back over the wire."""
+    server = serve(backend)
+    try:
+        client = boto3.client(
+            "iotsitewise", region_name="us-east-1", endpoint_url=server.url,
+            config=Config(inject_host_prefix=False, retries={"total_max_attempts": 1}),
+        )
+        world = seed_world(client, windfarm(), clock=clock)
+        check_windfarm(client, world)
+    finally:
+        server.shutdown()
