@@ -176,6 +176,10 @@ class Executor:
         self.observe = observe
         self.observer = observer or BatchedObserver(caller, clock, observe)
         self.journal = journal
+        # One disassociation per parent at a time: each puts the parent in UPDATING, so a second one sent
+        # meanwhile would only earn a ConflictingOperationException and a backoff.
+        self._parent_locks: dict[str, threading.Lock] = {}
+        self._parent_locks_guard = threading.Lock()
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
 
@@ -230,6 +234,12 @@ class Executor:
     def _disassociate(self, action: Action, token: str) -> Verdict:
         parent = str(action.params["assetId"])
         child = str(action.params["childAssetId"])
+        with self._parent_locks_guard:
+            parent_lock = self._parent_locks.setdefault(parent, threading.Lock())
+        with parent_lock:
+            return self._disassociate_one(action, token, parent, child)
+
+    def _disassociate_one(self, action: Action, token: str, parent: str, child: str) -> Verdict:
         try:
             self._request(action, token)
         except ClientError as exc:

@@ -99,7 +99,7 @@ class RetrySettings:
     """Backoff shape: full-jitter exponential (AWS's recommendation), capped, until a deadline."""
 
     initial: float = 0.2
-    max_wait: float = 20.0
+    max_wait: float = 10.0
     deadline: float = 300.0
     max_attempts: int = 50
 
