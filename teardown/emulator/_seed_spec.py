@@ -171,11 +171,9 @@ def asset_depths(spec: WorldSpec) -> dict[str, int]:
     return depths
 
 
-def root_of(spec: WorldSpec, path: str) -> str:
-    parents = {a.path: a.parent for a in spec.assets}
-    while (parent := parents[path]) is not None:
-        path = parent
-    return path
+def root_of(path: str) -> str:
+    """The root of an asset path (validated: a path is its parent's path plus one key)."""
+    return path.split("/", 1)[0]
 
 
 def validate_world(spec: WorldSpec) -> None:
@@ -259,6 +257,10 @@ def _validate_assets(spec: WorldSpec, models: dict[str, ModelSpec]) -> None:
                 f"{where}.model: {asset.model!r} is a {models[asset.model].type}; assets need an ASSET_MODEL"
             )
         per_model[asset.model] += 1
+        own_key = asset.path.rsplit("/", 1)[-1] if asset.parent is not None else asset.path
+        expected_path = f"{asset.parent}/{own_key}" if asset.parent is not None else own_key
+        if not own_key or asset.path != expected_path or "/" in own_key:
+            raise WorldFileError(f"{where}: a path must be its parent's path plus one key ({expected_path!r})")
         parent = seen.get(asset.parent) if asset.parent is not None else None
         seen[asset.path] = asset
         if asset.parent is None:
@@ -304,7 +306,7 @@ def _validate_monitor(spec: WorldSpec) -> None:
         unknown = [a for a in project.assets if a not in assets]
         if unknown:
             raise WorldFileError(f"{where}.assets: unknown asset {unknown[0]!r}")
-        roots = sorted({root_of(spec, a) for a in project.assets})
+        roots = sorted({root_of(a) for a in project.assets})
         if len(roots) > 1:
             raise WorldFileError(
                 f"{where}.assets: spans {len(roots)} hierarchy roots ({', '.join(roots)}); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -9,7 +10,17 @@ from pathlib import Path
 import pytest
 
 from teardown.emulator._seed_spec import asset_depths, root_of
-from teardown.emulator.seed import WorldIds, load_world, random_world, windfarm
+from teardown.emulator.seed import (
+    AssetSpec,
+    ModelSpec,
+    WorldFileError,
+    WorldIds,
+    WorldSpec,
+    load_world,
+    random_world,
+    validate_world,
+    windfarm,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "worlds" / "windfarm.toml"
 
@@ -30,7 +41,7 @@ def test_windfarm_has_the_documented_shape() -> None:
     (project,) = spec.projects
     assert project.assets[0] == "enterprise/site-1"
     assert len(project.assets) == 1 + 2 + 10
-    assert {root_of(spec, p) for p in project.assets} == {"enterprise"}
+    assert {root_of(p) for p in project.assets} == {"enterprise"}
     assert [t.asset for t in spec.time_series] == [f"enterprise/site-1/line-1/turbine-{n}" for n in range(1, 6)]
     assert len(spec.dashboards) == 1
     assert len(spec.access_policies) == 2
@@ -97,7 +108,7 @@ def test_random_world_projects_tags_and_components() -> None:
     assert len(spec.projects) == 3
     for project in spec.projects:
         assert len(project.assets) >= 2
-        assert len({root_of(spec, p) for p in project.assets}) == 1
+        assert len({root_of(p) for p in project.assets}) == 1
     tagged = [a for a in spec.assets if "team" in a.tags]
     assert 0.1 * len(spec.assets) < len(tagged) < 0.3 * len(spec.assets)
     assert any(m.components for m in spec.models)
@@ -124,3 +135,18 @@ def test_ids_are_stable_and_scoped_by_world_and_seed() -> None:
     assert ids.model("turbine") != ids.asset("turbine")
     reseeded = WorldIds(random_world(seed=2, assets=1))
     assert reseeded.asset("root-0") != WorldIds(random_world(seed=3, assets=1)).asset("root-0")
+
+
+def test_hand_built_spec_paths_must_follow_the_tree() -> None:
+    """A spec built in code is validated like a file: a child's path is its parent's path plus one key."""
+    models = (ModelSpec(key="leaf", name="leaf"), ModelSpec(key="top", name="top", hierarchies=(("leaves", "leaf"),)))
+    good = WorldSpec(name="w", seed=0, models=models, assets=(
+        AssetSpec(path="t", name="t", model="top"),
+        AssetSpec(path="t/l", name="l", model="leaf", parent="t", hierarchy="leaves"),
+    ))
+    validate_world(good)
+    bad = dataclasses.replace(good, assets=(
+        good.assets[0], AssetSpec(path="elsewhere/l", name="l", model="leaf", parent="t", hierarchy="leaves"),
+    ))
+    with pytest.raises(WorldFileError, match=r"assets\.elsewhere/l: a path must be its parent's path plus one key"):
+        validate_world(bad)
