@@ -43,6 +43,7 @@ class _Context:
     selection: Selection
     # asset id -> the action ids that remove its links (parent disassociation, project unlinks)
     unlinks_of: dict[str, list[str]]
+    actions: dict[str, Action]
 
 
 def build_actions(inventory: Inventory, selection: Selection) -> tuple[list[Action], _Context]:
@@ -91,7 +92,7 @@ def build_actions(inventory: Inventory, selection: Selection) -> tuple[list[Acti
             id=delete_model_id(model_id), kind=ActionKind.DELETE_ASSET_MODEL, target=model_id,
             params={"assetModelId": model_id}, label=f"delete {model.type.lower()} {model.name!r}",
         ))
-    return actions, _Context(inventory, selection, unlinks_of)
+    return actions, _Context(inventory, selection, unlinks_of, {a.id: a for a in actions})
 
 
 Edge = tuple[str, str]
@@ -111,16 +112,43 @@ def _child_deletes_before_parent_delete(ctx: _Context) -> Iterator[Edge]:
         yield link_id, delete_asset_id(parent_id)
 
 
-def _serialize_parent_mutations(ctx: _Context) -> Iterator[Edge]:
-    """Disassociating puts the parent into UPDATING: one mutation of a parent at a time, in id order."""
-    by_parent: dict[str, list[str]] = defaultdict(list)
-    for link in ctx.selection.disassociations:
-        by_parent[link.parent_id].append(disassociate_id(link.parent_id, link.child_id))
-    for link_id, parent_id in _selected_child_links(ctx):
-        by_parent[parent_id].append(link_id)
-    for chain in by_parent.values():
+def _serialize_mutations_per_asset(ctx: _Context) -> Iterator[Edge]:
+    """A disassociation puts the parent into UPDATING, and SiteWise refuses to mutate an asset that is not
+    ACTIVE in either role (parent or child): one disassociation touching an asset at a time.
+
+    Every chain follows one global order, deepest links first (then id), so chains sharing an action
+    cannot form a cycle, and leaves, the bulk of any tree, are freed for deletion first.
+    """
+    depth = _depths(ctx.inventory)
+    by_asset: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for node, action in ctx.actions.items():
+        if action.kind is ActionKind.DISASSOCIATE_ASSET:
+            order = (-depth(action.params["childAssetId"]), node)
+            by_asset[action.params["assetId"]].append(order)
+            by_asset[action.params["childAssetId"]].append(order)
+    for chain in by_asset.values():
         chain.sort()
-        yield from itertools.pairwise(chain)
+        for (_, before), (_, after) in itertools.pairwise(chain):
+            yield before, after
+
+
+def _depths(inventory: Inventory) -> Callable[[str], int]:
+    """Depth of an asset in its tree (a root is 0), memoized across calls."""
+    known: dict[str, int] = {}
+
+    def depth(asset_id: str) -> int:
+        path = []
+        current: str | None = asset_id
+        while current is not None and current not in known:
+            path.append(current)
+            record = inventory.assets.get(current)
+            current = record.parent.asset_id if record is not None and record.parent is not None else None
+        base = known[current] if current is not None else -1
+        for offset, node in enumerate(reversed(path), 1):
+            known[node] = base + offset
+        return known[asset_id]
+
+    return depth
 
 
 def _asset_deletes_before_model_delete(ctx: _Context) -> Iterator[Edge]:
@@ -145,7 +173,7 @@ def _user_models_before_used_models(ctx: _Context) -> Iterator[Edge]:
 EDGE_RULES: tuple[EdgeRule, ...] = (
     _unlinks_before_delete,
     _child_deletes_before_parent_delete,
-    _serialize_parent_mutations,
+    _serialize_mutations_per_asset,
     _asset_deletes_before_model_delete,
     _user_models_before_used_models,
 )
@@ -196,9 +224,10 @@ _RANK = {
 
 def ordered_actions(graph: nx.DiGraph) -> list[Action]:
     """A deterministic topological order with ``depends_on`` filled in: same graph, same bytes."""
-    rank = {node: _RANK[data.kind] for node, data in graph.nodes(data="action")}
+    # Ties broken by kind, then label (a reviewer reads "Turbine 1" before "Turbine 2"), then id.
+    key = {node: (_RANK[data.kind], data.label, node) for node, data in graph.nodes(data="action")}
     out = []
-    for node in nx.lexicographical_topological_sort(graph, key=lambda n: (rank[n], n)):
+    for node in nx.lexicographical_topological_sort(graph, key=key.__getitem__):
         action: Action = graph.nodes[node]["action"]
         preds = tuple(sorted(graph.predecessors(node)))
         out.append(Action(

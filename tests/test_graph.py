@@ -32,11 +32,19 @@ def test_subtree_graph_has_every_link_removed_before_deletes() -> None:
     assert kinds.count(ActionKind.DISASSOCIATE_PROJECT_ASSETS) == 1
 
 
-def test_mutations_of_one_parent_are_serialized() -> None:
-    """Disassociations from the same parent form a chain (the parent goes UPDATING); other parents do not wait."""
+def test_mutations_touching_one_asset_are_serialized() -> None:
+    """Disassociations sharing an asset, as parent or as child, form a chain (the parent goes UPDATING and an
+    UPDATING asset accepts no mutation in either role); disassociations under other parents do not wait."""
     g = _graph(SelectionSpec(subtrees=("a-site-1",)))
     assert g.has_edge("disassociate/a-line-11/a-turbine-111", "disassociate/a-line-11/a-turbine-112")
+    line_links = {"disassociate/a-line-11/a-turbine-111", "disassociate/a-line-11/a-turbine-112",
+                  "disassociate/a-site-1/a-line-11"}
+    for a in line_links:
+        for b in line_links - {a}:
+            assert nx.has_path(g, a, b) or nx.has_path(g, b, a), (a, b)
     assert not nx.has_path(g, "disassociate/a-line-11/a-turbine-111", "disassociate/a-line-12/a-turbine-121")
+    # Deepest links first: a line leaves its site only after its turbines have left it.
+    assert nx.has_path(g, "disassociate/a-line-11/a-turbine-112", "disassociate/a-site-1/a-line-11")
 
 
 def test_model_deletes_follow_their_assets_and_users() -> None:
