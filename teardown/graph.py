@@ -116,19 +116,19 @@ def _serialize_mutations_per_asset(ctx: _Context) -> Iterator[Edge]:
     """A disassociation puts the parent into UPDATING, and SiteWise refuses to mutate an asset that is not
     ACTIVE in either role (parent or child): one disassociation touching an asset at a time.
 
-    Every chain follows one global order, deepest links first (then id), so chains sharing an action
+    Every chain follows one global order, deepest links first (then label, id), so chains sharing an action
     cannot form a cycle, and leaves, the bulk of any tree, are freed for deletion first.
     """
     depth = _depths(ctx.inventory)
-    by_asset: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    by_asset: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for node, action in ctx.actions.items():
         if action.kind is ActionKind.DISASSOCIATE_ASSET:
-            order = (-depth(action.params["childAssetId"]), node)
+            order = (-depth(action.params["childAssetId"]), action.label, node)
             by_asset[action.params["assetId"]].append(order)
             by_asset[action.params["childAssetId"]].append(order)
     for chain in by_asset.values():
         chain.sort()
-        for (_, before), (_, after) in itertools.pairwise(chain):
+        for (*_, before), (*_, after) in itertools.pairwise(chain):
             yield before, after
 
 
