@@ -26,6 +26,7 @@ N = TypeVar("N", bound=Hashable)
 # How often the walking thread looks at the stop event while every worker is busy.
 _STOP_POLL_SECONDS = 0.05
 SKIPPED_UPSTREAM = "skipped: upstream failed"
+ORDER_ONLY = "order_only"
 
 
 class EventKind(StrEnum):
@@ -77,6 +78,9 @@ def walk(
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge u -> v: u must succeed before v starts).
 
+    An edge with the attribute ``ORDER_ONLY`` set only orders: v waits for u to end, but a failure of
+    u does not skip v (two requests that must not overlap, yet do not depend on each other's effect).
+
     ``visit`` fails its node by raising (``NodeFailed`` for a plain message) or, when ``failure_of`` is
     given, by returning a value for which ``failure_of`` answers an error text. ``completed`` nodes count
     as already succeeded and are not visited (resume). Raises ``ValueError`` on a cycle.
@@ -116,6 +120,8 @@ class _Walker(Generic[N]):
         self.order: dict[N, int] = {node: i for i, node in enumerate(graph.nodes)}
         self.finished: set[N] = completed & set(graph.nodes)
         self.blocked_by: dict[N, set[N]] = {}
+        # Failures travel along dependency edges only, never along ordering-only ones.
+        self.depends = nx.subgraph_view(graph, filter_edge=lambda u, v: not graph.edges[u, v].get(ORDER_ONLY))
         self.waiting: dict[N, int] = {}
         self.ready: list[N] = []
         for node in graph.nodes:
@@ -170,23 +176,34 @@ class _Walker(Generic[N]):
         if error is None:
             self.result.succeeded.append(node)
             self.emit(WalkEvent(EventKind.SUCCEEDED, node, value=value))
-            for child in self.graph.successors(node):
-                if child in self.finished or child in self.blocked_by:
-                    continue
-                self.waiting[child] -= 1
-                if self.waiting[child] == 0:
-                    self.ready.append(child)
-            self.ready.sort(key=self.order.__getitem__)
+            self._release(node, only_order=False)
             return
         self.result.failed[node] = error
         self.emit(WalkEvent(EventKind.FAILED, node, value=value, error=error))
-        for desc in _ordered(nx.descendants(self.graph, node), self.order):
+        newly_blocked: list[N] = []
+        for desc in _ordered(nx.descendants(self.depends, node), self.order):
             if desc in self.finished:
                 continue
             if desc not in self.blocked_by:
                 # Announced once, when first blocked; the result lists every root cause.
                 self.emit(WalkEvent(EventKind.SKIPPED, desc, error=SKIPPED_UPSTREAM, root_causes=(node,)))
+                newly_blocked.append(desc)
             self.blocked_by.setdefault(desc, set()).add(node)
+        # What waited on these only for ordering need not wait any more: they will never run.
+        for ended in (node, *newly_blocked):
+            self._release(ended, only_order=True)
+
+    def _release(self, node: N, *, only_order: bool) -> None:
+        """Count ``node`` as ended for its successors (for a failed node: its ordering-only ones)."""
+        for child in self.graph.successors(node):
+            if child in self.finished or child in self.blocked_by:
+                continue
+            if only_order and not self.graph.edges[node, child].get(ORDER_ONLY):
+                continue
+            self.waiting[child] -= 1
+            if self.waiting[child] == 0:
+                self.ready.append(child)
+        self.ready.sort(key=self.order.__getitem__)
 
 
 def _ordered(nodes: Iterable[N], order: dict[N, int]) -> list[N]:

@@ -6,9 +6,10 @@ import json
 import os
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
-from teardown.apply import ApplySummary, Progress, apply
+from teardown.apply import ApplySummary, Progress, apply, execution_graph
 from teardown.errors import ApplyLocked, PlanFileError, PlanRefused
 from teardown.execute import client_token
 from teardown.journal import journal_path, lock_path, report_path
@@ -205,3 +206,19 @@ def test_account_in_report_is_the_callers(env: Env) -> None:
     report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
     assert (report.account, report.region) == (ACCOUNT, REGION)
     assert report.outcome_of(report.actions[0].id) is Outcome.DONE
+
+
+def test_sibling_disassociations_are_serialized_so_none_conflicts(env: Env) -> None:
+    """Disassociations from one parent are chained (ordering only): on realistic latency, where each puts
+    the parent in UPDATING for a second, not one DisassociateAssets is resent after a conflict."""
+    plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
+    graph = execution_graph(plan)
+    siblings = [a.id for a in plan.actions if a.kind is ActionKind.DISASSOCIATE_ASSET]
+    assert len(siblings) == 3
+    assert all(nx.has_path(graph, siblings[0], s) for s in siblings[1:])
+    env.backend.latency = "realistic"
+    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
+                   retry=FAST_RETRY)
+    assert report.ok, format_summary(report)
+    assert report.retries.get("DisassociateAssets", 0) == 0
+    assert report.calls["DisassociateAssets"] == 3

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import networkx as nx
 import pytest
 
-from teardown.walk import EventKind, NodeFailed, WalkEvent, walk
+from teardown.walk import ORDER_ONLY, EventKind, NodeFailed, WalkEvent, walk
 
 
 def _graph(edges: Iterable[tuple[str, str]], nodes: Iterable[str] = ()) -> nx.DiGraph:
@@ -153,3 +153,37 @@ def test_cycle_is_refused() -> None:
     g = _graph([("a", "b"), ("b", "a")])
     with pytest.raises(ValueError, match="cycle"):
         walk(g, lambda n: None)
+
+
+def test_order_only_edges_serialize_without_propagating_failure() -> None:
+    """a -> b marked order-only: b waits for a to end, yet runs (and succeeds) although a failed."""
+    g = _graph([("a", "b"), ("x", "y")])
+    g.edges["a", "b"][ORDER_ONLY] = True
+    g.add_edge("y", "b", **{ORDER_ONLY: True})
+    order: list[str] = []
+
+    def visit(node: str) -> None:
+        order.append(node)
+        if node == "a":
+            raise NodeFailed("a broke")
+
+    result = walk(g, visit, workers=4)
+    assert result.failed == {"a": "a broke"}
+    assert "b" in result.succeeded
+    assert order.index("b") > order.index("a")
+    assert order.index("b") > order.index("y")
+
+
+def test_order_only_successor_of_a_skipped_node_still_runs() -> None:
+    """a fails, so b (depends on a) is skipped; c, ordered after b only, runs instead of waiting forever."""
+    g = _graph([("a", "b"), ("b", "c")])
+    g.edges["b", "c"][ORDER_ONLY] = True
+
+    def visit(node: str) -> None:
+        if node == "a":
+            raise NodeFailed("a broke")
+
+    result = walk(g, visit, workers=2)
+    assert result.skipped == {"b": ("a",)}
+    assert result.succeeded == ["c"]
+    assert result.not_started == []
