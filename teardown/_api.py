@@ -1,0 +1,71 @@
+"""The small Python API, re-exported as ``teardown.plan`` and ``teardown.apply``.
+
+    import teardown
+    plan = teardown.plan(subtrees=["externalId:site-7"], region="eu-west-1")
+    print(teardown.render(plan, "markdown"))
+    report = teardown.apply(plan, region="eu-west-1", auto_approve=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from teardown import apply as _apply_module
+from teardown.aws import AwsTarget, caller_identity, sitewise_client
+from teardown.discover import discover
+from teardown.plan import Plan, make_plan, write_plan
+from teardown.report import ApplyReport
+from teardown.select import SelectionSpec, parse_tag
+
+if TYPE_CHECKING:
+    from mypy_boto3_iotsitewise import IoTSiteWiseClient
+
+
+def plan(
+    *,
+    all: bool = False,
+    subtrees: Iterable[str] = (),
+    asset_models: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    names: Iterable[str] = (),
+    protect: Iterable[str] = (),
+    protect_tags: Iterable[str] = (),
+    region: str | None = None,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    client: IoTSiteWiseClient | None = None,
+    out: str | Path | None = None,
+) -> Plan:
+    """Discover, select and plan, like ``sitewise-teardown plan``; writes the plan file when ``out`` is given.
+
+    Raises ``SelectionRefused`` (with the flag that resolves it) or ``UnknownResourceError``.
+    """
+    spec = SelectionSpec(
+        all=all, subtrees=tuple(subtrees), asset_models=tuple(asset_models),
+        tags=tuple(parse_tag(t) for t in tags), names=tuple(names), protect=tuple(protect),
+        protect_tags=tuple(parse_tag(t) for t in protect_tags),
+    )
+    target = AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
+    account, found_region = caller_identity(target)
+    client = client or sitewise_client(target)
+    inventory = discover(client, spec, account=account, region=found_region, endpoint=target.sitewise_endpoint())
+    result, _ = make_plan(inventory, spec)
+    if out is not None:
+        write_plan(result, out)
+    return result
+
+
+def apply(
+    plan: Plan | str | Path,
+    *,
+    region: str | None = None,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    **options: Any,
+) -> ApplyReport:
+    """Apply a plan (or plan file), like ``sitewise-teardown apply``; see ``teardown.apply.apply`` for options
+    (``auto_approve``, ``confirm``, ``max_deletes``, ``workers``, ``stop``, ``on_progress`` ...)."""
+    target = options.pop("target", None) or AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
+    return _apply_module.apply(plan, target=target, **options)
