@@ -21,12 +21,20 @@ from moto import mock_aws
 
 from teardown.aws import AwsTarget, sitewise_client
 from teardown.discover import discover
-from teardown.emulator._seed_run import SeededWorld, seed_world
-from teardown.emulator._seed_spec import AssetSpec, ModelSpec, PortalSpec, ProjectSpec, PropertySpec, WorldSpec
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.faults import is_mutating
 from teardown.emulator.hook import mock_sitewise
+from teardown.emulator.seed import (
+    AssetSpec,
+    ModelSpec,
+    PortalSpec,
+    ProjectSpec,
+    PropertySpec,
+    SeededWorld,
+    WorldSpec,
+    seed_world,
+)
 from teardown.observe import ObserveSettings
 from teardown.plan import Plan, make_plan, write_plan
 from teardown.retry import RetrySettings
