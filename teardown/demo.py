@@ -23,7 +23,7 @@ from typing import Any
 from teardown.apply import Progress, apply
 from teardown.aws import AwsTarget, caller_identity, sitewise_client
 from teardown.discover import discover
-from teardown.emulator.backend import SiteWiseBackend
+from teardown.emulator.backend import ClockLike, SiteWiseBackend
 from teardown.emulator.clock import ScaledClock
 from teardown.emulator.latency import LatencyProfile
 from teardown.emulator.seed import SeededWorld, seed_world, windfarm
@@ -87,24 +87,27 @@ def run_demo(
     workers: int = 8,
     on_stage: Callable[[str, Mapping[str, Any]], None] = lambda _stage, _info: None,
     on_progress: Callable[[Progress], None] | None = None,
+    clock: ClockLike | None = None,
 ) -> DemoResult:
+    """Run the demo; ``clock`` (default: wall time sped up ``time_scale`` times) drives emulator and engine."""
     started = time.monotonic()
-    clock = ScaledClock(time_scale)
+    clock = clock or ScaledClock(time_scale)
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="aws", account_id=DEMO_ACCOUNT,
                               region=DEMO_REGION)
     with serve(backend) as server, _demo_environment(server.url):
         target = AwsTarget(region=DEMO_REGION, endpoint_url=server.url)
         on_stage("emulator", {"url": server.url, "time_scale": time_scale})
-        client = sitewise_client(target)
         # Seeding is set-up, not the subject: it runs with instant latencies, the teardown with realistic ones.
-        world = seed_world(client, windfarm(), clock=clock)
+        # It retries on the shared clock itself, so its client must not also retry (on the wall clock).
+        world = seed_world(sitewise_client(target, retries="none"), windfarm(), clock=clock)
         on_stage("seeded", world.counts())
         backend.latency = LatencyProfile.realistic()
         on_stage("latency", {"profile": "realistic", "quotas": "aws"})
 
         spec = SelectionSpec(subtrees=(world.assets[SITE],))
         account, region = caller_identity(target)
-        inventory = discover(client, spec, account=account, region=region, endpoint=server.url, clock=clock)
+        inventory = discover(sitewise_client(target), spec, account=account, region=region, endpoint=server.url,
+                             clock=clock)
         plan, _ = make_plan(inventory, spec)
         plan_path = write_plan(plan, plans_dir / f"demo-{plan.digest.removeprefix('sha256:')[:12]}.plan.json")
         on_stage("planned", {"path": str(plan_path), "plan": plan})

@@ -20,6 +20,7 @@ import structlog
 
 from teardown.apply import Progress, apply
 from teardown.aws import AwsTarget, caller_identity, sitewise_client
+from teardown.clock import Clock
 from teardown.discover import discover
 from teardown.errors import BadInputError, PlanRefused
 from teardown.plan import Plan, make_plan, write_plan
@@ -95,6 +96,7 @@ def run_reset(
     *,
     target: AwsTarget | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    clock: Clock | None = None,
 ) -> ResetResult:
     """Guard, plan, write the plan, apply it (auto-approved by the config). Raises on any refusal."""
     target = target or config.target
@@ -105,7 +107,8 @@ def run_reset(
             f"but the credentials act in account {account} in {region}"
         )
     client = sitewise_client(target, pool=max(config.workers, 10))
-    inventory = discover(client, config.spec, account=account, region=region, endpoint=target.sitewise_endpoint())
+    inventory = discover(client, config.spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
+                         clock=clock)
     plan, _ = make_plan(inventory, config.spec)
     if plan.is_empty:
         log.info("reset.nothing_to_do", account=account, region=region)
@@ -113,5 +116,5 @@ def run_reset(
     path = write_plan(plan, config.plans_dir / f"reset-{plan.digest.removeprefix('sha256:')[:12]}.plan.json")
     log.info("reset.planned", path=str(path), actions=len(plan.actions))
     report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
-                   workers=config.workers, on_progress=on_progress)
+                   workers=config.workers, on_progress=on_progress, clock=clock)
     return ResetResult(plan=plan, plan_path=path, report=report)
