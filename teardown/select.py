@@ -265,7 +265,7 @@ def _check_models(
             if user_id not in models:
                 refusals.append(
                     f"{_describe(inventory, model_id)} is selected but the kept "
-                    f"{_describe(inventory, user_id)} {relation} it; "
+                    f"{_describe(inventory, user_id)} {relation}; "
                     f"add --asset-model {user_id} to delete it too"
                 )
 
@@ -322,11 +322,11 @@ def model_users(inventory: Inventory) -> dict[str, list[tuple[str, str]]]:
     users: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for model in sorted(inventory.models.values(), key=lambda m: m.id):
         for hierarchy in model.hierarchies:
-            relation = f"names as child model in hierarchy {hierarchy.name!r}"
+            relation = f"names it as child model in hierarchy {hierarchy.name!r}"
             users[hierarchy.child_model_id].append((model.id, relation))
         for component_id in model.component_ids:
-            users[component_id].append((model.id, "composes"))
+            users[component_id].append((model.id, "composes it"))
         for interface_id in model.interface_ids:
-            users[interface_id].append((model.id, "implements"))
+            users[interface_id].append((model.id, "implements it"))
     return users
 
