@@ -32,7 +32,7 @@ import networkx as nx
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.apply import apply, execution_graph
+from teardown.apply import apply
 from teardown.aws import AwsTarget, sitewise_client
 from teardown.discover import discover
 from teardown.emulator.backend import SiteWiseBackend
@@ -134,7 +134,7 @@ def _executor(world: World) -> Executor:
 
 def phases(world: World, workers: int) -> None:
     """Barriers: generation k+1 starts only when all of generation k is done."""
-    graph = execution_graph(world.plan)
+    graph = world.plan.action_graph()
     executor = _executor(world)
     actions = {a.id: a for a in world.plan.actions}
     for generation in nx.topological_generations(graph):

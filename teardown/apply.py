@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 import structlog
 
 from teardown.aws import AwsTarget, caller_identity, sitewise_client
@@ -35,7 +34,7 @@ from teardown.ratelimit import AdaptiveSettings, RateLimiter
 from teardown.report import ActionReport, ApplyReport
 from teardown.retry import DEFAULT_RETRY, RetrySettings
 from teardown.stale import find_stale
-from teardown.walk import ORDER_ONLY, EventKind, WalkEvent, walk
+from teardown.walk import EventKind, WalkEvent, walk
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -265,7 +264,7 @@ def _run(
     started_at = clock.now()
     wall_start = time.monotonic()
     result = walk(
-        execution_graph(plan), lambda aid: executor.run(actions[aid]), workers=workers, stop=stop,
+        plan.action_graph(), lambda aid: executor.run(actions[aid]), workers=workers, stop=stop,
         on_event=on_event, completed=finished, failure_of=_failure_of,
     )
     log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))
@@ -288,24 +287,6 @@ def _run(
         calls=counts["calls"], retries=counts["retries"], throttles=counts["throttles"],
     )
 
-
-def execution_graph(plan: Plan) -> nx.DiGraph:
-    """The plan's graph plus ordering-only edges between disassociations from the same parent.
-
-    Each DisassociateAssets puts the parent in UPDATING, so a sibling sent meanwhile only earns a
-    ConflictingOperationException; chaining them (in plan order, a topological order, so no cycle) keeps
-    workers on work that can proceed. Ordering-only: one failing does not skip its siblings.
-    """
-    graph = plan.action_graph()
-    last_by_parent: dict[str, str] = {}
-    for action in plan.actions:
-        if action.kind is not ActionKind.DISASSOCIATE_ASSET:
-            continue
-        before = last_by_parent.get(action.target)
-        if before is not None and not graph.has_edge(before, action.id):
-            graph.add_edge(before, action.id, **{ORDER_ONLY: True})
-        last_by_parent[action.target] = action.id
-    return graph
 
 
 def _failure_of(value: Any) -> str | None:

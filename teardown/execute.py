@@ -178,8 +178,6 @@ class Executor:
         self.journal = journal
         # One disassociation per parent at a time: each puts the parent in UPDATING, so a second one sent
         # meanwhile would only earn a ConflictingOperationException and a backoff.
-        self._parent_locks: dict[str, threading.Lock] = {}
-        self._parent_locks_guard = threading.Lock()
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
 
@@ -232,14 +230,10 @@ class Executor:
         raise ValueError(f"unknown action kind {action.kind}")
 
     def _disassociate(self, action: Action, token: str) -> Verdict:
+        # The plan orders disassociations touching one asset one after another (Action.after), so no
+        # sibling is in flight here: the parent is ours until it is ACTIVE again.
         parent = str(action.params["assetId"])
         child = str(action.params["childAssetId"])
-        with self._parent_locks_guard:
-            parent_lock = self._parent_locks.setdefault(parent, threading.Lock())
-        with parent_lock:
-            return self._disassociate_one(action, token, parent, child)
-
-    def _disassociate_one(self, action: Action, token: str, parent: str, child: str) -> Verdict:
         try:
             self._request(action, token)
         except ClientError as exc:

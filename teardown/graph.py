@@ -17,6 +17,7 @@ import networkx as nx
 from teardown.errors import GraphCycleError
 from teardown.model import Action, ActionKind, Inventory
 from teardown.select import Disassociation, Selection, model_users
+from teardown.walk import ORDER_ONLY
 
 PROJECT_BATCH = 100  # BatchDisassociateProjectAssets takes at most 100 asset ids
 
@@ -169,13 +170,14 @@ def _user_models_before_used_models(ctx: _Context) -> Iterator[Edge]:
                 yield delete_model_id(user_id), delete_model_id(used_id)
 
 
-# Ordered: each rule adds "before" edges; validation runs once all are in.
-EDGE_RULES: tuple[EdgeRule, ...] = (
-    _unlinks_before_delete,
-    _child_deletes_before_parent_delete,
-    _serialize_mutations_per_asset,
-    _asset_deletes_before_model_delete,
-    _user_models_before_used_models,
+# Ordered: each rule adds "before" edges, marked order-only where the later action does not need the
+# earlier one's effect, only for it to have ended; validation runs once all are in.
+EDGE_RULES: tuple[tuple[EdgeRule, bool], ...] = (
+    (_unlinks_before_delete, False),
+    (_child_deletes_before_parent_delete, False),
+    (_serialize_mutations_per_asset, True),
+    (_asset_deletes_before_model_delete, False),
+    (_user_models_before_used_models, False),
 )
 
 
@@ -193,11 +195,16 @@ def build_graph(inventory: Inventory, selection: Selection) -> nx.DiGraph:
     graph = nx.DiGraph()
     for action in actions:
         graph.add_node(action.id, action=action)
-    for rule in EDGE_RULES:
+    for rule, order_only in EDGE_RULES:
         for before, after in rule(ctx):
             if before not in graph or after not in graph:
                 raise AssertionError(f"edge rule {rule.__name__} named an unknown action: {before}->{after}")
-            graph.add_edge(before, after)
+            if graph.has_edge(before, after):
+                # Two rules order the same pair: a real dependency is the stronger of the two.
+                if not order_only:
+                    graph.edges[before, after].pop(ORDER_ONLY, None)
+                continue
+            graph.add_edge(before, after, **({ORDER_ONLY: True} if order_only else {}))
     _validate(graph)
     return graph
 
@@ -229,9 +236,11 @@ def ordered_actions(graph: nx.DiGraph) -> list[Action]:
     out = []
     for node in nx.lexicographical_topological_sort(graph, key=key.__getitem__):
         action: Action = graph.nodes[node]["action"]
-        preds = tuple(sorted(graph.predecessors(node)))
+        preds = sorted(graph.predecessors(node))
         out.append(Action(
             id=action.id, kind=action.kind, target=action.target, params=action.params,
-            depends_on=preds, model_id=action.model_id, label=action.label,
+            depends_on=tuple(p for p in preds if not graph.edges[p, node].get(ORDER_ONLY)),
+            after=tuple(p for p in preds if graph.edges[p, node].get(ORDER_ONLY)),
+            model_id=action.model_id, label=action.label,
         ))
     return out

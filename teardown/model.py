@@ -186,6 +186,7 @@ class Action:
     ``params`` are the operation's request parameters exactly as boto3 takes them, less ``clientToken``
     (the executor derives it from the plan digest and ``id``). ``target`` is the resource the action
     waits on: the asset or model deleted, the parent asset that goes UPDATING, or the project.
+    ``depends_on`` must succeed first; ``after`` must merely have ended first.
     ``model_id`` is set on asset deletes so completions can be confirmed with one ListAssets per model.
     """
 
@@ -196,6 +197,9 @@ class Action:
     depends_on: tuple[str, ...] = ()
     model_id: str | None = None
     label: str = ""
+    # Ordering only: wait for these to end, but do not skip when they fail (two requests that must not
+    # overlap, such as two disassociations touching one asset, yet do not need each other's effect).
+    after: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -210,6 +214,8 @@ class Action:
             out["model_id"] = self.model_id
         if self.label:
             out["label"] = self.label
+        if self.after:
+            out["after"] = list(self.after)
         return out
 
     @classmethod
@@ -217,7 +223,7 @@ class Action:
         return cls(
             id=data["id"], kind=ActionKind(data["kind"]), target=data["target"],
             params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
-            model_id=data.get("model_id"), label=data.get("label", ""),
+            model_id=data.get("model_id"), label=data.get("label", ""), after=tuple(data.get("after", ())),
         )
 
 

@@ -28,6 +28,7 @@ from teardown.fingerprint import fingerprint
 from teardown.graph import build_graph, ordered_actions
 from teardown.model import Action, ActionKind, Inventory
 from teardown.select import Selection, SelectionSpec, select
+from teardown.walk import ORDER_ONLY
 
 FORMAT_VERSION = 1
 DEFAULT_DIR = Path("plans")
@@ -49,13 +50,16 @@ class Plan:
     digest: str = field(default="")
 
     def action_graph(self) -> nx.DiGraph:
-        """Nodes are action ids (attribute ``action``); an edge u -> v means u must finish before v."""
+        """Nodes are action ids (attribute ``action``); an edge u -> v means u must finish before v, and
+        carries ``ORDER_ONLY`` when v only waits for u to end (see ``Action.after``)."""
         graph = nx.DiGraph()
         for action in self.actions:
             graph.add_node(action.id, action=action)
         for action in self.actions:
             for before in action.depends_on:
                 graph.add_edge(before, action.id)
+            for before in action.after:
+                graph.add_edge(before, action.id, **{ORDER_ONLY: True})
         return graph
 
     @property
@@ -247,7 +251,7 @@ def _check_actions(actions: tuple[Action, ...], source: str) -> None:
         raise PlanFileError(f"{source}: duplicate action ids")
     seen: set[str] = set()
     for action in actions:
-        missing = [d for d in action.depends_on if d not in seen]
+        missing = [d for d in (*action.depends_on, *action.after) if d not in seen]
         if missing:
             raise PlanFileError(
                 f"{source}: action {action.id} depends on {missing[0]}, which does not come before it"

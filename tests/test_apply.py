@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from teardown.apply import ApplySummary, Progress, apply, execution_graph
+from teardown.apply import ApplySummary, Progress, apply
 from teardown.errors import ApplyLocked, PlanFileError, PlanRefused
 from teardown.execute import client_token
 from teardown.journal import journal_path, lock_path, report_path
@@ -212,7 +212,7 @@ def test_sibling_disassociations_are_serialized_so_none_conflicts(env: Env) -> N
     """Disassociations from one parent are chained (ordering only): on realistic latency, where each puts
     the parent in UPDATING for a second, not one DisassociateAssets is resent after a conflict."""
     plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    graph = execution_graph(plan)
+    graph = plan.action_graph()
     siblings = [a.id for a in plan.actions if a.kind is ActionKind.DISASSOCIATE_ASSET]
     assert len(siblings) == 3
     assert all(nx.has_path(graph, siblings[0], s) for s in siblings[1:])

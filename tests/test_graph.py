@@ -90,3 +90,13 @@ def test_order_is_deterministic_and_topological() -> None:
     for action in first:
         assert set(action.depends_on) <= seen
         seen.add(action.id)
+
+
+def test_serialization_is_ordering_only_in_the_plan() -> None:
+    """Chained disassociations land in ``after`` (ordering), not ``depends_on``: one failing skips none."""
+    actions = {a.id: a for a in ordered_actions(_graph(SelectionSpec(subtrees=("a-site-1",))))}
+    second = actions["disassociate/a-line-11/a-turbine-112"]
+    assert second.after == ("disassociate/a-line-11/a-turbine-111",)
+    assert second.depends_on == ()
+    # A real dependency stays real: the parent's delete needs every child link gone.
+    assert "disassociate/a-line-11/a-turbine-112" in actions["delete-asset/a-line-11"].depends_on
