@@ -128,15 +128,19 @@ def _md(text: str) -> str:
 # -- graphs ------------------------------------------------------------------------------------------
 
 Node = tuple[str, str]  # (node id, label)
+Edges = set[tuple[str, str]]
 
 
-def _graph_parts(plan: Plan) -> tuple[list[Node], set[tuple[str, str]], bool]:
+def _graph_parts(plan: Plan) -> tuple[list[Node], Edges, Edges, bool]:
+    """Nodes, dependency edges, ordering-only edges (drawn dashed), and whether the graph is collapsed."""
     if len(plan.actions) <= MAX_DRAWN:
         ids = {a.id: f"n{i}" for i, a in enumerate(plan.actions)}
         nodes = [(ids[a.id], a.label or a.id) for a in plan.actions]
         edges = {(ids[d], ids[a.id]) for a in plan.actions for d in a.depends_on}
-        return nodes, edges, False
-    return (*_summary_graph(plan), True)
+        order = {(ids[d], ids[a.id]) for a in plan.actions for d in a.after}
+        return nodes, edges, order, False
+    nodes, edges = _summary_graph(plan)
+    return nodes, edges, set(), True
 
 
 def _group(action: Action) -> str:
@@ -155,7 +159,7 @@ def _summary_graph(plan: Plan) -> tuple[list[Node], set[tuple[str, str]]]:
     nodes = [(ids[key], _group_label(members)) for key, members in groups.items()]
     edges = {
         (ids[group_of[d]], ids[group_of[a.id]])
-        for a in plan.actions for d in a.depends_on if group_of[d] != group_of[a.id]
+        for a in plan.actions for d in (*a.depends_on, *a.after) if group_of[d] != group_of[a.id]
     }
     return nodes, edges
 
@@ -174,11 +178,12 @@ def _sorted(edges: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def render_dot(plan: Plan) -> str:
-    nodes, edges, collapsed = _graph_parts(plan)
+    nodes, edges, order, collapsed = _graph_parts(plan)
     title = f"plan {plan.digest[:19]}" + (" (summary)" if collapsed else "")
     out = ["digraph plan {", f'  label="{title}";', "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
     out += [f'  {nid} [label="{_dot(label)}"];' for nid, label in nodes]
     out += [f"  {u} -> {v};" for u, v in _sorted(edges)]
+    out += [f"  {u} -> {v} [style=dashed];" for u, v in _sorted(order)]
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -188,12 +193,13 @@ def _dot(text: str) -> str:
 
 
 def render_mermaid(plan: Plan) -> str:
-    nodes, edges, collapsed = _graph_parts(plan)
+    nodes, edges, order, collapsed = _graph_parts(plan)
     out = ["flowchart LR"]
     if collapsed:
         out.append(f"  %% summary graph: {len(plan.actions)} actions collapsed by kind and model")
     out += [f'  {nid}["{_mermaid(label)}"]' for nid, label in nodes]
     out += [f"  {u} --> {v}" for u, v in _sorted(edges)]
+    out += [f"  {u} -.-> {v}" for u, v in _sorted(order)]
     return "\n".join(out) + "\n"
 
 
