@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from teardown import apply as _apply_module
+from teardown.apply import apply as _apply_plan
 from teardown.aws import AwsTarget, caller_identity, sitewise_client
 from teardown.discover import discover
 from teardown.plan import Plan, make_plan, write_plan
@@ -68,4 +68,4 @@ def apply(
     """Apply a plan (or plan file), like ``sitewise-teardown apply``; see ``teardown.apply.apply`` for options
     (``auto_approve``, ``confirm``, ``max_deletes``, ``workers``, ``stop``, ``on_progress`` ...)."""
     target = options.pop("target", None) or AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
-    return _apply_module.apply(plan, target=target, **options)
+    return _apply_plan(plan, target=target, **options)
