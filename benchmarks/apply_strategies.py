@@ -8,11 +8,11 @@ sent (from the emulator's own counts), and whether everything was gone at the en
 - dag-N:      the engine: DAG walk with N workers, batched observation (one list per model per round);
               a worker stays with its action until the effect is observed, so with realistic latencies
               N bounds throughput: more workers are cheap (threads mostly wait; quotas are paced anyway)
-- dag-8-poll: the same walk, observing each resource with its own Describe (what botocore waiters do)
-- phases-8:   phase by phase: every generation of the graph finished before the next starts (barriers)
-- waves-8:    the aws-nuke way: send every remaining request, wait, re-check, repeat until all stick
+- dag-N-poll: the same walk, observing each resource with its own Describe (what botocore waiters do)
+- phases-N:   phase by phase: every generation of the graph finished before the next starts (barriers)
+- waves-N:    the aws-nuke way: send every remaining request, wait, re-check, repeat until all stick
 
-    python -m benchmarks.apply_strategies [--assets 120] [--scale 20] [--workers 8]
+    python -m benchmarks.apply_strategies [--assets 120] [--scale 20] [--workers 32]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import networkx as nx
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.apply import apply
+from teardown.apply import DEFAULT_WORKERS, apply
 from teardown.aws import AwsTarget, sitewise_client
 from teardown.discover import discover
 from teardown.emulator.backend import SiteWiseBackend
@@ -188,7 +188,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assets", type=int, default=120)
     parser.add_argument("--scale", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     # Retry and progress events would bury the table; warnings still show.
@@ -207,7 +207,7 @@ def main() -> None:
 
     strategies: list[tuple[str, Callable[[World], None]]] = [
         (f"dag-{w}", lambda world: dag(world, w, "batched", tmp)),
-        (f"dag-{w * 4}", lambda world: dag(world, w * 4, "batched", tmp)),
+        (f"dag-{w // 4}", lambda world: dag(world, w // 4, "batched", tmp)),
         ("dag-1", lambda world: dag(world, 1, "batched", tmp)),
         (f"dag-{w}-poll", lambda world: dag(world, w, "per_resource", tmp)),
         (f"phases-{w}", lambda world: phases(world, w)),

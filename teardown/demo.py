@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from teardown.apply import Progress, apply
+from teardown.apply import DEFAULT_WORKERS, Progress, apply
 from teardown.aws import AwsTarget, caller_identity, sitewise_client
 from teardown.discover import discover
 from teardown.emulator.backend import ClockLike, SiteWiseBackend
@@ -84,7 +84,7 @@ def run_demo(
     *,
     time_scale: float = 1.0,
     plans_dir: Path = Path("plans"),
-    workers: int = 8,
+    workers: int = DEFAULT_WORKERS,
     on_stage: Callable[[str, Mapping[str, Any]], None] = lambda _stage, _info: None,
     on_progress: Callable[[Progress], None] | None = None,
     clock: ClockLike | None = None,

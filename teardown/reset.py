@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import structlog
 
-from teardown.apply import Progress, apply
+from teardown.apply import DEFAULT_WORKERS, Progress, apply
 from teardown.aws import AwsTarget, caller_identity, sitewise_client
 from teardown.clock import Clock
 from teardown.discover import discover
@@ -86,7 +86,7 @@ def _config(data: dict[str, Any]) -> ResetConfig:
         region=guard["region"],
         spec=spec,
         max_deletes=guard.get("max_deletes"),
-        workers=apply_cfg.get("workers", 8),
+        workers=apply_cfg.get("workers", DEFAULT_WORKERS),
         plans_dir=Path(apply_cfg.get("plans_dir", "plans")),
     )
 

@@ -17,7 +17,7 @@ from types import FrameType
 
 import structlog
 
-from teardown.apply import ApplySummary, apply
+from teardown.apply import DEFAULT_WORKERS, ApplySummary, apply
 from teardown.aws import AwsTarget
 from teardown.cli import add_global_options
 from teardown.cli._progress import ProgressBar
@@ -37,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("plan", type=Path, help="the plan file written by `sitewise-teardown plan`")
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
     parser.add_argument("--max-deletes", type=int, metavar="N", help="refuse a plan deleting more than N resources")
-    parser.add_argument("--workers", type=int, default=8, metavar="N",
-                        help="actions in flight at once (default 8)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
+                        help=f"actions in flight at once (default {DEFAULT_WORKERS})")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="JSON report file (default: <plan>.report.json beside the plan)")
     add_global_options(parser)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from teardown.apply import Progress
+from teardown.apply import DEFAULT_WORKERS, Progress
 from teardown.cli._progress import ProgressBar, render
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_OK
 from teardown.render import render_text
@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--time-scale", type=float, default=1.0, metavar="X",
                         help="run the emulator's latencies and quotas X times faster (default 1: real time)")
     parser.add_argument("--plans-dir", type=Path, default=Path("plans"), help="where the demo plan goes")
-    parser.add_argument("--workers", type=int, default=8, help="actions in flight at once (default 8)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"actions in flight at once (default {DEFAULT_WORKERS})")
     parser.add_argument("--log-format", choices=("text", "json"), default=None, help=argparse.SUPPRESS)
     parser.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
