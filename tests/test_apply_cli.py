@@ -57,12 +57,12 @@ def test_auto_approve_applies_and_prints_the_summary(cli: Env, capsys: pytest.Ca
 def test_without_a_terminal_and_without_auto_approve_it_refuses(
     cli: Env, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No TTY to ask on: refused with exit 3 and not one mutating call."""
+    """No TTY to ask on: refused with exit 3 before any SiteWise call, mutating or not."""
     _, path = cli.plan(SelectionSpec(subtrees=(cli.world.assets["site-1"],)))
-    before = cli.mutating_calls()
+    before = cli.backend.call_counts()
     assert main(["apply", str(path)]) == 3
     assert "--auto-approve" in capsys.readouterr().err
-    assert cli.mutating_calls() == before
+    assert cli.backend.call_counts() == before
 
 
 def test_on_a_terminal_the_default_answer_is_no(cli: Env, monkeypatch: pytest.MonkeyPatch,

@@ -22,6 +22,7 @@ from teardown.aws import AwsTarget
 from teardown.cli import add_global_options
 from teardown.cli._progress import ProgressBar
 from teardown.errors import BadInputError, PlanRefused
+from teardown.plan import load_plan
 from teardown.report import format_summary
 
 
@@ -61,9 +62,13 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
         sys.stderr.write("\nstopping: no new actions; waiting for in-flight ones (Ctrl-C again to abort)\n")
 
+    if not args.auto_approve and not interactive:
+        # Refuse before reading the account: nobody could answer the prompt anyway. A bad plan file
+        # still reports as bad input (exit 2) first.
+        load_plan(args.plan)
+        raise PlanRefused("no terminal to confirm on: pass --auto-approve to apply without a prompt")
+
     def confirm(summary: ApplySummary) -> bool:
-        if not interactive:
-            raise PlanRefused("no terminal to confirm on: pass --auto-approve to apply without a prompt")
         sys.stderr.write(_describe(summary))
         sys.stderr.write(f"Apply {summary.to_run} actions? [y/N] ")
         sys.stderr.flush()
