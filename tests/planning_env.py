@@ -39,19 +39,9 @@ class Farm:
         return self.world.assets[path]
 
 
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IOTSITEWISE", "AWS_ENDPOINT_URL_STS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-
-
 @pytest.fixture
-def farm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Farm]:
+def farm() -> Iterator[Farm]:
     """The windfarm (40 assets, a project on site 1), seeded instantly; the clock is then the test's."""
-    aws_env(monkeypatch)
     clock = ManualClock()
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
     with mock_sitewise(backend):

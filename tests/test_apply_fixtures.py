@@ -105,14 +105,8 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    """A seeded world, served in-process inside mock_aws, with dummy credentials."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IOTSITEWISE", "AWS_ENDPOINT_URL_STS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
+def env(tmp_path: Path) -> Iterator[Env]:
+    """A seeded world, served in-process inside mock_aws (dummy credentials come from tests/conftest.py)."""
     clock = ManualClock()
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
     with mock_aws(), mock_sitewise(backend):
