@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from teardown.cli import add_global_options
 from teardown.errors import EXIT_OK
 from teardown.plan import load_plan
 from teardown.render import FORMATS, render
@@ -14,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("show", help="render a saved plan (text, json, markdown, dot, mermaid)")
     parser.add_argument("plan", type=Path, help="plan file")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
-    parser.add_argument("--log-format", choices=("text", "json"), default=None, help=argparse.SUPPRESS)
+    add_global_options(parser)  # accepted everywhere for uniform scripts; show itself reads no account
     parser.set_defaults(func=run)
 
 
