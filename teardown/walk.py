@@ -9,6 +9,7 @@ Events are delivered on the walking thread, in order, so a progress callback nee
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -123,13 +124,14 @@ class _Walker(Generic[N]):
         # Failures travel along dependency edges only, never along ordering-only ones.
         self.depends = nx.subgraph_view(graph, filter_edge=lambda u, v: not graph.edges[u, v].get(ORDER_ONLY))
         self.waiting: dict[N, int] = {}
-        self.ready: list[N] = []
+        # A heap of (graph order, node): the next ready node in O(log n), even with 100k actions ready.
+        self.ready: list[tuple[int, N]] = []
         for node in graph.nodes:
             if node in self.finished:
                 continue
             self.waiting[node] = sum(1 for p in graph.predecessors(node) if p not in self.finished)
             if self.waiting[node] == 0:
-                self.ready.append(node)
+                heapq.heappush(self.ready, (self.order[node], node))
 
     def run(self) -> WalkResult[N]:
         in_flight: dict[Future[tuple[str | None, Any]], N] = {}
@@ -139,7 +141,7 @@ class _Walker(Generic[N]):
                     self.result.stopped = True
                     self.emit(WalkEvent(EventKind.STOPPING, None))
                 while self.ready and len(in_flight) < self.workers and not self.result.stopped:
-                    node = self.ready.pop(0)
+                    _, node = heapq.heappop(self.ready)
                     self.emit(WalkEvent(EventKind.STARTED, node))
                     in_flight[pool.submit(self._run_one, node)] = node
                 if not in_flight:
@@ -202,8 +204,7 @@ class _Walker(Generic[N]):
                 continue
             self.waiting[child] -= 1
             if self.waiting[child] == 0:
-                self.ready.append(child)
-        self.ready.sort(key=self.order.__getitem__)
+                heapq.heappush(self.ready, (self.order[child], child))
 
 
 def _ordered(nodes: Iterable[N], order: dict[N, int]) -> list[N]:
