@@ -176,8 +176,6 @@ class Executor:
         self.observe = observe
         self.observer = observer or BatchedObserver(caller, clock, observe)
         self.journal = journal
-        # One disassociation per parent at a time: each puts the parent in UPDATING, so a second one sent
-        # meanwhile would only earn a ConflictingOperationException and a backoff.
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
 
