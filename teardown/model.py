@@ -101,9 +101,6 @@ class Inventory:
     complete: bool = True
     tags_loaded: bool = False
 
-    def children_of(self, asset_id: str) -> list[AssetRecord]:
-        return [a for a in self.assets.values() if a.parent is not None and a.parent.asset_id == asset_id]
-
     def to_json(self) -> dict[str, Any]:
         return {
             "format": INVENTORY_FORMAT,
