@@ -17,7 +17,7 @@ from teardown.aws import AwsTarget, caller_identity, sitewise_client
 from teardown.discover import discover
 from teardown.plan import Plan, make_plan, write_plan
 from teardown.report import ApplyReport
-from teardown.select import SelectionSpec, parse_tag
+from teardown.select import SelectionSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -42,11 +42,8 @@ def plan(
 
     Raises ``SelectionRefused`` (with the flag that resolves it) or ``UnknownResourceError``.
     """
-    spec = SelectionSpec(
-        all=all, subtrees=tuple(subtrees), asset_models=tuple(asset_models),
-        tags=tuple(parse_tag(t) for t in tags), names=tuple(names), protect=tuple(protect),
-        protect_tags=tuple(parse_tag(t) for t in protect_tags),
-    )
+    spec = SelectionSpec.from_flags(all=all, subtrees=subtrees, asset_models=asset_models, tags=tags, names=names,
+                                    protect=protect, protect_tags=protect_tags)
     target = AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
     account, found_region = caller_identity(target)
     client = client or sitewise_client(target)

@@ -25,7 +25,7 @@ from teardown.discover import discover
 from teardown.errors import BadInputError, PlanRefused
 from teardown.plan import Plan, make_plan, write_plan
 from teardown.report import ApplyReport
-from teardown.select import SelectionSpec, parse_tag
+from teardown.select import SelectionSpec
 
 log = structlog.get_logger(__name__)
 
@@ -68,14 +68,9 @@ def load_reset_config(path: str | Path) -> ResetConfig:
 def _config(data: dict[str, Any]) -> ResetConfig:
     target, guard, sel = data.get("target", {}), data["guard"], data["select"]
     protect, apply_cfg = data.get("protect", {}), data.get("apply", {})
-    spec = SelectionSpec(
-        all=sel.get("all", False),
-        subtrees=tuple(sel.get("subtrees", ())),
-        asset_models=tuple(sel.get("asset_models", ())),
-        tags=tuple(parse_tag(t) for t in sel.get("tags", ())),
-        names=tuple(sel.get("names", ())),
-        protect=tuple(protect.get("ids", ())),
-        protect_tags=tuple(parse_tag(t) for t in protect.get("tags", ())),
+    spec = SelectionSpec.from_flags(
+        **{k: sel[k] for k in ("all", "subtrees", "asset_models", "tags", "names") if k in sel},
+        protect=protect.get("ids", ()), protect_tags=protect.get("tags", ()),
     )
     if spec.is_empty:
         raise BadInputError("reset config selects nothing: set select.all or a selector list")

@@ -57,16 +57,31 @@ class SelectionSpec:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SelectionSpec:
+    def from_flags(
+        cls,
+        *,
+        all: bool = False,  # mirrors --all
+        subtrees: Iterable[str] = (),
+        asset_models: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        names: Iterable[str] = (),
+        protect: Iterable[str] = (),
+        protect_tags: Iterable[str] = (),
+    ) -> SelectionSpec:
+        """From the flags as a user writes them (tags as KEY=VALUE): the CLI, the API, reset files, plans."""
         return cls(
-            all=bool(data.get("all", False)),
-            subtrees=tuple(data.get("subtrees", ())),
-            asset_models=tuple(data.get("asset_models", ())),
-            tags=tuple(parse_tag(t) for t in data.get("tags", ())),
-            names=tuple(data.get("names", ())),
-            protect=tuple(data.get("protect", ())),
-            protect_tags=tuple(parse_tag(t) for t in data.get("protect_tags", ())),
+            all=bool(all),
+            subtrees=tuple(subtrees),
+            asset_models=tuple(asset_models),
+            tags=tuple(parse_tag(t) for t in tags),
+            names=tuple(names),
+            protect=tuple(protect),
+            protect_tags=tuple(parse_tag(t) for t in protect_tags),
         )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SelectionSpec:
+        return cls.from_flags(**data)
 
 
 def parse_tag(text: str) -> tuple[str, str]:

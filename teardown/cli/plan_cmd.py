@@ -14,7 +14,7 @@ from teardown.errors import EXIT_OK, BadInputError
 from teardown.model import Inventory
 from teardown.plan import make_plan, write_plan
 from teardown.render import render_text
-from teardown.select import SelectionSpec, parse_tag
+from teardown.select import SelectionSpec
 
 SHOWN_ACTIONS = 25
 
@@ -52,14 +52,9 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def spec_from_args(args: argparse.Namespace) -> SelectionSpec:
-    return SelectionSpec(
-        all=args.all,
-        subtrees=tuple(args.subtree),
-        asset_models=tuple(args.asset_model),
-        tags=tuple(parse_tag(t) for t in args.tag),
-        names=tuple(args.name),
-        protect=tuple(args.protect),
-        protect_tags=tuple(parse_tag(t) for t in args.protect_tag),
+    return SelectionSpec.from_flags(
+        all=args.all, subtrees=args.subtree, asset_models=args.asset_model, tags=args.tag, names=args.name,
+        protect=args.protect, protect_tags=args.protect_tag,
     )
 
 
