@@ -130,16 +130,18 @@ def _by_id(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _verify(result: DemoResult, plan: Plan, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
     """Everything the plan deletes is gone; every other resource is byte-for-byte as it was, except the
-    ones the plan lists as kept but modified and the time series SiteWise deletes with their asset."""
+    ones the plan lists as kept but modified and the time series the plan announced would go with their
+    assets (SiteWise deletes the series bound to a deleted asset)."""
     deleted = {a.target for a in plan.actions if a.kind in (ActionKind.DELETE_ASSET, ActionKind.DELETE_ASSET_MODEL)}
     modified = {k["id"] for k in plan.summary.get("kept_modified", ())}
+    announced = {series for entry in plan.summary.get("time_series_deleted", ()) for series in entry["series"]}
     old, new = _by_id(before), _by_id(after)
     result.left_behind = sorted(f"{old[rid].get('name', rid)} ({rid}) still exists" for rid in deleted if rid in new)
     for rid, item in sorted(old.items()):
         if rid in deleted or rid in modified:
             continue
-        if item.get("asset_id") in deleted and rid not in new:
-            result.side_effects.append(f"time series {item.get('alias') or rid} went with its asset")
+        if rid not in new and (item.get("alias") or rid) in announced:
+            result.side_effects.append(f"time series {item.get('alias') or rid} went with its asset, as planned")
             continue
         if new.get(rid) != item:
-            result.changed.append(f"{item.get('name', rid)} ({rid}) changed or disappeared")
+            result.changed.append(f"{item.get('name') or item.get('alias') or rid} ({rid}) changed or disappeared")

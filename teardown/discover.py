@@ -257,6 +257,26 @@ class Discoverer:
 
         self._map(project_assets, summaries)
 
+    # -- time series ----------------------------------------------------------------------------------
+    def all_time_series(self) -> None:
+        """One paginated scan of the series bound to any asset: deleting an asset deletes them."""
+        found: dict[str, list[str]] = {}
+        for series in self._pages("list_time_series", "TimeSeriesSummaries", timeSeriesType="ASSOCIATED"):
+            if series.get("assetId"):
+                found.setdefault(series["assetId"], []).append(series.get("alias") or series["timeSeriesId"])
+        self.inventory.time_series = {k: tuple(sorted(v)) for k, v in found.items()}
+
+    def time_series_of(self, asset_ids: Iterable[str]) -> None:
+        """Per asset, for a subtree: bounded by the subtree's size instead of the account's series count."""
+        def lookup(asset_id: str) -> None:
+            labels = sorted(s.get("alias") or s["timeSeriesId"] for s in self._pages(
+                "list_time_series", "TimeSeriesSummaries", assetId=asset_id, timeSeriesType="ASSOCIATED"))
+            if labels:
+                with self._lock:
+                    self.inventory.time_series[asset_id] = tuple(labels)
+
+        self._map(lookup, list(asset_ids))
+
     def tags(self) -> None:
         def load(record: AssetRecord | ModelRecord) -> None:
             tags = self.client.list_tags_for_resource(resourceArn=record.arn).get("tags", {})
@@ -287,9 +307,14 @@ def discover(
     try:
         if spec.subtree_only:
             run.inventory.complete = False
-            _both(run.projects, lambda: run.subtrees(spec.subtrees))
+
+            def subtree_scan() -> None:
+                run.subtrees(spec.subtrees)
+                run.time_series_of(list(run.inventory.assets))
+
+            _concurrently(run.projects, subtree_scan)
         else:
-            _both(run.projects, run.account_assets)
+            _concurrently(run.projects, run.account_assets, run.all_time_series)
         if options.tags or spec.needs_tags:
             run.tags()
     finally:
@@ -301,10 +326,9 @@ def discover(
     return inventory
 
 
-def _both(first: Callable[[], object], second: Callable[[], object]) -> None:
-    """Monitor and asset discovery share nothing: run them side by side."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="discover-branch") as pool:
-        futures = [pool.submit(first), pool.submit(second)]
-        for future in futures:
+def _concurrently(*branches: Callable[[], object]) -> None:
+    """Monitor, asset and time series discovery share nothing: run them side by side."""
+    with ThreadPoolExecutor(max_workers=len(branches), thread_name_prefix="discover-branch") as pool:
+        for future in [pool.submit(branch) for branch in branches]:
             future.result()
 

@@ -98,6 +98,8 @@ class Inventory:
     portals: dict[str, PortalRecord] = field(default_factory=dict)
     projects: dict[str, ProjectRecord] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
+    # asset id -> the time series bound to its properties (alias, else id): deleting the asset deletes them.
+    time_series: dict[str, tuple[str, ...]] = field(default_factory=dict)
     complete: bool = True
     tags_loaded: bool = False
 
@@ -114,6 +116,7 @@ class Inventory:
             "assets": [asdict(a) for _, a in sorted(self.assets.items())],
             "portals": [asdict(p) for _, p in sorted(self.portals.items())],
             "projects": [asdict(p) for _, p in sorted(self.projects.items())],
+            "time_series": {k: list(v) for k, v in sorted(self.time_series.items())},
         }
 
     @classmethod
@@ -142,6 +145,7 @@ class Inventory:
             account=data["account"], region=data["region"], endpoint=data["endpoint"],
             models=models, assets=assets, portals=portals, projects=projects,
             calls=dict(data["calls"]), complete=data["complete"], tags_loaded=data["tags_loaded"],
+            time_series={k: tuple(v) for k, v in data.get("time_series", {}).items()},
         )
 
 

@@ -19,7 +19,7 @@ from teardown.clock import Clock
 log = structlog.get_logger(__name__)
 
 # The last published quota table (requests per second per account and region); see the contract, §5.
-DEFAULT_RATES: Mapping[str, float] = {"asset": 30.0, "model": 10.0, "monitor": 10.0}
+DEFAULT_RATES: Mapping[str, float] = {"asset": 30.0, "model": 10.0, "monitor": 10.0, "time_series": 30.0}
 
 # Which family each operation the engine sends is counted in (reads included: they share the quota).
 OPERATION_FAMILIES: Mapping[str, str] = {
@@ -35,6 +35,11 @@ OPERATION_FAMILIES: Mapping[str, str] = {
     "BatchDisassociateProjectAssets": "monitor",
     "ListProjectAssets": "monitor",
     "DescribeProject": "monitor",
+    "ListPortals": "monitor",
+    "ListProjects": "monitor",
+    "ListTagsForResource": "asset",
+    "ListCompositionRelationships": "model",
+    "ListTimeSeries": "time_series",
 }
 
 

@@ -15,6 +15,7 @@ from teardown.model import Action, ActionKind
 from teardown.plan import Plan
 
 MAX_DRAWN = 150
+SHOWN_SERIES = 10
 FORMATS = ("text", "json", "markdown", "dot", "mermaid")
 
 _KIND_TITLES = {
@@ -75,6 +76,13 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     if s.get("kept_modified"):
         lines += ["", "Kept but modified:"]
         lines.extend(f"  {k['name']} ({k['id']}): {k['change']}" for k in s["kept_modified"])
+    series = _series_lines(s)
+    if series:
+        lines += ["", f"Deleted with their assets: {len(series)} time series and their data "
+                      "(SiteWise deletes the series bound to a deleted asset):"]
+        lines.extend(f"  {line}" for line in series[:SHOWN_SERIES])
+        if len(series) > SHOWN_SERIES:
+            lines.append(f"  ... and {len(series) - SHOWN_SERIES} more (--format json lists them all)")
     calls = s.get("discovery_calls", {})
     if calls:
         lines += ["", f"Discovery spent {sum(calls.values())} calls: "
@@ -85,6 +93,11 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     if len(shown) < len(plan.actions):
         lines.append(f"  ... and {len(plan.actions) - len(shown)} more (sitewise-teardown show PLAN)")
     return "\n".join(lines) + "\n"
+
+
+def _series_lines(summary: Mapping[str, Any]) -> list[str]:
+    return [f"{entry['name']}: {series}" for entry in summary.get("time_series_deleted", ())
+            for series in entry["series"]]
 
 
 def render_json(plan: Plan) -> str:
@@ -115,6 +128,10 @@ def render_markdown(plan: Plan) -> str:
     if s.get("kept_modified"):
         out += ["", "### Kept but modified", ""]
         out += [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}" for k in s["kept_modified"]]
+    series = _series_lines(s)
+    if series:
+        out += ["", f"### Deleted with their assets: {len(series)} time series and their data", ""]
+        out += [f"- {_md(line)}" for line in series]
     out += ["", f"<details><summary>All {len(plan.actions)} actions, in order</summary>", ""]
     out += [f"{i}. {_md(a.label or a.id)} — `{a.id}`" for i, a in enumerate(plan.actions, 1)]
     out += ["", "</details>", ""]

@@ -77,3 +77,15 @@ def test_inventory_round_trips_through_json(farm: Farm) -> None:
     inv = farm.discover(SelectionSpec(all=True))
     again = Inventory.from_json(json.loads(json.dumps(inv.to_json())))
     assert again == inv
+
+
+def test_bound_time_series_are_found_in_full_and_subtree_discovery(farm: Farm) -> None:
+    """Deleting an asset deletes its bound series: both discovery modes find the five on line 1's turbines."""
+    turbines = {farm.asset(f"enterprise/site-1/line-1/turbine-{n}") for n in range(1, 6)}
+    full = farm.discover(SelectionSpec(all=True))
+    assert set(full.time_series) == turbines
+    assert full.calls["ListTimeSeries"] == 1  # one paginated scan, not one call per asset
+    subtree = farm.discover(SelectionSpec(subtrees=(farm.asset("enterprise/site-1"),)))
+    assert subtree.time_series == full.time_series
+    power = subtree.time_series[farm.asset("enterprise/site-1/line-1/turbine-1")]
+    assert power == ("/windfarm/enterprise/site-1/line-1/turbine-1/power",)

@@ -68,3 +68,17 @@ def test_empty_plan_says_nothing_to_do() -> None:
     plan = _plan(SelectionSpec(names=("^nothing$",)))
     assert "Nothing to do" in render(plan, "text")
     assert "Nothing to do" in render(plan, "markdown")
+
+
+def test_bound_time_series_are_shown_as_deleted_with_their_asset() -> None:
+    """The reviewer sees which series (and their data) go with the deleted assets, and only those."""
+    inventory = windfarm()
+    inventory.time_series = {"a-turbine-111": ("/wf/111/power",), "a-turbine-211": ("/wf/211/power",)}
+    plan = make_plan(inventory, SelectionSpec(subtrees=("a-site-1",)))[0]
+    assert plan.summary["time_series_deleted"] == [
+        {"asset": "a-turbine-111", "name": "turbine-111", "series": ["/wf/111/power"]}
+    ]
+    text = render(plan, "text")
+    assert "Deleted with their assets: 1 time series and their data" in text
+    assert "turbine-111: /wf/111/power" in text and "/wf/211/power" not in text
+    assert "### Deleted with their assets: 1 time series" in render(plan, "markdown")

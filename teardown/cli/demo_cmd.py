@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     for k in result.plan.summary.get("kept_modified", ()):
         print(f"  ok  kept but modified as planned: {k['name']}: {k['change']}")
     if result.side_effects:
-        print(f"  ok  {len(result.side_effects)} time series went with their assets (SiteWise deletes bound series)")
+        print(f"  ok  {len(result.side_effects)} time series went with their assets, as the plan announced")
     verdict = "verified" if result.verified else "NOT verified"
     print(f"\nDemo finished in {result.seconds:.1f}s: {verdict}. Plan, journal and report: {result.plan_path.parent}/")
     return EXIT_OK if result.verified else EXIT_ACTIONS_FAILED
