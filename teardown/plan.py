@@ -167,7 +167,8 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
         # SiteWise deletes the time series bound to a deleted asset, and their data: the reviewer must see it.
         "time_series_deleted": [
             {"asset": a, "name": inventory.assets[a].name, "series": list(inventory.time_series[a])}
-            for a in sorted(selection.assets) if inventory.time_series.get(a)
+            for a in sorted(selection.assets, key=lambda a: (inventory.assets[a].name, a))
+            if inventory.time_series.get(a)
         ],
         "discovery_calls": dict(sorted(inventory.calls.items())),
     }
