@@ -105,8 +105,7 @@ def calls_since_start(world: World) -> dict[str, int]:
 def left_over(world: World) -> int:
     snap = world.backend.snapshot()
     text = json.dumps(snap)
-    return sum(1 for a in world.plan.actions if a.kind in (ActionKind.DELETE_ASSET, ActionKind.DELETE_ASSET_MODEL)
-               and a.target in text)
+    return sum(1 for a in world.plan.actions if a.kind.is_delete and a.target in text)
 
 
 def timed(name: str, world: World, body: Callable[[], None]) -> Run:

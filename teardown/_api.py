@@ -32,6 +32,8 @@ def plan(
     names: Iterable[str] = (),
     protect: Iterable[str] = (),
     protect_tags: Iterable[str] = (),
+    portals: Iterable[str] = (),
+    projects: Iterable[str] = (),
     region: str | None = None,
     profile: str | None = None,
     endpoint_url: str | None = None,
@@ -43,7 +45,7 @@ def plan(
     Raises ``SelectionRefused`` (with the flag that resolves it) or ``UnknownResourceError``.
     """
     spec = SelectionSpec.from_flags(all=all, subtrees=subtrees, asset_models=asset_models, tags=tags, names=names,
-                                    protect=protect, protect_tags=protect_tags)
+                                    protect=protect, protect_tags=protect_tags, portals=portals, projects=projects)
     target = AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
     account, found_region = caller_identity(target)
     client = client or sitewise_client(target)

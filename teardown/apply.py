@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-DELETE_KINDS = (ActionKind.DELETE_ASSET, ActionKind.DELETE_ASSET_MODEL)
+DELETE_KINDS = tuple(kind for kind in ActionKind if kind.is_delete)
 # A worker stays with its action until the effect is observed, and SiteWise deletes take seconds: workers
 # mostly wait (on a shared batched observer), while the rate limiter, not the pool, bounds request rates.
 # Measured by benchmarks/apply_strategies.py: 32 workers took 0.56x the time of 8 on realistic latencies.

@@ -28,7 +28,6 @@ from teardown.emulator.clock import ScaledClock
 from teardown.emulator.latency import LatencyProfile
 from teardown.emulator.seed import SeededWorld, seed_world, windfarm
 from teardown.emulator.server import serve
-from teardown.model import ActionKind
 from teardown.plan import Plan, make_plan, write_plan
 from teardown.report import ApplyReport
 from teardown.select import SelectionSpec
@@ -132,7 +131,7 @@ def _verify(result: DemoResult, plan: Plan, before: Mapping[str, Any], after: Ma
     """Everything the plan deletes is gone; every other resource is byte-for-byte as it was, except the
     ones the plan lists as kept but modified and the time series the plan announced would go with their
     assets (SiteWise deletes the series bound to a deleted asset)."""
-    deleted = {a.target for a in plan.actions if a.kind in (ActionKind.DELETE_ASSET, ActionKind.DELETE_ASSET_MODEL)}
+    deleted = {a.target for a in plan.actions if a.kind.is_delete}
     modified = {k["id"] for k in plan.summary.get("kept_modified", ())}
     announced = {series for entry in plan.summary.get("time_series_deleted", ()) for series in entry["series"]}
     old, new = _by_id(before), _by_id(after)

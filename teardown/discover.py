@@ -45,6 +45,8 @@ PAGE_SIZE = 250  # the largest page SiteWise serves: fewest calls
 class DiscoveryOptions:
     workers: int = 8
     tags: bool = False
+    # List dashboards and access policies too: only when portals or projects may be deleted.
+    monitor: bool = False
 
 
 class _Calls:
@@ -246,16 +248,36 @@ class Discoverer:
 
         def project_assets(item: tuple[str, Any]) -> None:
             portal_id, summary = item
-            asset_ids = tuple(sorted(self._pages("list_project_assets", "assetIds", projectId=summary["id"])))
+            project_id = summary["id"]
+            asset_ids = tuple(sorted(self._pages("list_project_assets", "assetIds", projectId=project_id)))
+            dashboards: tuple[str, ...] = ()
+            policies: tuple[str, ...] = ()
+            if self.options.monitor:
+                dashboards = tuple(sorted(d["id"] for d in self._pages(
+                    "list_dashboards", "dashboardSummaries", projectId=project_id)))
+                policies = self._access_policies("PROJECT", project_id)
             record = ProjectRecord(
-                id=summary["id"], name=summary["name"], portal_id=portal_id, asset_ids=asset_ids,
-                arn=f"arn:aws:iotsitewise:{self.inventory.region}:{self.inventory.account}:project/{summary['id']}",
-                last_update=_epoch(summary.get("lastUpdateDate")),
+                id=project_id, name=summary["name"], portal_id=portal_id, asset_ids=asset_ids,
+                arn=f"arn:aws:iotsitewise:{self.inventory.region}:{self.inventory.account}:project/{project_id}",
+                last_update=_epoch(summary.get("lastUpdateDate")), dashboard_ids=dashboards,
+                access_policy_ids=policies,
             )
             with self._lock:
                 self.inventory.projects[record.id] = record
 
         self._map(project_assets, summaries)
+        if self.options.monitor:
+            def portal_policies(portal: PortalRecord) -> None:
+                policies = self._access_policies("PORTAL", portal.id)
+                with self._lock:
+                    self.inventory.portals[portal.id] = replace(portal, access_policy_ids=policies)
+
+            self._map(portal_policies, portals)
+            self.inventory.monitor_loaded = True
+
+    def _access_policies(self, resource_type: str, resource_id: str) -> tuple[str, ...]:
+        return tuple(sorted(p["id"] for p in self._pages(
+            "list_access_policies", "accessPolicySummaries", resourceType=resource_type, resourceId=resource_id)))
 
     # -- time series ----------------------------------------------------------------------------------
     def all_time_series(self) -> None:
@@ -302,7 +324,7 @@ def discover(
     options: DiscoveryOptions | None = None,
 ) -> Inventory:
     """Read what ``spec`` can touch into an Inventory (the whole account unless only subtrees are asked)."""
-    options = options or DiscoveryOptions(tags=spec.needs_tags)
+    options = options or DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     run = Discoverer(client, account=account, region=region, endpoint=endpoint, clock=clock, options=options)
     try:
         if spec.subtree_only:

@@ -7,7 +7,9 @@ its progress, and answers an ``ActionResult`` only once the effect is observed:
 - DeleteAsset / DeleteAssetModel: done when the resource is gone; a 404 on the request is "already done";
 - DisassociateAssets: done when the parent is ACTIVE again and the child has no parent; a refusal
   because the association no longer exists is "already done" once the child is seen without a parent;
-- BatchDisassociateProjectAssets: a 200 is not proof; done when ListProjectAssets no longer shows them.
+- BatchDisassociateProjectAssets: a 200 is not proof; done when ListProjectAssets no longer shows them;
+- DeleteDashboard / DeleteAccessPolicy / DeleteProject: immediate (204), so the answer is the effect;
+- DeletePortal: asynchronous like an asset: done when DescribePortal answers 404.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from teardown.clock import Clock
 from teardown.model import Action, ActionKind, Outcome
 from teardown.observe import (
     DEFAULT_OBSERVE,
+    DONE,
     BatchedObserver,
     Observer,
     ObserveSettings,
@@ -35,6 +38,7 @@ from teardown.observe import (
     assets_still_in_project,
     child_parent,
     wait_disassociated,
+    wait_portal_gone,
 )
 from teardown.ratelimit import RateLimiter, family_of
 from teardown.retry import (
@@ -153,6 +157,10 @@ class ActionResult:
         return max(0.0, self.finished_at - self.started_at)
 
 
+# Monitor deletes that the service carries out before it answers (no DELETING state).
+_IMMEDIATE_DELETES = (ActionKind.DELETE_DASHBOARD, ActionKind.DELETE_ACCESS_POLICY, ActionKind.DELETE_PROJECT)
+
+
 class _AlreadyDone(Exception):
     """The request found its work already done (resource gone, association absent)."""
 
@@ -225,6 +233,12 @@ class Executor:
             return self._disassociate(action, token)
         if action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
             return self._leave_project(action, token)
+        if action.kind in _IMMEDIATE_DELETES:
+            self._request(action, token)  # answered 204 once the resource is gone: the answer is the effect
+            return DONE
+        if action.kind is ActionKind.DELETE_PORTAL:
+            self._request(action, token)
+            return wait_portal_gone(self.caller, self.clock, action.target, self.observe)
         raise ValueError(f"unknown action kind {action.kind}")
 
     def _disassociate(self, action: Action, token: str) -> Verdict:

@@ -48,6 +48,24 @@ def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
             "name": project.name,
             "selected_assets": sorted(a for a in project.asset_ids if a in selection.assets),
         }
+    for project_id in sorted(selection.projects):
+        project = inventory.projects[project_id]
+        out[project_id] = {
+            "kind": "project",
+            "name": project.name,
+            "updated": project.last_update,
+            "assets": sorted(project.asset_ids),
+            "dashboards": sorted(project.dashboard_ids),
+            "access_policies": sorted(project.access_policy_ids),
+        }
+    for portal_id in sorted(selection.portals):
+        portal = inventory.portals[portal_id]
+        out[portal_id] = {
+            "kind": "portal",
+            "name": portal.name,
+            "projects": sorted(p.id for p in inventory.projects.values() if p.portal_id == portal_id),
+            "access_policies": sorted(portal.access_policy_ids),
+        }
     return out
 
 
@@ -64,8 +82,7 @@ def differences(
     """
     removed_links = {(a.params["assetId"], a.params["childAssetId"])
                      for a in actions if a.kind is ActionKind.DISASSOCIATE_ASSET}
-    deletes = (ActionKind.DELETE_ASSET, ActionKind.DELETE_ASSET_MODEL)
-    deleted = {a.target for a in actions if a.kind in deletes}
+    deleted = {a.target for a in actions if a.kind.is_delete}
     acted_on = {a.target for a in actions if a.id in progressed}
     acted_on |= {a.params["childAssetId"] for a in actions
                  if a.id in progressed and a.kind is ActionKind.DISASSOCIATE_ASSET}
@@ -86,9 +103,10 @@ def differences(
             after["parent"] is None and (before["parent"], rid) in removed_links
         ):
             out.append(f"{label} moved from parent {before['parent']} to {after['parent']}")
-        if "assets" in before:
-            for asset in sorted(set(after["assets"]) - set(before["assets"])):
-                out.append(f"{label} has a new asset {asset}")
+        for key, noun in (("assets", "asset"), ("dashboards", "dashboard"), ("access_policies", "access policy"),
+                          ("projects", "project")):
+            for new_member in sorted(set(after.get(key, ())) - set(before.get(key, ()))):
+                out.append(f"{label} has a new {noun} {new_member}")
         if "selected_assets" in before:
             for asset in sorted(set(after["selected_assets"]) - set(before["selected_assets"])):
                 out.append(f"{label} now also holds selected asset {asset}")

@@ -38,12 +38,30 @@ def unlink_id(project_id: str, batch: int) -> str:
     return f"unlink-project/{project_id}/{batch}"
 
 
+def delete_dashboard_id(dashboard_id: str) -> str:
+    return f"delete-dashboard/{dashboard_id}"
+
+
+def delete_policy_id(policy_id: str) -> str:
+    return f"delete-access-policy/{policy_id}"
+
+
+def delete_project_id(project_id: str) -> str:
+    return f"delete-project/{project_id}"
+
+
+def delete_portal_id(portal_id: str) -> str:
+    return f"delete-portal/{portal_id}"
+
+
 @dataclass(frozen=True)
 class _Context:
     inventory: Inventory
     selection: Selection
     # asset id -> the action ids that remove its links (parent disassociation, project unlinks)
     unlinks_of: dict[str, list[str]]
+    # project id -> its unlink batches
+    batches_of: dict[str, list[str]]
     actions: dict[str, Action]
 
 
@@ -51,6 +69,7 @@ def build_actions(inventory: Inventory, selection: Selection) -> tuple[list[Acti
     """Every action the selection needs, without edges."""
     actions: list[Action] = []
     unlinks_of: dict[str, list[str]] = defaultdict(list)
+    batches_of: dict[str, list[str]] = defaultdict(list)
     assets = inventory.assets
     # A child cannot be deleted while associated, so every link of a selected asset goes: links to kept
     # parents (the selection lists them, the parent is kept but modified) and links inside the selection.
@@ -79,6 +98,7 @@ def build_actions(inventory: Inventory, selection: Selection) -> tuple[list[Acti
                 params={"projectId": project_id, "assetIds": list(chunk)},
                 label=f"unlink {len(chunk)} asset(s) from project {name!r}",
             ))
+            batches_of[project_id].append(action_id)
             for asset_id in chunk:
                 unlinks_of[asset_id].append(action_id)
     for asset_id in sorted(selection.assets):
@@ -93,7 +113,41 @@ def build_actions(inventory: Inventory, selection: Selection) -> tuple[list[Acti
             id=delete_model_id(model_id), kind=ActionKind.DELETE_ASSET_MODEL, target=model_id,
             params={"assetModelId": model_id}, label=f"delete {model.type.lower()} {model.name!r}",
         ))
-    return actions, _Context(inventory, selection, unlinks_of, {a.id: a for a in actions})
+    actions.extend(_monitor_actions(inventory, selection))
+    return actions, _Context(inventory, selection, unlinks_of, batches_of, {a.id: a for a in actions})
+
+
+def _monitor_actions(inventory: Inventory, selection: Selection) -> list[Action]:
+    """Deleted projects take their dashboards and access policies with them; deleted portals, their policies."""
+    out: list[Action] = []
+    for project_id in sorted(selection.projects):
+        project = inventory.projects[project_id]
+        for dashboard_id in project.dashboard_ids:
+            out.append(Action(
+                id=delete_dashboard_id(dashboard_id), kind=ActionKind.DELETE_DASHBOARD, target=dashboard_id,
+                params={"dashboardId": dashboard_id},
+                label=f"delete dashboard {dashboard_id} of project {project.name!r}",
+            ))
+        out.extend(_policy_action(policy_id, f"project {project.name!r}") for policy_id in project.access_policy_ids)
+        out.append(Action(
+            id=delete_project_id(project_id), kind=ActionKind.DELETE_PROJECT, target=project_id,
+            params={"projectId": project_id}, label=f"delete project {project.name!r}",
+        ))
+    for portal_id in sorted(selection.portals):
+        portal = inventory.portals[portal_id]
+        out.extend(_policy_action(policy_id, f"portal {portal.name!r}") for policy_id in portal.access_policy_ids)
+        out.append(Action(
+            id=delete_portal_id(portal_id), kind=ActionKind.DELETE_PORTAL, target=portal_id,
+            params={"portalId": portal_id}, label=f"delete portal {portal.name!r}",
+        ))
+    return out
+
+
+def _policy_action(policy_id: str, owner: str) -> Action:
+    return Action(
+        id=delete_policy_id(policy_id), kind=ActionKind.DELETE_ACCESS_POLICY, target=policy_id,
+        params={"accessPolicyId": policy_id}, label=f"delete access policy {policy_id} of {owner}",
+    )
 
 
 Edge = tuple[str, str]
@@ -170,6 +224,24 @@ def _user_models_before_used_models(ctx: _Context) -> Iterator[Edge]:
                 yield delete_model_id(user_id), delete_model_id(used_id)
 
 
+def _project_contents_before_project(ctx: _Context) -> Iterator[Edge]:
+    """DeleteProject is refused while it has dashboards, assets or access policies."""
+    for project_id in ctx.selection.projects:
+        project = ctx.inventory.projects[project_id]
+        for before in (*ctx.batches_of.get(project_id, ()), *map(delete_dashboard_id, project.dashboard_ids),
+                       *map(delete_policy_id, project.access_policy_ids)):
+            yield before, delete_project_id(project_id)
+
+
+def _portal_contents_before_portal(ctx: _Context) -> Iterator[Edge]:
+    """DeletePortal is refused while it has projects or access policies."""
+    for portal_id in ctx.selection.portals:
+        portal = ctx.inventory.portals[portal_id]
+        projects = (p.id for p in ctx.inventory.projects.values() if p.portal_id == portal_id)
+        for before in (*map(delete_project_id, projects), *map(delete_policy_id, portal.access_policy_ids)):
+            yield before, delete_portal_id(portal_id)
+
+
 # Ordered: each rule adds "before" edges, marked order-only where the later action does not need the
 # earlier one's effect, only for it to have ended; validation runs once all are in.
 EDGE_RULES: tuple[tuple[EdgeRule, bool], ...] = (
@@ -178,6 +250,8 @@ EDGE_RULES: tuple[tuple[EdgeRule, bool], ...] = (
     (_serialize_mutations_per_asset, True),
     (_asset_deletes_before_model_delete, False),
     (_user_models_before_used_models, False),
+    (_project_contents_before_project, False),
+    (_portal_contents_before_portal, False),
 )
 
 
@@ -226,6 +300,10 @@ _RANK = {
     ActionKind.DISASSOCIATE_ASSET: 1,
     ActionKind.DELETE_ASSET: 2,
     ActionKind.DELETE_ASSET_MODEL: 3,
+    ActionKind.DELETE_DASHBOARD: 4,
+    ActionKind.DELETE_ACCESS_POLICY: 4,
+    ActionKind.DELETE_PROJECT: 5,
+    ActionKind.DELETE_PORTAL: 6,
 }
 
 

@@ -74,6 +74,8 @@ class PortalRecord:
     arn: str
     status: str
     last_update: float
+    # Filled only when the selection can delete Monitor resources (--all, --portal, --project).
+    access_policy_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class ProjectRecord:
     portal_id: str
     last_update: float
     asset_ids: tuple[str, ...] = ()
+    dashboard_ids: tuple[str, ...] = ()
+    access_policy_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,6 +106,8 @@ class Inventory:
     time_series: dict[str, tuple[str, ...]] = field(default_factory=dict)
     complete: bool = True
     tags_loaded: bool = False
+    # Dashboards and access policies of portals and projects were listed (needed to delete them).
+    monitor_loaded: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +117,7 @@ class Inventory:
             "endpoint": self.endpoint,
             "complete": self.complete,
             "tags_loaded": self.tags_loaded,
+            "monitor_loaded": self.monitor_loaded,
             "calls": dict(sorted(self.calls.items())),
             "models": [asdict(m) for _, m in sorted(self.models.items())],
             "assets": [asdict(a) for _, a in sorted(self.assets.items())],
@@ -139,13 +146,22 @@ class Inventory:
             )
             for a in data["assets"]
         }
-        portals = {p["id"]: PortalRecord(**p) for p in data["portals"]}
-        projects = {p["id"]: ProjectRecord(**{**p, "asset_ids": tuple(p["asset_ids"])}) for p in data["projects"]}
+        portals = {
+            p["id"]: PortalRecord(**{**p, "access_policy_ids": tuple(p.get("access_policy_ids", ()))})
+            for p in data["portals"]
+        }
+        projects = {
+            p["id"]: ProjectRecord(**{
+                **p, **{k: tuple(p.get(k, ())) for k in ("asset_ids", "dashboard_ids", "access_policy_ids")},
+            })
+            for p in data["projects"]
+        }
         return cls(
             account=data["account"], region=data["region"], endpoint=data["endpoint"],
             models=models, assets=assets, portals=portals, projects=projects,
             calls=dict(data["calls"]), complete=data["complete"], tags_loaded=data["tags_loaded"],
             time_series={k: tuple(v) for k, v in data.get("time_series", {}).items()},
+            monitor_loaded=data.get("monitor_loaded", False),
         )
 
 
@@ -156,6 +172,10 @@ class ActionKind(StrEnum):
     DISASSOCIATE_PROJECT_ASSETS = "disassociate_project_assets"
     DELETE_ASSET = "delete_asset"
     DELETE_ASSET_MODEL = "delete_asset_model"
+    DELETE_DASHBOARD = "delete_dashboard"
+    DELETE_ACCESS_POLICY = "delete_access_policy"
+    DELETE_PROJECT = "delete_project"
+    DELETE_PORTAL = "delete_portal"
 
     @property
     def operation(self) -> str:
@@ -165,18 +185,31 @@ class ActionKind(StrEnum):
     def quota_family(self) -> str:
         return _FAMILIES[self]
 
+    @property
+    def is_delete(self) -> bool:
+        """Deletes a resource (what --max-deletes counts), as opposed to removing a link."""
+        return self.value.startswith("delete_")
+
 
 _OPERATIONS = {
     ActionKind.DISASSOCIATE_ASSET: "DisassociateAssets",
     ActionKind.DISASSOCIATE_PROJECT_ASSETS: "BatchDisassociateProjectAssets",
     ActionKind.DELETE_ASSET: "DeleteAsset",
     ActionKind.DELETE_ASSET_MODEL: "DeleteAssetModel",
+    ActionKind.DELETE_DASHBOARD: "DeleteDashboard",
+    ActionKind.DELETE_ACCESS_POLICY: "DeleteAccessPolicy",
+    ActionKind.DELETE_PROJECT: "DeleteProject",
+    ActionKind.DELETE_PORTAL: "DeletePortal",
 }
 _FAMILIES = {
     ActionKind.DISASSOCIATE_ASSET: "asset",
     ActionKind.DISASSOCIATE_PROJECT_ASSETS: "monitor",
     ActionKind.DELETE_ASSET: "asset",
     ActionKind.DELETE_ASSET_MODEL: "model",
+    ActionKind.DELETE_DASHBOARD: "monitor",
+    ActionKind.DELETE_ACCESS_POLICY: "monitor",
+    ActionKind.DELETE_PROJECT: "monitor",
+    ActionKind.DELETE_PORTAL: "monitor",
 }
 
 

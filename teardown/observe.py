@@ -227,6 +227,25 @@ def wait_disassociated(
             return Verdict(False, f"parent asset {parent_id} still {state} after {settings.timeout:g}s")
 
 
+def wait_portal_gone(
+    calls: Calls, clock: Clock, portal_id: str, settings: ObserveSettings = DEFAULT_OBSERVE
+) -> Verdict:
+    """A portal delete is asynchronous like an asset's: done on 404, failed if it ends FAILED."""
+    deadline = clock.now() + settings.timeout
+    while True:
+        clock.sleep(settings.interval)
+        try:
+            status = calls("DescribePortal", portalId=portal_id).get("portalStatus", {})
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return DONE
+            raise
+        if status.get("state") == "FAILED":
+            return _failed("portal", portal_id, status)
+        if clock.now() >= deadline:
+            return Verdict(False, f"portal {portal_id} still {status.get('state')} after {settings.timeout:g}s")
+
+
 def child_parent(calls: Calls, child_id: str) -> str | None:
     """The parent asset of ``child_id``, None when it has none or is gone."""
     try:

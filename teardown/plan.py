@@ -155,7 +155,16 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
     under = _subtree_sizes(inventory, roots, selection)
     return {
         "actions": {kind.value: counts.get(kind.value, 0) for kind in ActionKind},
-        "deletes": {"assets": len(selection.assets), "asset_models": len(selection.models)},
+        "deletes": {
+            "assets": len(selection.assets), "asset_models": len(selection.models),
+            "portals": len(selection.portals), "projects": len(selection.projects),
+            "dashboards": counts.get(ActionKind.DELETE_DASHBOARD.value, 0),
+            "access_policies": counts.get(ActionKind.DELETE_ACCESS_POLICY.value, 0),
+        },
+        "monitor": [
+            *({"kind": "portal", "id": p, "name": inventory.portals[p].name} for p in sorted(selection.portals)),
+            *({"kind": "project", "id": p, "name": inventory.projects[p].name} for p in sorted(selection.projects)),
+        ],
         "roots": [
             {"id": r, "name": inventory.assets[r].name, "assets": under[r]} for r in roots
         ],

@@ -23,7 +23,14 @@ _KIND_TITLES = {
     ActionKind.DISASSOCIATE_ASSET: "disassociate child assets",
     ActionKind.DELETE_ASSET: "delete assets",
     ActionKind.DELETE_ASSET_MODEL: "delete asset models",
+    ActionKind.DELETE_DASHBOARD: "delete dashboards",
+    ActionKind.DELETE_ACCESS_POLICY: "delete access policies",
+    ActionKind.DELETE_PROJECT: "delete projects",
+    ActionKind.DELETE_PORTAL: "delete portals",
 }
+# Monitor kinds appear in counts only when a plan has them: most plans touch assets and models alone.
+_ALWAYS_COUNTED = (ActionKind.DISASSOCIATE_PROJECT_ASSETS, ActionKind.DISASSOCIATE_ASSET, ActionKind.DELETE_ASSET,
+                   ActionKind.DELETE_ASSET_MODEL)
 
 
 def render(plan: Plan, fmt: str, *, limit: int | None = None) -> str:
@@ -42,14 +49,16 @@ def _selection_flags(selection: Mapping[str, Any]) -> str:
     if selection.get("all"):
         flags.append("--all")
     for key, flag in (("subtrees", "--subtree"), ("asset_models", "--asset-model"), ("tags", "--tag"),
-                      ("names", "--name"), ("protect", "--protect"), ("protect_tags", "--protect-tag")):
+                      ("names", "--name"), ("portals", "--portal"), ("projects", "--project"),
+                      ("protect", "--protect"), ("protect_tags", "--protect-tag")):
         flags.extend(f"{flag} {value}" for value in selection.get(key, ()))
     return " ".join(flags) or "(none)"
 
 
 def _counts(plan: Plan) -> list[tuple[str, int]]:
     counts = Counter(a.kind for a in plan.actions)
-    return [(_KIND_TITLES[kind], counts.get(kind, 0)) for kind in _KIND_TITLES]
+    return [(_KIND_TITLES[kind], counts.get(kind, 0)) for kind in _KIND_TITLES
+            if kind in _ALWAYS_COUNTED or counts.get(kind)]
 
 
 def render_text(plan: Plan, *, limit: int | None = None) -> str:
@@ -73,6 +82,9 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     if s.get("models"):
         lines += ["", "Deleted asset models:"]
         lines.extend(f"  {m['name']} ({m['id']})" for m in s["models"])
+    if s.get("monitor"):
+        lines += ["", "Deleted Monitor resources (with their dashboards and access policies):"]
+        lines.extend(f"  {m['kind']} {m['name']} ({m['id']})" for m in s["monitor"])
     if s.get("kept_modified"):
         lines += ["", "Kept but modified:"]
         lines.extend(f"  {k['name']} ({k['id']}): {k['change']}" for k in s["kept_modified"])
@@ -125,6 +137,9 @@ def render_markdown(plan: Plan) -> str:
     if s.get("models"):
         out += ["", "### Deleted asset models", ""]
         out += [f"- {_md(m['name'])} (`{m['id']}`)" for m in s["models"]]
+    if s.get("monitor"):
+        out += ["", "### Deleted Monitor resources (with their dashboards and access policies)", ""]
+        out += [f"- {m['kind']} {_md(m['name'])} (`{m['id']}`)" for m in s["monitor"]]
     if s.get("kept_modified"):
         out += ["", "### Kept but modified", ""]
         out += [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}" for k in s["kept_modified"]]

@@ -69,7 +69,7 @@ def _config(data: dict[str, Any]) -> ResetConfig:
     target, guard, sel = data.get("target", {}), data["guard"], data["select"]
     protect, apply_cfg = data.get("protect", {}), data.get("apply", {})
     spec = SelectionSpec.from_flags(
-        **{k: sel[k] for k in ("all", "subtrees", "asset_models", "tags", "names") if k in sel},
+        **{k: sel[k] for k in ("all", "subtrees", "asset_models", "tags", "names", "portals", "projects") if k in sel},
         protect=protect.get("ids", ()), protect_tags=protect.get("tags", ()),
     )
     if spec.is_empty:

@@ -31,15 +31,24 @@ class SelectionSpec:
     names: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
     protect_tags: tuple[tuple[str, str], ...] = ()
+    portals: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.all or self.subtrees or self.asset_models or self.tags or self.names)
+        return not (self.all or self.subtrees or self.asset_models or self.tags or self.names or self.portals
+                    or self.projects)
 
     @property
     def subtree_only(self) -> bool:
         """Only subtrees asked for: discovery need not scan the whole account."""
-        return bool(self.subtrees) and not (self.all or self.asset_models or self.tags or self.names)
+        return bool(self.subtrees) and not (self.all or self.asset_models or self.tags or self.names
+                                            or self.portals or self.projects)
+
+    @property
+    def needs_monitor_details(self) -> bool:
+        """Monitor resources may be deleted: discovery must list their dashboards and access policies."""
+        return bool(self.all or self.portals or self.projects)
 
     @property
     def needs_tags(self) -> bool:
@@ -54,6 +63,8 @@ class SelectionSpec:
             "names": list(self.names),
             "protect": list(self.protect),
             "protect_tags": [f"{k}={v}" for k, v in self.protect_tags],
+            "portals": list(self.portals),
+            "projects": list(self.projects),
         }
 
     @classmethod
@@ -67,6 +78,8 @@ class SelectionSpec:
         names: Iterable[str] = (),
         protect: Iterable[str] = (),
         protect_tags: Iterable[str] = (),
+        portals: Iterable[str] = (),
+        projects: Iterable[str] = (),
     ) -> SelectionSpec:
         """From the flags as a user writes them (tags as KEY=VALUE): the CLI, the API, reset files, plans."""
         return cls(
@@ -77,6 +90,8 @@ class SelectionSpec:
             names=tuple(names),
             protect=tuple(protect),
             protect_tags=tuple(parse_tag(t) for t in protect_tags),
+            portals=tuple(portals),
+            projects=tuple(projects),
         )
 
     @classmethod
@@ -110,10 +125,13 @@ class Selection:
     project_unlinks: Mapping[str, tuple[str, ...]]
     # Resources kept but modified, for the review: id -> what changes.
     kept_modified: Mapping[str, str] = field(default_factory=dict)
+    # Monitor resources deleted: portals, and projects (with their dashboards and access policies).
+    portals: frozenset[str] = frozenset()
+    projects: frozenset[str] = frozenset()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.assets or self.models)
+        return not (self.assets or self.models or self.portals or self.projects)
 
 
 def resolve_asset(inventory: Inventory, ref: str) -> AssetRecord:
@@ -165,6 +183,8 @@ def _describe(inventory: Inventory, resource_id: str) -> str:
         return f"asset model {inventory.models[resource_id].name!r} ({resource_id})"
     if resource_id in inventory.projects:
         return f"project {inventory.projects[resource_id].name!r} ({resource_id})"
+    if resource_id in inventory.portals:
+        return f"portal {inventory.portals[resource_id].name!r} ({resource_id})"
     return resource_id
 
 
@@ -172,21 +192,26 @@ def select(inventory: Inventory, spec: SelectionSpec) -> Selection:
     """Close ``spec`` over what it implies, or raise ``SelectionRefused`` naming the flag that resolves it."""
     if spec.needs_tags and not inventory.tags_loaded:
         raise BadInputError("tag selectors need an inventory discovered with tags")
+    if spec.needs_monitor_details and not inventory.monitor_loaded:
+        raise BadInputError("deleting portals or projects needs an inventory discovered with their dashboards "
+                            "and access policies (plan it from the live account)")
     children = children_index(inventory)
     assets_by_model: dict[str, list[str]] = defaultdict(list)
     for asset in inventory.assets.values():
         assets_by_model[asset.model_id].append(asset.id)
     assets, models = _pick(inventory, spec, children, assets_by_model)
+    portals, projects = _pick_monitor(inventory, spec)
     protected = _protected(inventory, spec)
 
     refusals = [
         f"{_describe(inventory, rid)} is selected but protected; drop the selector that picks it "
         f"or the --protect/--protect-tag that guards it"
-        for rid in sorted((assets | models) & protected)
+        for rid in sorted((assets | models | portals | projects) & protected)
     ]
     disassociations, kept_modified = _close_assets(inventory, assets, children, protected, refusals)
     _check_models(inventory, models, assets, assets_by_model, refusals)
-    project_unlinks = _unlink_projects(inventory, assets, protected, kept_modified, refusals)
+    project_unlinks = _unlink_projects(inventory, assets, projects, protected=protected,
+                                       kept_modified=kept_modified, refusals=refusals)
     if refusals:
         raise SelectionRefused("selection refused:\n  " + "\n  ".join(refusals))
     return Selection(
@@ -195,7 +220,24 @@ def select(inventory: Inventory, spec: SelectionSpec) -> Selection:
         disassociations=tuple(disassociations),
         project_unlinks=project_unlinks,
         kept_modified=kept_modified,
+        portals=frozenset(portals),
+        projects=frozenset(projects),
     )
+
+
+def _pick_monitor(inventory: Inventory, spec: SelectionSpec) -> tuple[set[str], set[str]]:
+    """Portals (with every project in them) and projects the selectors name."""
+    portals: set[str] = set(inventory.portals) if spec.all else set()
+    for ref in spec.portals:
+        if ref not in inventory.portals:
+            raise UnknownResourceError(f"unknown portal {ref!r}: not found in the account")
+        portals.add(ref)
+    projects = {p.id for p in inventory.projects.values() if p.portal_id in portals}
+    for ref in spec.projects:
+        if ref not in inventory.projects:
+            raise UnknownResourceError(f"unknown project {ref!r}: not found in the account")
+        projects.add(ref)
+    return portals, projects
 
 
 def _pick(
@@ -288,13 +330,20 @@ def _check_models(
 def _unlink_projects(
     inventory: Inventory,
     assets: set[str],
+    projects: set[str],
+    *,
     protected: set[str],
     kept_modified: dict[str, str],
     refusals: list[str],
 ) -> dict[str, tuple[str, ...]]:
-    """Selected assets leave every project that holds them (an asset in a project cannot be deleted)."""
+    """Selected assets leave every project that holds them (an asset in a project cannot be deleted), and a
+    deleted project is emptied of every asset first (a project with assets cannot be deleted)."""
     project_unlinks: dict[str, tuple[str, ...]] = {}
     for project in sorted(inventory.projects.values(), key=lambda p: p.id):
+        if project.id in projects:
+            if project.asset_ids:
+                project_unlinks[project.id] = tuple(sorted(project.asset_ids))
+            continue
         linked = tuple(sorted(a for a in project.asset_ids if a in assets))
         if not linked:
             continue

@@ -23,7 +23,8 @@ class InventoryBuilder:
     """Builds an Inventory with readable ids ("m-site", "a-site-1") so assertions read like the world."""
 
     def __init__(self) -> None:
-        self.inventory = Inventory(account=ACCOUNT, region=REGION, endpoint=None, tags_loaded=True)
+        self.inventory = Inventory(account=ACCOUNT, region=REGION, endpoint=None, tags_loaded=True,
+                                   monitor_loaded=True)
 
     def model(
         self,
@@ -73,12 +74,22 @@ class InventoryBuilder:
         )
         return self
 
-    def project(self, project_id: str, asset_ids: Iterable[str], portal_id: str = "portal-1") -> InventoryBuilder:
+    def project(
+        self,
+        project_id: str,
+        asset_ids: Iterable[str],
+        portal_id: str = "portal-1",
+        *,
+        dashboards: Iterable[str] = (),
+        policies: Iterable[str] = (),
+        portal_policies: Iterable[str] = (),
+    ) -> InventoryBuilder:
         if portal_id not in self.inventory.portals:
-            self.inventory.portals[portal_id] = PortalRecord(portal_id, portal_id, f"arn:{portal_id}", "ACTIVE", 1.0)
+            self.inventory.portals[portal_id] = PortalRecord(portal_id, portal_id, f"arn:{portal_id}", "ACTIVE", 1.0,
+                                                             access_policy_ids=tuple(portal_policies))
         self.inventory.projects[project_id] = ProjectRecord(
             id=project_id, name=project_id, arn=f"arn:{project_id}", portal_id=portal_id, last_update=1.0,
-            asset_ids=tuple(asset_ids),
+            asset_ids=tuple(asset_ids), dashboard_ids=tuple(dashboards), access_policy_ids=tuple(policies),
         )
         return self
 
@@ -98,5 +109,6 @@ def windfarm() -> Inventory:
             b.asset(f"a-line-{s}{line}", "m-line", parent=f"a-site-{s}")
             for t in (1, 2):
                 b.asset(f"a-turbine-{s}{line}{t}", "m-turbine", parent=f"a-line-{s}{line}")
-    b.project("p-site-1", ["a-site-1", "a-line-11", "a-turbine-111"])
+    b.project("p-site-1", ["a-site-1", "a-line-11", "a-turbine-111"], dashboards=["d-1"], policies=["ap-project"],
+              portal_policies=["ap-portal"])
     return b.inventory

@@ -62,12 +62,18 @@ def test_report_and_journal_are_written_beside_the_plan(env: Env) -> None:
 
 
 def test_selecting_everything_deletes_models_after_their_assets(env: Env) -> None:
-    """With everything selected, models go too, and the whole account ends empty of assets and models."""
+    """With everything selected, models go too, and the Monitor project and portal: the whole account ends
+    empty of assets, models, projects and portals. The portal delete is asynchronous like an asset's."""
     plan, path = env.plan(SelectionSpec(all=True))
     assert plan.count(ActionKind.DELETE_ASSET_MODEL) == 3
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+    assert plan.count(ActionKind.DELETE_PROJECT) == 1 and plan.count(ActionKind.DELETE_PORTAL) == 1
+    env.backend.latency = "realistic"
+    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
+                   retry=FAST_RETRY)
     assert report.ok, format_summary(report)
     assert env.client.list_asset_models()["assetModelSummaries"] == []
+    assert env.client.list_portals()["portalSummaries"] == []
+    assert report.calls.get("DescribePortal", 0) >= 1  # observed gone, not taken on the 202's word
 
 
 def test_per_resource_observation_also_completes(env: Env) -> None:

@@ -100,3 +100,14 @@ def test_serialization_is_ordering_only_in_the_plan() -> None:
     assert second.depends_on == ()
     # A real dependency stays real: the parent's delete needs every child link gone.
     assert "disassociate/a-line-11/a-turbine-112" in actions["delete-asset/a-line-11"].depends_on
+
+
+def test_monitor_resources_go_after_their_contents() -> None:
+    """A project goes after its asset links, dashboards and access policies; the portal after its projects
+    and its own access policies. Assets in a deleted project are unlinked, not deleted."""
+    g = _graph(SelectionSpec(portals=("portal-1",)))
+    assert set(g.predecessors("delete-project/p-site-1")) == {
+        "unlink-project/p-site-1/0", "delete-dashboard/d-1", "delete-access-policy/ap-project"}
+    assert set(g.predecessors("delete-portal/portal-1")) == {
+        "delete-project/p-site-1", "delete-access-policy/ap-portal"}
+    assert not any(n.startswith("delete-asset/") for n in g)

@@ -63,12 +63,16 @@ def test_site_decommission_plan_is_accepted_by_the_strict_emulator(farm: Farm) -
                                                          farm.asset("enterprise/site-3")}
 
 
-def test_everything_plan_is_accepted_and_leaves_no_model_or_asset(farm: Farm) -> None:
-    """--all: assets, then models, parent models before child models, composers before components."""
+def test_everything_plan_is_accepted_and_leaves_no_model_asset_or_portal(farm: Farm) -> None:
+    """--all: assets, then models, parent models before child models, composers before components; the
+    project emptied of assets, dashboards and access policies before it goes, the portal last."""
     farm.backend.latency = LatencyProfile.realistic()
     plan, _ = make_plan(farm.discover(SelectionSpec(all=True)), SelectionSpec(all=True))
+    assert plan.summary["deletes"] == {"assets": 40, "asset_models": 6, "portals": 1, "projects": 1,
+                                       "dashboards": 1, "access_policies": 2}
     _run_in_order(farm, plan)
     assert farm.client.list_asset_models()["assetModelSummaries"] == []
+    assert farm.client.list_portals()["portalSummaries"] == []
 
 
 def test_plan_of_an_unchanged_world_is_fresh(farm: Farm) -> None:
@@ -131,3 +135,14 @@ def test_plan_command_writes_a_plan_and_refuses_cleanly(farm: Farm, tmp_path: Pa
     assert refused == 3
     assert "--subtree" in err
     assert len(list((tmp_path / "plans").glob("*.plan.json"))) == 1
+
+
+def test_new_dashboard_in_a_planned_project_makes_the_plan_stale(farm: Farm) -> None:
+    """DeleteProject would be refused with a dashboard the plan does not know: the stale check says so."""
+    (project_id,) = farm.world.projects.values()
+    spec = SelectionSpec(projects=(project_id,))
+    plan, _ = make_plan(farm.discover(spec), spec)
+    assert plan.count(ActionKind.DELETE_DASHBOARD) == 1 and plan.count(ActionKind.DELETE_ASSET) == 0
+    new = farm.client.create_dashboard(projectId=project_id, dashboardName="late", dashboardDefinition="{}")
+    found = find_stale(plan, farm.client, clock=farm.clock)
+    assert any(f"has a new dashboard {new['dashboardId']}" in d for d in found), found

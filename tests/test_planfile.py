@@ -34,7 +34,8 @@ def test_round_trip(tmp_path: Path) -> None:
     plan = load_plan(path)
     assert plan == original
     assert len(plan.actions) == 15
-    assert plan.summary["deletes"] == {"assets": 7, "asset_models": 0}
+    assert plan.summary["deletes"] == {"assets": 7, "asset_models": 0, "portals": 0, "projects": 0,
+                                       "dashboards": 0, "access_policies": 0}
     assert plan.action_graph().number_of_edges() > 0
 
 

@@ -134,11 +134,32 @@ def test_union_of_subtrees() -> None:
 
 
 def test_all_selects_everything_and_closes_cleanly() -> None:
-    """--all takes every asset and model; no kept parent, so nothing is kept but modified except projects."""
+    """--all takes every asset, model, portal and project: nothing is kept, so nothing is kept but modified;
+    the project is emptied of all its assets before it goes."""
     sel = select(windfarm(), SelectionSpec(all=True))
     assert len(sel.assets) == 15 and len(sel.models) == 5
+    assert sel.portals == {"portal-1"} and sel.projects == {"p-site-1"}
     assert sel.disassociations == ()
-    assert set(sel.kept_modified) == {"p-site-1"}
+    assert sel.kept_modified == {}
+    assert sel.project_unlinks == {"p-site-1": ("a-line-11", "a-site-1", "a-turbine-111")}
+
+
+def test_project_selection_unlinks_every_asset_but_deletes_none() -> None:
+    """--project deletes the project (emptied first) and keeps its assets, which are not modified."""
+    sel = select(windfarm(), SelectionSpec(projects=("p-site-1",)))
+    assert sel.projects == {"p-site-1"} and sel.assets == frozenset()
+    assert sel.project_unlinks == {"p-site-1": ("a-line-11", "a-site-1", "a-turbine-111")}
+    assert sel.kept_modified == {}
+
+
+def test_portal_selection_takes_its_projects_and_refuses_a_protected_one() -> None:
+    """--portal deletes the portal and every project in it; a protected project in it refuses the plan."""
+    sel = select(windfarm(), SelectionSpec(portals=("portal-1",)))
+    assert sel.portals == {"portal-1"} and sel.projects == {"p-site-1"}
+    with pytest.raises(SelectionRefused, match=r"project 'p-site-1' \(p-site-1\) is selected but protected"):
+        select(windfarm(), SelectionSpec(portals=("portal-1",), protect=("p-site-1",)))
+    with pytest.raises(UnknownResourceError, match="unknown portal 'nope'"):
+        select(windfarm(), SelectionSpec(portals=("nope",)))
 
 
 def test_empty_selection_is_nothing_to_do() -> None:

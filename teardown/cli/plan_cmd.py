@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("selection (repeatable, combinable; ids are UUIDs or externalId:X)")
-    group.add_argument("--all", action="store_true", help="every asset and asset model")
+    group.add_argument("--all", action="store_true",
+                       help="every asset, asset model, and Monitor portal and project")
     group.add_argument("--subtree", action="append", default=[], metavar="ASSET",
                        help="the asset and all its descendants (a site decommission)")
     group.add_argument("--asset-model", action="append", default=[], metavar="MODEL",
@@ -45,6 +46,10 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="resources with this tag")
     group.add_argument("--name", action="append", default=[], metavar="REGEX",
                        help="assets and models whose name matches")
+    group.add_argument("--portal", action="append", default=[], metavar="PORTAL",
+                       help="the Monitor portal with its projects, dashboards and access policies (assets are kept)")
+    group.add_argument("--project", action="append", default=[], metavar="PROJECT",
+                       help="the Monitor project with its dashboards and access policies (assets are kept)")
     group.add_argument("--protect", action="append", default=[], metavar="ID",
                        help="never delete or change this resource")
     group.add_argument("--protect-tag", action="append", default=[], metavar="KEY=VALUE",
@@ -54,7 +59,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 def spec_from_args(args: argparse.Namespace) -> SelectionSpec:
     return SelectionSpec.from_flags(
         all=args.all, subtrees=args.subtree, asset_models=args.asset_model, tags=args.tag, names=args.name,
-        protect=args.protect, protect_tags=args.protect_tag,
+        protect=args.protect, protect_tags=args.protect_tag, portals=args.portal, projects=args.project,
     )
 
 
@@ -65,7 +70,8 @@ def target_from_args(args: argparse.Namespace) -> aws.AwsTarget:
 def run(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     if spec.is_empty:
-        raise BadInputError("nothing selected: give --all, --subtree, --asset-model, --tag or --name")
+        raise BadInputError("nothing selected: give --all, --subtree, --asset-model, --tag, --name, --portal "
+                            "or --project")
     if args.inventory is not None:
         inventory = _load_inventory(args.inventory)
     else:
@@ -74,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         client = aws.sitewise_client(target, pool=max(args.workers, 10))
         inventory = discover(
             client, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
-            options=DiscoveryOptions(workers=args.workers, tags=spec.needs_tags),
+            options=DiscoveryOptions(workers=args.workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details),
         )
     if args.save_inventory is not None:
         args.save_inventory.write_text(json.dumps(inventory.to_json(), indent=1) + "\n", encoding="utf-8")
