@@ -166,9 +166,12 @@ def waves(world: World, workers: int) -> int:
                 caller("DescribeAssetModel", assetModelId=action.target)
             elif action.kind is ActionKind.DISASSOCIATE_ASSET:
                 return child_parent(caller, str(action.params["childAssetId"])) is None
-            else:
+            elif action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
                 present = caller("ListProjectAssets", projectId=action.params["projectId"])["assetIds"]
                 return not set(present) & set(action.params["assetIds"])
+            else:  # Monitor deletes: the Describe of the same resource answers 404 once it is gone
+                describe = action.kind.operation.replace("Delete", "Describe", 1)
+                caller(describe, **action.params)
         except ClientError as exc:
             return error_code(exc) == "ResourceNotFoundException"
         return False
