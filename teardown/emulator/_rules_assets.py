@@ -7,7 +7,7 @@ from typing import Any
 from teardown.emulator._guards import require_mutable, status
 from teardown.emulator._pagination import paginate
 from teardown.emulator._resources import Asset, AssetModel, HierarchyDef
-from teardown.emulator._world import EXTERNAL_PREFIX, GONE, Answer, Handler, Params, World
+from teardown.emulator._world import EXTERNAL_PREFIX, Answer, Handler, Params, World
 from teardown.emulator.errors import InvalidRequest, LimitExceeded, ResourceAlreadyExists
 
 _KIND = "asset"
@@ -212,11 +212,7 @@ def delete_asset(w: World, p: Params) -> Answer:
     if project_id is not None:
         raise InvalidRequest(f"Asset {asset.id} is still in project {project_id}; remove it from the project first.")
     require_mutable(asset, deleting=True)
-    asset.state = "DELETING"
-    asset.error = None
-    asset.updated = w.now()
-    ending = "FAILED" if w.dice.delete_fails("DeleteAsset", asset.id) else GONE
-    w.schedule("asset", asset, [(ending, w.duration("delete_asset"))])
+    w.begin_delete("asset", asset, "DeleteAsset", "delete_asset")
     return {"assetId": asset.id, "assetStatus": {"state": "DELETING"}}
 
 

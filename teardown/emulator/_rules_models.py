@@ -7,7 +7,7 @@ from typing import Any
 from teardown.emulator._guards import check_etag, require_mutable, status
 from teardown.emulator._pagination import paginate
 from teardown.emulator._resources import AssetModel, CompositeModel, HierarchyDef, InterfaceLink
-from teardown.emulator._world import GONE, Answer, Handler, Params, World
+from teardown.emulator._world import Answer, Handler, Params, World
 from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, ResourceNotFound
 
 _KIND = "asset-model"
@@ -250,11 +250,7 @@ def delete_asset_model(w: World, p: Params) -> Answer:
             raise InvalidRequest(f"Interface {model.id} is still implemented by asset model {other.id}.")
     require_mutable(model, deleting=True)
     model.etag = w.new_etag()
-    model.state = "DELETING"
-    model.error = None
-    model.updated = w.now()
-    ending = "FAILED" if w.dice.delete_fails("DeleteAssetModel", model.id) else GONE
-    w.schedule("model", model, [(ending, w.duration("delete_model"))])
+    w.begin_delete("model", model, "DeleteAssetModel", "delete_model")
     return {"assetModelId": model.id, "assetModelStatus": {"state": "DELETING"}}
 
 

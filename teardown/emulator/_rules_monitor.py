@@ -7,7 +7,7 @@ from typing import Any
 from teardown.emulator._guards import require_mutable, status
 from teardown.emulator._pagination import paginate
 from teardown.emulator._resources import AccessPolicy, Asset, Dashboard, Portal, Project
-from teardown.emulator._world import GONE, Answer, Handler, Params, World
+from teardown.emulator._world import Answer, Handler, Params, World
 from teardown.emulator.errors import InvalidRequest, LimitExceeded, ResourceNotFound
 
 
@@ -104,11 +104,7 @@ def delete_portal(w: World, p: Params) -> Answer:
     if policy_id is not None:
         raise InvalidRequest(f"Portal {portal.id} still has access policy {policy_id}; delete it first.")
     require_mutable(portal, deleting=True)
-    portal.state = "DELETING"
-    portal.error = None
-    portal.updated = w.now()
-    ending = "FAILED" if w.dice.delete_fails("DeletePortal", portal.id) else GONE
-    w.schedule("portal", portal, [(ending, w.duration("portal_delete"))])
+    w.begin_delete("portal", portal, "DeletePortal", "portal_delete")
     return {"portalStatus": {"state": "DELETING"}}
 
 

@@ -158,6 +158,14 @@ class World:
         if resource.steps:
             self._push(kind, resource)
 
+    def begin_delete(self, kind: str, resource: Stateful, operation: str, latency: LatencyKind) -> None:
+        """An asynchronous delete: DELETING now, then gone (or FAILED, when a fault says so) after ``latency``."""
+        resource.state = "DELETING"
+        resource.error = None
+        resource.updated = self.now()
+        ending = "FAILED" if self.dice.delete_fails(operation, resource.id) else GONE
+        self.schedule(kind, resource, [(ending, self.duration(latency))])
+
     def _push(self, kind: str, resource: Stateful) -> None:
         self._seq += 1
         heapq.heappush(self._due, (resource.steps[0][0], self._seq, kind, resource.id, resource.generation))
