@@ -2,7 +2,7 @@
 
     import teardown
     plan = teardown.plan(subtrees=["externalId:site-7"], region="eu-west-1")
-    print(teardown.render(plan, "markdown"))
+    review = teardown.render(plan, "markdown")      # paste into the pull request
     report = teardown.apply(plan, region="eu-west-1", auto_approve=True)
 """
 
