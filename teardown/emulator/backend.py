@@ -175,8 +175,14 @@ class SiteWiseBackend:
         return frozenset(_HANDLERS)
 
     def call_counts(self) -> dict[str, int]:
+        """Calls per operation, refused ones included (also those the wire layer refused, see count_refused)."""
         with self._lock:
             return dict(self._counts)
+
+    def count_refused(self, operation: str) -> None:
+        """Count a call the wire layer refused before ``handle`` (validation, unserved operation)."""
+        with self._lock:
+            self._counts[operation] += 1
 
     def reset(self) -> None:
         """Empty state, call counts and tokens; settings (clock, latency, quotas, faults) stay."""

@@ -36,6 +36,8 @@ class Backend(Protocol):
 
     def served_operations(self) -> frozenset[str]: ...
 
+    def count_refused(self, operation: str) -> None: ...
+
 
 class UnknownOperation(EmulatorError):
     """No operation of the service model has this method and path."""
@@ -100,11 +102,17 @@ class Emulator:
             hint = f" (this path takes {', '.join(allowed)})" if allowed else ""
             raise UnknownOperation(f"No IoT SiteWise operation matches {method.upper()} {parts.path}{hint}")
         name, labels = found
-        if name not in self._served_operations():
-            raise NotImplementedByEmulator(f"{name} is an IoT SiteWise operation that this emulator does not implement")
         operation: OperationModel = self._model.operation_model(name)
-        query = parse_qs(parts.query, keep_blank_values=True)
-        params = parse_request(operation, labels, query, headers, body)
+        try:
+            if name not in self._served_operations():
+                raise NotImplementedByEmulator(
+                    f"{name} is an IoT SiteWise operation that this emulator does not implement"
+                )
+            params = parse_request(operation, labels, parse_qs(parts.query, keep_blank_values=True), headers, body)
+        except EmulatorError:
+            # Refused before the backend saw it, but a call all the same: "not one mutating call" must see it.
+            self.backend.count_refused(name)
+            raise
         output = self.backend.handle(name, params)
         return serialize_output(operation, output)
 

@@ -37,7 +37,8 @@ def test_bad_list_parameters_are_400(
     code, status, message = _error(lax_sitewise.list_asset_models, **params)
     assert (code, status) == ("InvalidRequestException", 400)
     assert f"'{member}'" in message
-    assert backend.call_counts().get("ListAssetModels") is None  # refused before the backend
+    # Refused at the wire, before the backend's handler, and still counted: "not one call" must see it.
+    assert backend.call_counts().get("ListAssetModels") == 1
 
 
 def test_bad_next_token_is_400(sitewise: IoTSiteWiseClient) -> None:
@@ -90,3 +91,13 @@ def test_success_wire_statuses_etag_header_and_datetimes(sitewise: IoTSiteWiseCl
     deleted = sitewise.delete_asset_model(assetModelId=created["assetModelId"], ifMatch=described["eTag"])
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert deleted["assetModelStatus"]["state"] == "DELETING"
+
+
+def test_a_mutation_refused_at_the_wire_still_counts_as_a_call(lax_sitewise: Any, backend: SiteWiseBackend) -> None:
+    """A malformed DeleteAsset changes nothing, but call_counts sees it, so "not one mutating call" cannot
+    pass while an engine sends malformed deletes."""
+    before = backend.snapshot()
+    code, status, _ = _error(lax_sitewise.delete_asset, assetId="not-a-uuid")
+    assert (code, status) == ("InvalidRequestException", 400)
+    assert backend.call_counts() == {"DeleteAsset": 1}
+    assert backend.snapshot() == before

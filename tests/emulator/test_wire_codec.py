@@ -29,10 +29,14 @@ class FakeBackend:
         self.served = frozenset(served if served is not None else service_model().operation_names)
         self.answers = answers or {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.refused: list[str] = []
         self.raise_next: Exception | None = None
 
     def served_operations(self) -> frozenset[str]:
         return self.served
+
+    def count_refused(self, operation: str) -> None:
+        self.refused.append(operation)
 
     def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         self.calls.append((operation, params))
