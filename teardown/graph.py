@@ -163,8 +163,9 @@ def _unlinks_before_delete(ctx: _Context) -> Iterator[Edge]:
 
 def _child_deletes_before_parent_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAsset is refused while the asset has children: every child link goes before the parent."""
-    for link_id, parent_id in _selected_child_links(ctx):
-        yield link_id, delete_asset_id(parent_id)
+    for node, action in ctx.actions.items():
+        if action.kind is ActionKind.DISASSOCIATE_ASSET and action.target in ctx.selection.assets:
+            yield node, delete_asset_id(action.target)
 
 
 def _serialize_mutations_per_asset(ctx: _Context) -> Iterator[Edge]:
@@ -253,14 +254,6 @@ EDGE_RULES: tuple[tuple[EdgeRule, bool], ...] = (
     (_project_contents_before_project, False),
     (_portal_contents_before_portal, False),
 )
-
-
-def _selected_child_links(ctx: _Context) -> Iterator[tuple[str, str]]:
-    """(disassociate action id, parent id) for every selected child of a selected parent."""
-    for asset_id in sorted(ctx.selection.assets):
-        parent = ctx.inventory.assets[asset_id].parent
-        if parent is not None and parent.asset_id in ctx.selection.assets:
-            yield disassociate_id(parent.asset_id, asset_id), parent.asset_id
 
 
 def build_graph(inventory: Inventory, selection: Selection) -> nx.DiGraph:
