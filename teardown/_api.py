@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teardown.apply import apply as _apply_plan
-from teardown.aws import AwsTarget, caller_identity, sitewise_client
-from teardown.discover import discover
+from teardown.aws import AwsTarget
+from teardown.discover import discover_target
 from teardown.plan import Plan, make_plan, write_plan
 from teardown.report import ApplyReport
 from teardown.select import SelectionSpec
@@ -47,10 +47,7 @@ def plan(
     spec = SelectionSpec.from_flags(all=all, subtrees=subtrees, asset_models=asset_models, tags=tags, names=names,
                                     protect=protect, protect_tags=protect_tags, portals=portals, projects=projects)
     target = AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
-    account, found_region = caller_identity(target)
-    client = client or sitewise_client(target)
-    inventory = discover(client, spec, account=account, region=found_region, endpoint=target.sitewise_endpoint())
-    result, _ = make_plan(inventory, spec)
+    result, _ = make_plan(discover_target(target, spec, client=client), spec)
     if out is not None:
         write_plan(result, out)
     return result

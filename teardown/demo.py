@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from teardown.apply import DEFAULT_WORKERS, Progress, apply
-from teardown.aws import AwsTarget, caller_identity, sitewise_client
-from teardown.discover import discover
+from teardown.aws import AwsTarget, sitewise_client
+from teardown.discover import discover_target
 from teardown.emulator.backend import ClockLike, SiteWiseBackend
 from teardown.emulator.clock import ScaledClock
 from teardown.emulator.latency import LatencyProfile
@@ -104,9 +104,7 @@ def run_demo(
         on_stage("latency", {"profile": "realistic", "quotas": "aws"})
 
         spec = SelectionSpec(subtrees=(world.assets[SITE],))
-        account, region = caller_identity(target)
-        inventory = discover(sitewise_client(target), spec, account=account, region=region, endpoint=server.url,
-                             clock=clock)
+        inventory = discover_target(target, spec, clock=clock)
         plan, _ = make_plan(inventory, spec)
         plan_path = write_plan(plan, plans_dir / f"demo-{plan.digest.removeprefix('sha256:')[:12]}.plan.json")
         on_stage("planned", {"path": str(plan_path), "plan": plan})

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import structlog
 from botocore.exceptions import ClientError
 
+from teardown.aws import AwsTarget, caller_identity, sitewise_client
 from teardown.clock import Clock, SystemClock
 from teardown.errors import UnknownResourceError
 from teardown.model import (
@@ -346,6 +347,24 @@ def discover(
     log.info("discover.done", assets=len(inventory.assets), models=len(inventory.models),
              projects=len(inventory.projects), calls=sum(inventory.calls.values()), complete=inventory.complete)
     return inventory
+
+
+def discover_target(
+    target: AwsTarget,
+    spec: SelectionSpec,
+    *,
+    client: IoTSiteWiseClient | None = None,
+    identity: tuple[str, str] | None = None,
+    clock: Clock | None = None,
+    workers: int = 8,
+) -> Inventory:
+    """``discover`` for a target: asks STS which account and region it is (unless ``identity`` says), and
+    builds the client (unless given). What `plan`, `reset`, the demo and the Python API all start with."""
+    account, region = identity or caller_identity(target)
+    client = client or sitewise_client(target, pool=max(workers, 10))
+    options = DiscoveryOptions(workers=workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details)
+    return discover(client, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
+                    clock=clock, options=options)
 
 
 def _concurrently(*branches: Callable[[], object]) -> None:

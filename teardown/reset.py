@@ -19,9 +19,9 @@ import jsonschema
 import structlog
 
 from teardown.apply import DEFAULT_WORKERS, Progress, apply
-from teardown.aws import AwsTarget, caller_identity, sitewise_client
+from teardown.aws import AwsTarget, caller_identity
 from teardown.clock import Clock
-from teardown.discover import discover
+from teardown.discover import discover_target
 from teardown.errors import BadInputError, PlanRefused
 from teardown.plan import Plan, make_plan, write_plan
 from teardown.report import ApplyReport
@@ -101,9 +101,7 @@ def run_reset(
             f"reset config is for account {config.account} in {config.region}, "
             f"but the credentials act in account {account} in {region}"
         )
-    client = sitewise_client(target, pool=max(config.workers, 10))
-    inventory = discover(client, config.spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
-                         clock=clock)
+    inventory = discover_target(target, config.spec, identity=(account, region), clock=clock)
     plan, _ = make_plan(inventory, config.spec)
     if plan.is_empty:
         log.info("reset.nothing_to_do", account=account, region=region)

@@ -11,6 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from teardown.aws import AwsTarget
 from teardown.cli import _logging
 from teardown.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, TeardownError
 
@@ -41,6 +42,11 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         help="structured log format (default: text on a terminal, json otherwise)",
     )
     group.add_argument("-v", "--verbose", action="store_true", help="log debug events too")
+
+
+def target_from_args(args: argparse.Namespace) -> AwsTarget:
+    """Where the global options point (None falls through to the standard AWS_* variables)."""
+    return AwsTarget(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,8 +18,7 @@ from types import FrameType
 import structlog
 
 from teardown.apply import DEFAULT_WORKERS, ApplySummary, apply
-from teardown.aws import AwsTarget
-from teardown.cli import add_global_options
+from teardown.cli import add_global_options, target_from_args
 from teardown.cli._progress import ProgressBar
 from teardown.errors import BadInputError, PlanRefused
 from teardown.plan import load_plan
@@ -49,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise BadInputError("--workers must be at least 1")
-    target = AwsTarget(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+    target = target_from_args(args)
     interactive = sys.stdin.isatty()
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     stop = threading.Event()

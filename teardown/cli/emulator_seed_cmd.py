@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import EndpointConnectionError
 
 from teardown.aws import AwsTarget, sitewise_client
-from teardown.cli import add_global_options
+from teardown.cli import add_global_options, target_from_args
 from teardown.errors import EXIT_BAD_INPUT, EXIT_OK
 
 DEFAULT_REGION = "us-east-1"  # the emulator's default region, when neither flag nor environment names one
@@ -76,7 +76,7 @@ def seed_command(args: argparse.Namespace) -> int:
     else:
         spec = load_world(args.world)
 
-    target = AwsTarget(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+    target = target_from_args(args)
     session = target.session()
     if session.region_name is None:
         target = AwsTarget(region=DEFAULT_REGION, profile=args.profile, endpoint_url=args.endpoint_url)

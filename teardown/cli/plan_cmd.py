@@ -7,9 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from teardown import aws
-from teardown.cli import add_global_options
-from teardown.discover import DiscoveryOptions, discover
+from teardown.cli import add_global_options, target_from_args
+from teardown.discover import discover_target
 from teardown.errors import EXIT_OK, BadInputError
 from teardown.model import Inventory
 from teardown.plan import make_plan, write_plan
@@ -63,10 +62,6 @@ def spec_from_args(args: argparse.Namespace) -> SelectionSpec:
     )
 
 
-def target_from_args(args: argparse.Namespace) -> aws.AwsTarget:
-    return aws.AwsTarget(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
-
-
 def run(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     if spec.is_empty:
@@ -75,13 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.inventory is not None:
         inventory = _load_inventory(args.inventory)
     else:
-        target = target_from_args(args)
-        account, region = aws.caller_identity(target)
-        client = aws.sitewise_client(target, pool=max(args.workers, 10))
-        inventory = discover(
-            client, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
-            options=DiscoveryOptions(workers=args.workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details),
-        )
+        inventory = discover_target(target_from_args(args), spec, workers=args.workers)
     if args.save_inventory is not None:
         args.save_inventory.write_text(json.dumps(inventory.to_json(), indent=1) + "\n", encoding="utf-8")
     plan, _selection = make_plan(inventory, spec)
