@@ -27,7 +27,7 @@ from teardown.errors import PlanFileError
 from teardown.fingerprint import fingerprint
 from teardown.graph import build_graph, ordered_actions
 from teardown.model import Action, ActionKind, Inventory
-from teardown.select import Selection, SelectionSpec, select
+from teardown.select import Selection, SelectionSpec, children_index, descendants, select
 from teardown.walk import ORDER_ONLY
 
 FORMAT_VERSION = 1
@@ -152,7 +152,7 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
     """Counts per action type, what goes under each selected root, what is kept but modified."""
     counts = Counter(a.kind.value for a in actions)
     roots = sorted(a for a in selection.assets if _parent_id(inventory, a) not in selection.assets)
-    under = _subtree_sizes(inventory, roots, selection)
+    under = _subtree_sizes(inventory, roots)
     return {
         "actions": {kind.value: counts.get(kind.value, 0) for kind in ActionKind},
         "deletes": {
@@ -188,21 +188,10 @@ def _parent_id(inventory: Inventory, asset_id: str) -> str | None:
     return parent.asset_id if parent is not None else None
 
 
-def _subtree_sizes(inventory: Inventory, roots: list[str], selection: Selection) -> dict[str, int]:
-    """Selected assets under each selected root, root included: one pass over the selection."""
-    children: dict[str, list[str]] = {}
-    for asset_id in selection.assets:
-        parent = _parent_id(inventory, asset_id)
-        if parent is not None:
-            children.setdefault(parent, []).append(asset_id)
-    sizes = {}
-    for root in roots:
-        size, stack = 0, [root]
-        while stack:
-            size += 1
-            stack.extend(children.get(stack.pop(), ()))
-        sizes[root] = size
-    return sizes
+def _subtree_sizes(inventory: Inventory, roots: list[str]) -> dict[str, int]:
+    """Assets under each selected root, root included; all selected, as the closure refuses a kept child."""
+    children = children_index(inventory)
+    return {root: len(descendants(root, children)) for root in roots}
 
 
 def _name(inventory: Inventory, rid: str) -> str:

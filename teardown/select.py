@@ -153,7 +153,8 @@ def _resolve(records: Mapping[str, _R], ref: str, what: str) -> _R:
     raise UnknownResourceError(f"unknown {what} {ref!r}: not found in the account")
 
 
-def _descendants(inventory: Inventory, root_id: str, children: Mapping[str, list[str]]) -> list[str]:
+def descendants(root_id: str, children: Mapping[str, list[str]]) -> list[str]:
+    """The asset and everything below it, given ``children_index``."""
     out, stack = [], [root_id]
     while stack:
         current = stack.pop()
@@ -253,7 +254,7 @@ def _pick(
         assets.update(inventory.assets)
         models.update(inventory.models)
     for ref in spec.subtrees:
-        assets.update(_descendants(inventory, resolve_asset(inventory, ref).id, children))
+        assets.update(descendants(resolve_asset(inventory, ref).id, children))
     for ref in spec.asset_models:
         model = resolve_model(inventory, ref)
         models.add(model.id)
