@@ -32,22 +32,26 @@ import networkx as nx
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.apply import DEFAULT_WORKERS, apply
-from teardown.aws import AwsTarget, sitewise_client
-from teardown.discover import discover
+from teardown.applying.execute import Executor
+from teardown.applying.observe import BatchedObserver, ObserveSettings, child_parent
+from teardown.applying.report import Outcome
+from teardown.applying.run import DEFAULT_WORKERS, apply
+from teardown.applying.walk import WalkResult, walk
+from teardown.aws.calls import Calls
+from teardown.aws.classify import error_code
+from teardown.aws.discover import discover
+from teardown.aws.pacing import RateLimiter
+from teardown.aws.target import AwsTarget, sitewise_client
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ScaledClock
 from teardown.emulator.faults import is_mutating
 from teardown.emulator.hook import mock_sitewise
 from teardown.emulator.seed import random_world, seed_world
-from teardown.execute import Caller, Executor
-from teardown.model import Action, ActionKind, Outcome
-from teardown.observe import BatchedObserver, ObserveSettings, child_parent
-from teardown.plan import Plan, make_plan
-from teardown.ratelimit import RateLimiter
-from teardown.retry import error_code
-from teardown.select import SelectionSpec
-from teardown.walk import WalkResult, walk
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
+from teardown.planning.actions import Action
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import Plan
 
 RESULTS = Path(__file__).parent / "results" / "apply_strategies.json"
 ACCOUNT = "123456789012"
@@ -86,10 +90,10 @@ def fresh_world(assets: int, scale: float, seed: int) -> World:
     clock = ScaledClock(scale)
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
     with mock_sitewise(backend):
-        client = sitewise_client(AwsTarget(region=REGION), retries="none", pool=32)
+        client = sitewise_client(AwsTarget(region=REGION), pool=32)
         seed_world(client, random_world(seed=seed, assets=assets, depth=4, fanout=6), clock=clock)
         spec = SelectionSpec(all=True)
-        plan, _ = make_plan(discover(client, spec, account=ACCOUNT, region=REGION, clock=clock), spec)
+        plan, _ = make_plan(discover(Calls(client, clock), spec, account=ACCOUNT, region=REGION), spec)
     backend.latency = "realistic"
     backend.quotas = "aws"
     # Seeding and planning are not part of any strategy's bill.
@@ -126,7 +130,7 @@ def dag(world: World, workers: int, observation: str, tmp: Path) -> None:
 
 
 def _executor(world: World) -> Executor:
-    caller = Caller(world.client, world.clock, limiter=RateLimiter(world.clock))
+    caller = Calls(world.client, world.clock, limiter=RateLimiter(world.clock))
     return Executor(caller, digest=world.plan.digest, clock=world.clock,
                     observer=BatchedObserver(caller, world.clock, OBSERVE), observe=OBSERVE)
 
@@ -146,7 +150,7 @@ def phases(world: World, workers: int) -> None:
 
 def waves(world: World, workers: int) -> int:
     """No graph: send every remaining action's request once, wait, re-check; repeat until all stick."""
-    caller = Caller(world.client, world.clock, limiter=RateLimiter(world.clock))
+    caller = Calls(world.client, world.clock, limiter=RateLimiter(world.clock))
     remaining: list[Action] = list(world.plan.actions)
     count = 0
 
@@ -161,17 +165,17 @@ def waves(world: World, workers: int) -> int:
     def settled(action: Action) -> bool:
         try:
             if action.kind is ActionKind.DELETE_ASSET:
-                caller("DescribeAsset", assetId=action.target)
+                caller.read("DescribeAsset", assetId=action.target)
             elif action.kind is ActionKind.DELETE_ASSET_MODEL:
-                caller("DescribeAssetModel", assetModelId=action.target)
+                caller.read("DescribeAssetModel", assetModelId=action.target)
             elif action.kind is ActionKind.DISASSOCIATE_ASSET:
                 return child_parent(caller, str(action.params["childAssetId"])) is None
             elif action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
-                present = caller("ListProjectAssets", projectId=action.params["projectId"])["assetIds"]
+                present = caller.read("ListProjectAssets", projectId=action.params["projectId"])["assetIds"]
                 return not set(present) & set(action.params["assetIds"])
             else:  # Monitor deletes: the Describe of the same resource answers 404 once it is gone
                 describe = action.kind.operation.replace("Delete", "Describe", 1)
-                caller(describe, **action.params)
+                caller.read(describe, **action.params)
         except ClientError as exc:
             return error_code(exc) == "ResourceNotFoundException"
         return False

@@ -19,9 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from teardown.model import AssetRecord, Hierarchy, Inventory, ModelRecord, ModelType, ParentLink, ProjectRecord
-from teardown.plan import make_plan, write_plan
-from teardown.select import SelectionSpec
+from teardown.inventory.records import (
+    AssetRecord,
+    Hierarchy,
+    Inventory,
+    ModelRecord,
+    ModelType,
+    ParentLink,
+    ProjectRecord,
+)
+from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import write_plan
 
 RESULTS = Path(__file__).parent / "results" / "plan_scale.json"
 LEVELS = ("enterprise", "site", "line", "turbine", "sensor")

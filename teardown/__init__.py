@@ -2,14 +2,16 @@
 
 The public API is small: ``plan`` and ``apply`` (the CLI's two halves), ``render`` for review, the
 ``Plan`` and ``ApplyReport`` they return, ``SelectionSpec``, and the error tree. Everything else is
-internal and may change.
+internal and may change. The stages live in subpackages that read like the flow: ``aws`` (targets, the
+request path, discovery), ``inventory`` (records, selection), ``planning`` (graph, plan file, renderers),
+``applying`` (walk, execute, observe, journal, report), ``workflows`` (demo, reset) and ``cli``.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from teardown._api import apply, plan  # after __version__, which the plan module reads
+from teardown._api import apply, plan
+from teardown._version import __version__
+from teardown.applying.report import ApplyReport
 from teardown.errors import (
     BadInputError,
     PlanFileError,
@@ -18,10 +20,9 @@ from teardown.errors import (
     TeardownError,
     UnknownResourceError,
 )
-from teardown.plan import Plan, load_plan
-from teardown.render import render
-from teardown.report import ApplyReport
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.planfile import Plan, load_plan
+from teardown.planning.render import render
 
 __all__ = [
     "ApplyReport",

@@ -8,44 +8,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from teardown.apply import apply as _apply_plan
-from teardown.aws import AwsTarget
-from teardown.discover import discover_target
-from teardown.plan import Plan, make_plan, write_plan
-from teardown.report import ApplyReport
-from teardown.select import SelectionSpec
-
-if TYPE_CHECKING:
-    from mypy_boto3_iotsitewise import IoTSiteWiseClient
+from teardown.applying.report import ApplyReport
+from teardown.applying.run import apply as _apply_plan
+from teardown.aws.discover import discover_target
+from teardown.aws.target import AwsTarget
+from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import Plan, write_plan
 
 
 def plan(
+    selection: SelectionSpec | None = None,
     *,
-    all: bool = False,
-    subtrees: Iterable[str] = (),
-    asset_models: Iterable[str] = (),
-    tags: Iterable[str] = (),
-    names: Iterable[str] = (),
-    protect: Iterable[str] = (),
-    protect_tags: Iterable[str] = (),
-    portals: Iterable[str] = (),
-    projects: Iterable[str] = (),
     region: str | None = None,
     profile: str | None = None,
     endpoint_url: str | None = None,
-    client: IoTSiteWiseClient | None = None,
+    client: Any | None = None,
     out: str | Path | None = None,
+    **selectors: Any,
 ) -> Plan:
     """Discover, select and plan, like ``sitewise-teardown plan``; writes the plan file when ``out`` is given.
 
-    Raises ``SelectionRefused`` (with the flag that resolves it) or ``UnknownResourceError``.
+    The selection is a ``SelectionSpec``, or the selectors as keywords named like its fields
+    (``subtrees=[...]``, ``asset_models=[...]``, ``all=True``, ``protect=[...]`` ...; see
+    ``teardown.inventory.selectors.SELECTORS``). Raises ``SelectionRefused`` (with the flag that resolves
+    it), ``UnknownResourceError``, or ``BadInputError`` for an unknown selector.
     """
-    spec = SelectionSpec.from_flags(all=all, subtrees=subtrees, asset_models=asset_models, tags=tags, names=names,
-                                    protect=protect, protect_tags=protect_tags, portals=portals, projects=projects)
+    spec = selection if selection is not None else SelectionSpec.from_flags(**selectors)
     target = AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
     result, _ = make_plan(discover_target(target, spec, client=client), spec)
     if out is not None:
@@ -61,7 +53,7 @@ def apply(
     endpoint_url: str | None = None,
     **options: Any,
 ) -> ApplyReport:
-    """Apply a plan (or plan file), like ``sitewise-teardown apply``; see ``teardown.apply.apply`` for options
-    (``auto_approve``, ``confirm``, ``max_deletes``, ``workers``, ``stop``, ``on_progress`` ...)."""
+    """Apply a plan (or plan file), like ``sitewise-teardown apply``; see ``teardown.applying.run.apply`` for
+    options (``auto_approve``, ``confirm``, ``max_deletes``, ``workers``, ``stop``, ``on_progress`` ...)."""
     target = options.pop("target", None) or AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
     return _apply_plan(plan, target=target, **options)

@@ -56,9 +56,3 @@ class PlanRefused(TeardownError):
 
 class ApplyLocked(PlanRefused):
     """Another apply of the same plan holds its lock."""
-
-
-class Interrupted(TeardownError):
-    """The user interrupted an apply; in-flight actions settled and the journal was written."""
-
-    exit_code = EXIT_INTERRUPTED

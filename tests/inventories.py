@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from teardown.model import (
+from teardown.inventory.records import (
     AssetRecord,
     Hierarchy,
     Inventory,

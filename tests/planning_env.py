@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from teardown.aws import AwsTarget, sitewise_client
-from teardown.discover import discover
+from teardown.aws.calls import Calls
+from teardown.aws.discover import discover
+from teardown.aws.target import AwsTarget, sitewise_client
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.hook import mock_sitewise
 from teardown.emulator.seed import SeededWorld, seed_world, windfarm
-from teardown.model import Inventory
-from teardown.select import SelectionSpec
+from teardown.inventory.records import Inventory
+from teardown.inventory.selectors import SelectionSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -32,8 +33,11 @@ class Farm:
     client: IoTSiteWiseClient
     world: SeededWorld
 
+    def calls(self) -> Calls:
+        return Calls(self.client, self.clock)
+
     def discover(self, spec: SelectionSpec) -> Inventory:
-        return discover(self.client, spec, account=ACCOUNT, region=REGION, clock=self.clock)
+        return discover(self.calls(), spec, account=ACCOUNT, region=REGION)
 
     def asset(self, path: str) -> str:
         return self.world.assets[path]
@@ -45,6 +49,6 @@ def farm() -> Iterator[Farm]:
     clock = ManualClock()
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
     with mock_sitewise(backend):
-        client = sitewise_client(AwsTarget(region=REGION), retries="none")
+        client = sitewise_client(AwsTarget(region=REGION))
         world = seed_world(client, windfarm(), clock=clock)
         yield Farm(backend=backend, clock=clock, client=client, world=world)

@@ -9,13 +9,15 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from teardown.apply import ApplySummary, Progress, apply
+from teardown.applying.execute import client_token
+from teardown.applying.paths import journal_path, lock_path, report_path
+from teardown.applying.progress import Progress
+from teardown.applying.report import Outcome
+from teardown.applying.run import ApplySummary, apply
+from teardown.cli.tables import format_summary
 from teardown.errors import ApplyLocked, PlanFileError, PlanRefused
-from teardown.execute import client_token
-from teardown.journal import journal_path, lock_path, report_path
-from teardown.model import ActionKind, Outcome
-from teardown.report import format_summary
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
 from tests.test_apply_fixtures import ACCOUNT, FAST_OBSERVE, FAST_RETRY, REGION, Env, env
 
 __all__ = ["env"]  # the fixture, imported for pytest

@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 import structlog
 
-from teardown.apply import Progress, apply
+from teardown.applying.paths import report_path
+from teardown.applying.progress import Progress
+from teardown.applying.run import apply
 from teardown.cli import apply_cmd, main
-from teardown.cli._progress import ProgressBar, render
+from teardown.cli.progress import ProgressBar, render
 from teardown.emulator.faults import FaultSettings
-from teardown.journal import report_path
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
 
 __all__ = ["env"]

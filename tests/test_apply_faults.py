@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from teardown.apply import apply
+from teardown.applying.freshness import find_stale
+from teardown.applying.report import Outcome
+from teardown.applying.run import apply
+from teardown.cli.tables import format_summary
 from teardown.emulator.faults import FaultSettings
 from teardown.emulator.quotas import QuotaSettings
-from teardown.model import ActionKind, Outcome
-from teardown.plan import Plan
-from teardown.report import format_summary
-from teardown.select import SelectionSpec
-from teardown.stale import find_stale
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
+from teardown.planning.planfile import Plan
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
 
 __all__ = ["env"]

@@ -19,8 +19,11 @@ from typing import TYPE_CHECKING
 import pytest
 from moto import mock_aws
 
-from teardown.aws import AwsTarget, sitewise_client
-from teardown.discover import discover
+from teardown.applying.observe import ObserveSettings
+from teardown.aws.calls import Calls
+from teardown.aws.discover import discover
+from teardown.aws.retry import RetrySettings
+from teardown.aws.target import AwsTarget, sitewise_client
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.faults import is_mutating
@@ -35,10 +38,9 @@ from teardown.emulator.seed import (
     WorldSpec,
     seed_world,
 )
-from teardown.observe import ObserveSettings
-from teardown.plan import Plan, make_plan, write_plan
-from teardown.retry import RetrySettings
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import Plan, write_plan
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -83,7 +85,7 @@ class Env:
 
     def plan(self, spec: SelectionSpec, *, account: str = ACCOUNT, region: str = REGION,
              name: str = "plan.json") -> tuple[Plan, Path]:
-        inventory = discover(self.client, spec, account=account, region=region, clock=self.clock)
+        inventory = discover(Calls(self.client, self.clock), spec, account=account, region=region)
         plan, _ = make_plan(inventory, spec)
         return plan, write_plan(plan, self.tmp / name)
 
@@ -110,6 +112,6 @@ def env(tmp_path: Path) -> Iterator[Env]:
     clock = ManualClock()
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
     with mock_aws(), mock_sitewise(backend):
-        client = sitewise_client(TARGET, retries="none")
+        client = sitewise_client(TARGET)
         world = seed_world(client, WORLD, clock=clock)
         yield Env(backend=backend, clock=clock, client=client, world=world, tmp=tmp_path)

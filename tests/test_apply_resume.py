@@ -8,12 +8,15 @@ import subprocess
 import sys
 import threading
 
-from teardown.apply import Progress, apply
+from teardown.applying.execute import client_token
+from teardown.applying.journal import FINAL_EVENTS, Journal
+from teardown.applying.paths import journal_path, lock_path
+from teardown.applying.progress import Progress
+from teardown.applying.report import Outcome
+from teardown.applying.run import apply
 from teardown.errors import EXIT_INTERRUPTED
-from teardown.execute import client_token
-from teardown.journal import FINAL_EVENTS, Journal, journal_path, lock_path
-from teardown.model import ActionKind, Outcome
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
 
 __all__ = ["env"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from teardown.model import Inventory, ModelType
-from teardown.select import SelectionSpec
+from teardown.inventory.records import Inventory, ModelType
+from teardown.inventory.selectors import SelectionSpec
 from tests.planning_env import Farm, farm
 
 __all__ = ["farm"]

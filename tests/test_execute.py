@@ -1,4 +1,4 @@
-"""Executor pieces without AWS: client tokens, the Caller's pacing and counting, the observers."""
+"""Executor pieces without AWS: client tokens, the request path's pacing and counting, the observers."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from teardown.applying.execute import client_token
+from teardown.applying.observe import BatchedObserver, ObserveSettings, PerResourceObserver
+from teardown.aws.calls import Calls, CallStats
+from teardown.aws.pacing import RateLimiter
+from teardown.aws.retry import RetrySettings
 from teardown.emulator.clock import ManualClock
-from teardown.execute import Caller, CallStats, client_token
-from teardown.observe import BatchedObserver, ObserveSettings, PerResourceObserver
-from teardown.ratelimit import RateLimiter
-from teardown.retry import RetrySettings
 
 
 def _not_found() -> ClientError:
@@ -39,7 +40,13 @@ class FakeSiteWise:
             return {"state": "FAILED", "error": {"code": "INTERNAL_FAILURE", "message": self.failed[asset_id]}}
         return {"state": "DELETING"}
 
-    def __call__(self, operation: str, /, **params: Any) -> dict[str, Any]:
+    def list_assets(self, **params: Any) -> dict[str, Any]:
+        return self._answer("ListAssets", params)
+
+    def describe_asset(self, **params: Any) -> dict[str, Any]:
+        return self._answer("DescribeAsset", params)
+
+    def _answer(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
             self.calls[operation] += 1
         present = self.clock.now() < self.gone_at
@@ -84,7 +91,7 @@ def test_batched_observer_confirms_many_deletes_with_few_list_calls() -> None:
     clock = ManualClock()
     ids = [f"a{i}" for i in range(10)]
     fake = FakeSiteWise(clock, dict.fromkeys(ids, "m1"), gone_at=clock.now() + 3.0)
-    observer = BatchedObserver(fake, clock, ObserveSettings(interval=1.0))
+    observer = BatchedObserver(Calls(fake, clock), clock, ObserveSettings(interval=1.0))
     results = _wait_all(observer, ids, clock.now())
     assert all(r.done for r in results)
     assert fake.calls["ListAssets"] < len(ids)
@@ -96,7 +103,8 @@ def test_per_resource_observer_spends_a_call_per_asset_per_round() -> None:
     clock = ManualClock()
     ids = [f"a{i}" for i in range(10)]
     fake = FakeSiteWise(clock, dict.fromkeys(ids, "m1"), gone_at=clock.now() + 3.0)
-    results = _wait_all(PerResourceObserver(fake, clock, ObserveSettings(interval=1.0)), ids, clock.now())
+    results = _wait_all(PerResourceObserver(Calls(fake, clock), clock, ObserveSettings(interval=1.0)), ids,
+                        clock.now())
     assert all(r.done for r in results)
     assert fake.calls["DescribeAsset"] >= len(ids)
 
@@ -105,7 +113,8 @@ def test_a_delete_that_ends_failed_fails_with_the_service_text() -> None:
     """FAILED is not gone: the verdict carries the service's error code and message."""
     clock = ManualClock()
     fake = FakeSiteWise(clock, {"a1": "m1"}, gone_at=clock.now() + 1.0, failed={"a1": "disk on fire"})
-    verdict = BatchedObserver(fake, clock, ObserveSettings(interval=1.0)).asset_gone("a1", "m1", clock.now())
+    verdict = BatchedObserver(Calls(fake, clock), clock, ObserveSettings(interval=1.0)).asset_gone(
+        "a1", "m1", clock.now())
     assert not verdict.done
     assert verdict.error is not None
     assert "FAILED" in verdict.error
@@ -117,7 +126,7 @@ def test_a_delete_stuck_in_deleting_times_out() -> None:
     clock = ManualClock()
     start = clock.now()
     fake = FakeSiteWise(clock, {"a1": "m1"}, gone_at=start + 10_000)
-    verdict = BatchedObserver(fake, clock, ObserveSettings(interval=5.0, timeout=60.0)).asset_gone(
+    verdict = BatchedObserver(Calls(fake, clock), clock, ObserveSettings(interval=5.0, timeout=60.0)).asset_gone(
         "a1", "m1", start)
     assert verdict.error == "asset a1 still DELETING after 60s"
     assert 60 <= clock.now() - start <= 70
@@ -139,14 +148,14 @@ class _Throttling:
         return {"assetStatus": {"state": "DELETING"}}
 
 
-def test_caller_retries_throttles_counts_them_and_slows_the_family() -> None:
+def test_request_path_retries_throttles_counts_them_and_slows_the_family() -> None:
     """Two throttles then success: three calls, two retries, two throttles, the asset rate lowered."""
     clock = ManualClock()
     limiter = RateLimiter(clock)
     stats = CallStats()
     fake = _Throttling(2)
-    caller = Caller(fake, clock, limiter=limiter, retry=RetrySettings(initial=0.01), stats=stats)
-    assert caller.mutate("DeleteAsset", assetId="a1")["assetStatus"]["state"] == "DELETING"
+    calls = Calls(fake, clock, limiter=limiter, retry=RetrySettings(initial=0.01), stats=stats)
+    assert calls.mutate("DeleteAsset", assetId="a1")["assetStatus"]["state"] == "DELETING"
     snap = stats.snapshot()
     assert snap["calls"] == {"DeleteAsset": 3}
     assert snap["retries"] == {"DeleteAsset": 2}
@@ -154,7 +163,7 @@ def test_caller_retries_throttles_counts_them_and_slows_the_family() -> None:
     assert limiter.rates()["asset"] < 30.0
 
 
-def test_caller_does_not_retry_structural_errors() -> None:
+def test_request_path_does_not_retry_structural_errors() -> None:
     """A 404 comes straight back to the executor, which handles it as a result."""
     clock = ManualClock()
 
@@ -164,5 +173,5 @@ def test_caller_does_not_retry_structural_errors() -> None:
 
     stats = CallStats()
     with pytest.raises(ClientError):
-        Caller(Gone(), clock, stats=stats)("DescribeAsset", assetId="a1")
+        Calls(Gone(), clock, stats=stats).read("DescribeAsset", assetId="a1")
     assert stats.snapshot()["calls"] == {"DescribeAsset": 1}

@@ -6,9 +6,11 @@ import networkx as nx
 import pytest
 
 from teardown.errors import GraphCycleError
-from teardown.graph import _validate, build_graph, ordered_actions
-from teardown.model import Action, ActionKind
-from teardown.select import SelectionSpec, select
+from teardown.inventory.select import select
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
+from teardown.planning.actions import Action
+from teardown.planning.graph import _validate, build_graph, ordered_actions
 from tests.inventories import windfarm
 
 

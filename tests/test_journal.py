@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from teardown.applying.journal import Journal
+from teardown.applying.lock import ApplyLock
+from teardown.applying.paths import journal_path, lock_path
 from teardown.errors import ApplyLocked, PlanRefused
-from teardown.journal import ApplyLock, Journal, journal_path, lock_path
 
 
 def test_journal_records_and_replays_progress(tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from teardown.applying.freshness import find_stale
 from teardown.emulator.latency import LatencyProfile
-from teardown.model import ActionKind
-from teardown.plan import Plan, make_plan
-from teardown.select import SelectionSpec
-from teardown.stale import find_stale
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import Plan
 from tests.planning_env import Farm, farm
 
 __all__ = ["farm"]
@@ -79,7 +80,7 @@ def test_plan_of_an_unchanged_world_is_fresh(farm: Farm) -> None:
     """No differences right after planning."""
     spec = SelectionSpec(subtrees=(farm.asset("enterprise/site-2"),))
     plan, _ = make_plan(farm.discover(spec), spec)
-    assert find_stale(plan, farm.client, clock=farm.clock) == []
+    assert find_stale(plan, farm.calls()) == []
 
 
 def test_new_child_under_the_subtree_makes_the_plan_stale(farm: Farm) -> None:
@@ -90,7 +91,7 @@ def test_new_child_under_the_subtree_makes_the_plan_stale(farm: Farm) -> None:
     new = farm.client.create_asset(assetName="late turbine", assetModelId=farm.world.models["turbine"])
     farm.client.associate_assets(assetId=line, hierarchyId=farm.world.hierarchies["line/turbines"],
                                  childAssetId=new["assetId"])
-    found = find_stale(plan, farm.client, clock=farm.clock)
+    found = find_stale(plan, farm.calls())
     assert any(f"has a new child {new['assetId']}" in d for d in found), found
 
 
@@ -99,7 +100,7 @@ def test_new_asset_of_a_selected_model_makes_the_plan_stale(farm: Farm) -> None:
     spec = SelectionSpec(all=True)
     plan, _ = make_plan(farm.discover(spec), spec)
     new = farm.client.create_asset(assetName="late site", assetModelId=farm.world.models["site"])
-    found = find_stale(plan, farm.client, clock=farm.clock)
+    found = find_stale(plan, farm.calls())
     assert any(new["assetId"] in d for d in found), found
 
 
@@ -112,7 +113,7 @@ def test_resources_already_gone_are_not_staleness(farm: Farm) -> None:
                    "actions": plan.actions[: len(plan.actions) // 2]})
     _run_in_order(farm, half)
     progressed = [a.id for a in half.actions]
-    assert find_stale(plan, farm.client, progressed=progressed, clock=farm.clock) == []
+    assert find_stale(plan, farm.calls(), progressed=progressed) == []
 
 
 def test_plan_command_writes_a_plan_and_refuses_cleanly(farm: Farm, tmp_path: Path,
@@ -144,5 +145,5 @@ def test_new_dashboard_in_a_planned_project_makes_the_plan_stale(farm: Farm) -> 
     plan, _ = make_plan(farm.discover(spec), spec)
     assert plan.count(ActionKind.DELETE_DASHBOARD) == 1 and plan.count(ActionKind.DELETE_ASSET) == 0
     new = farm.client.create_dashboard(projectId=project_id, dashboardName="late", dashboardDefinition="{}")
-    found = find_stale(plan, farm.client, clock=farm.clock)
+    found = find_stale(plan, farm.calls())
     assert any(f"has a new dashboard {new['dashboardId']}" in d for d in found), found

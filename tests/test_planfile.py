@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from teardown.errors import PlanFileError
-from teardown.plan import load_plan, make_plan, write_plan
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import load_plan, write_plan
 from tests.inventories import windfarm
 
 

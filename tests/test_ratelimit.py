@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import threading
 
+from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter, TokenBucket, family_of
 from teardown.emulator.clock import ManualClock
-from teardown.ratelimit import DEFAULT_RATES, AdaptiveSettings, RateLimiter, TokenBucket, family_of
 
 
 def test_bucket_paces_requests_at_its_rate() -> None:

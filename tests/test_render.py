@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from teardown.plan import Plan, make_plan
-from teardown.render import MAX_DRAWN, render
-from teardown.select import SelectionSpec
+from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import Plan
+from teardown.planning.render import MAX_DRAWN, render
 from tests.inventories import InventoryBuilder, windfarm
 
 

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from teardown.aws.classify import error_text
+from teardown.aws.retry import RetrySettings, mutation_policy, read_policy
 from teardown.emulator.clock import ManualClock
-from teardown.retry import RetrySettings, error_text, mutation_policy, read_policy
 
 
 def _err(code: str, status: int, message: str = "msg") -> ClientError:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from teardown.errors import BadInputError, SelectionRefused, UnknownResourceError
-from teardown.model import ModelType
-from teardown.select import Disassociation, SelectionSpec, select
+from teardown.inventory.records import ModelType
+from teardown.inventory.select import Disassociation, select
+from teardown.inventory.selectors import SelectionSpec
 from tests.inventories import InventoryBuilder, windfarm
 
 
@@ -172,7 +173,7 @@ def test_bad_regex_and_bad_tag_are_bad_input() -> None:
     """A malformed --name or --tag is bad input with the reason."""
     with pytest.raises(BadInputError, match="regular expression"):
         select(windfarm(), SelectionSpec(names=("(",)))
-    from teardown.select import parse_tag
+    from teardown.inventory.selectors import parse_tag
 
     with pytest.raises(BadInputError, match="KEY=VALUE"):
         parse_tag("novalue")

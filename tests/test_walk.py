@@ -8,7 +8,8 @@ from collections.abc import Iterable
 import networkx as nx
 import pytest
 
-from teardown.walk import ORDER_ONLY, EventKind, NodeFailed, WalkEvent, walk
+from teardown.applying.walk import EventKind, NodeFailed, WalkEvent, walk
+from teardown.planning.graph import ORDER_ONLY
 
 
 def _graph(edges: Iterable[tuple[str, str]], nodes: Iterable[str] = ()) -> nx.DiGraph:

@@ -1,6 +1,6 @@
 """`sitewise-teardown apply PLAN`: carry out a reviewed plan, and nothing else.
 
-A thin layer over ``teardown.apply.apply``: it asks for confirmation on a terminal, draws the progress
+A thin layer over ``teardown.applying.run.apply``: it asks for confirmation on a terminal, draws the progress
 bar, turns the first Ctrl-C into a graceful stop, and prints the summary table. Exit codes: 0 all done,
 1 some actions failed or were skipped, 2 bad input, 3 refused, 130 interrupted.
 """
@@ -17,17 +17,19 @@ from types import FrameType
 
 import structlog
 
-from teardown.apply import DEFAULT_WORKERS, ApplySummary, apply
-from teardown.cli import add_global_options, target_from_args
-from teardown.cli._progress import ProgressBar
+from teardown.applying.run import DEFAULT_WORKERS, ApplySummary, apply
+from teardown.cli.options import target_from_args
+from teardown.cli.progress import ProgressBar
+from teardown.cli.tables import format_summary
 from teardown.errors import BadInputError, PlanRefused
-from teardown.plan import load_plan
-from teardown.report import format_summary
+from teardown.planning.planfile import load_plan
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     parser = subparsers.add_parser(
-        "apply",
+        "apply", parents=parents,
         help="apply a reviewed plan file (asks first; resumable; Ctrl-C stops gracefully)",
         description="Carry out exactly the plan: refuses a tampered, foreign or stale plan without changing "
         "anything, asks for confirmation (default no), then walks the plan's action graph. Progress is "
@@ -41,7 +43,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=f"actions in flight at once (default {DEFAULT_WORKERS})")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="JSON report file (default: <plan>.report.json beside the plan)")
-    add_global_options(parser)
     parser.set_defaults(func=run)
 
 

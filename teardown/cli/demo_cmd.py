@@ -9,16 +9,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from teardown.apply import DEFAULT_WORKERS, Progress
-from teardown.cli._progress import ProgressBar, render
+from teardown.applying.progress import Progress
+from teardown.applying.run import DEFAULT_WORKERS
+from teardown.cli.progress import ProgressBar, render
+from teardown.cli.tables import format_summary
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_OK
-from teardown.render import render_text
-from teardown.report import format_summary
+from teardown.planning.render import render_text
 
 _LINE_EVERY = 2.0  # seconds between progress lines when stdout is not a terminal
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="decommission a site of a seeded wind farm in the embedded emulator, and verify the result",
@@ -69,7 +72,7 @@ def _stage(stage: str, info: Mapping[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from teardown.demo import run_demo  # noqa: PLC0415 (the emulator and moto load only for this command)
+    from teardown.workflows.demo import run_demo  # noqa: PLC0415 (the emulator and moto load only for this command)
 
     progress: ProgressBar | _LineProgress = ProgressBar(sys.stdout) if sys.stdout.isatty() else _LineProgress()
     print("sitewise-teardown demo: decommission site 1 of a wind farm, safely\n")

@@ -1,27 +1,23 @@
 """``sitewise-teardown emulator serve``: run the SiteWise emulator over HTTP in the foreground.
 
-Other emulator subcommands live in their own modules listed in ``SUBCOMMAND_MODULES``; each exposes
-``register(emulator_subparsers)`` (the seeding command is ``teardown.cli.emulator_seed_cmd``).
+Other emulator subcommands live in their own modules; each exposes ``register(emulator_subparsers,
+parents)`` (the seeding command is ``teardown.cli.emulator_seed_cmd``).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import shlex
 import sys
 from typing import Any, TextIO
 
-from teardown.cli import add_global_options
-
-# Modules adding subcommands under "emulator"; one still being written must not break the others.
-SUBCOMMAND_MODULES = ("teardown.cli.emulator_seed_cmd",)
+from teardown.cli import emulator_seed_cmd
 
 DUMMY_ACCESS_KEY = "testing"
 DUMMY_SECRET_KEY = "testing"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "emulator",
         help="run the local SiteWise emulator",
@@ -29,7 +25,7 @@ def register(subparsers: Any) -> None:
     )
     commands = parser.add_subparsers(dest="emulator_command", required=True, metavar="SUBCOMMAND")
     serve = commands.add_parser(
-        "serve",
+        "serve", parents=parents,
         help="serve the emulator over HTTP until Ctrl-C",
         description="Serve the emulator (SiteWise + STS on one port) and print the environment a client needs.",
     )
@@ -50,16 +46,8 @@ def register(subparsers: Any) -> None:
         help="run the emulator's clock X times faster than wall time (default: 1)",
     )
     serve.add_argument("--account-id", default="123456789012", help="account the emulator reports")
-    add_global_options(serve)
     serve.set_defaults(func=serve_command)
-    for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(commands)
+    emulator_seed_cmd.register(commands, parents)
 
 
 def _positive_float(text: str) -> float:

@@ -5,7 +5,7 @@
     sitewise-teardown emulator seed --random-assets 2000 --seed 7          # a seeded random forest
 
 The endpoint comes from --endpoint-url or AWS_ENDPOINT_URL_IOTSITEWISE (what `emulator serve` prints).
-Registered under "emulator" by ``teardown.cli.emulator_cmd`` (its SUBCOMMAND_MODULES).
+Registered under "emulator" by ``teardown.cli.emulator_cmd``.
 """
 
 from __future__ import annotations
@@ -19,16 +19,17 @@ from typing import Any
 
 from botocore.exceptions import EndpointConnectionError
 
-from teardown.aws import AwsTarget, sitewise_client
-from teardown.cli import add_global_options, target_from_args
+from teardown.aws.clock import SystemClock
+from teardown.aws.target import AwsTarget, sitewise_client
+from teardown.cli.options import target_from_args
 from teardown.errors import EXIT_BAD_INPUT, EXIT_OK
 
 DEFAULT_REGION = "us-east-1"  # the emulator's default region, when neither flag nor environment names one
 
 
-def register(emulator_subparsers: Any) -> None:
+def register(emulator_subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser = emulator_subparsers.add_parser(
-        "seed",
+        "seed", parents=parents,
         help="seed a world (windfarm, a TOML file, or a random forest) into a running emulator",
         description="Create a world's models, assets, hierarchy, portals, projects, dashboards, access "
         "policies, gateways and time series through the SiteWise API, and wait until all are ACTIVE. "
@@ -47,7 +48,6 @@ def register(emulator_subparsers: Any) -> None:
     random_opts.add_argument("--projects", type=int, default=1, help="projects, one subtree each (default: 1)")
     parser.add_argument("--max-workers", type=_positive_int, default=8, help="concurrent requests (default: 8)")
     parser.add_argument("--json", action="store_true", help="print every created id as JSON")
-    add_global_options(parser)
     parser.set_defaults(func=seed_command)
 
 
@@ -59,7 +59,7 @@ def _positive_int(text: str) -> int:
 
 
 def seed_command(args: argparse.Namespace) -> int:
-    from teardown.clock import SystemClock  # noqa: PLC0415
+
     from teardown.emulator.seed import (  # noqa: PLC0415  (the emulator loads only for emulator commands)
         PACKAGED_WORLDS,
         load_world,
@@ -81,7 +81,7 @@ def seed_command(args: argparse.Namespace) -> int:
     if session.region_name is None:
         target = AwsTarget(region=DEFAULT_REGION, profile=args.profile, endpoint_url=args.endpoint_url)
         session = target.session()
-    client = sitewise_client(target, retries="none", pool=args.max_workers, session=session)
+    client = sitewise_client(target, pool=args.max_workers, session=session)
     try:
         world = seed_world(client, spec, clock=SystemClock(), max_workers=args.max_workers)
     except EndpointConnectionError as exc:

@@ -7,17 +7,18 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from teardown.cli import add_global_options
-from teardown.cli._progress import ProgressBar
+from teardown.cli.progress import ProgressBar
+from teardown.cli.tables import format_summary
 from teardown.errors import EXIT_OK
-from teardown.render import render_text
-from teardown.report import format_summary
-from teardown.reset import load_reset_config, run_reset
+from teardown.planning.render import render_text
+from teardown.workflows.reset import load_reset_config, run_reset
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     parser = subparsers.add_parser(
-        "reset",
+        "reset", parents=parents,
         help="plan and apply in one run from a TOML config (scheduled test-environment resets)",
         description="Reads the selection, protections, account/region guard and limits from a TOML file "
         "(see examples/reset.toml), refuses unless the credentials act in the guarded account and region, "
@@ -25,7 +26,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Exit codes as for apply: 0 done (or nothing to do), 1 some actions failed, 2 bad config, 3 refused.",
     )
     parser.add_argument("--config", type=Path, required=True, help="reset config (TOML)")
-    add_global_options(parser)
     parser.set_defaults(func=run)
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from teardown.cli import add_global_options
 from teardown.errors import EXIT_OK
-from teardown.plan import load_plan
-from teardown.render import FORMATS, render
+from teardown.planning.planfile import load_plan
+from teardown.planning.render import FORMATS, render
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("show", help="render a saved plan (text, json, markdown, dot, mermaid)")
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
+    # The global options are accepted everywhere for uniform scripts; show itself reads no account.
+    parser = subparsers.add_parser("show", parents=parents,
+                                   help="render a saved plan (text, json, markdown, dot, mermaid)")
     parser.add_argument("plan", type=Path, help="plan file")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
-    add_global_options(parser)  # accepted everywhere for uniform scripts; show itself reads no account
     parser.set_defaults(func=run)
 
 

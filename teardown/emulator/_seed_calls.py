@@ -16,7 +16,7 @@ import structlog
 from botocore.exceptions import ClientError
 from tenacity import Future, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from teardown.clock import Clock
+from teardown.aws.clock import Clock
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_REFUSED, TeardownError
 
 T = TypeVar("T")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.clock import Clock, SystemClock
+from teardown.aws.clock import Clock, SystemClock
 from teardown.emulator._seed_calls import Caller, SeedError, WorldAlreadySeeded, check_state, error_code
 from teardown.emulator._seed_spec import AssetSpec, ModelSpec, PropertySpec, WorldSpec, asset_depths, validate_world
 

@@ -1,0 +1,185 @@
+"""Carrying out one action: a request with a deterministic clientToken on the one request path
+(``teardown.aws.calls``), then its effect observed as the action kind table says (``Completion``).
+
+``Executor.run`` sends one action, journals its progress, and answers an ``ActionResult`` only once the
+effect is observed:
+
+- DeleteAsset / DeleteAssetModel: done when the resource is gone; a 404 on the request is "already done";
+- DisassociateAssets: done when the parent is ACTIVE again and the child has no parent; a refusal
+  because the association no longer exists is "already done" once the child is seen without a parent;
+- BatchDisassociateProjectAssets: a 200 is not proof; done when ListProjectAssets no longer shows them;
+- DeleteDashboard / DeleteAccessPolicy / DeleteProject: immediate (204), so the answer is the effect;
+- DeletePortal: asynchronous like an asset: done when DescribePortal answers 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
+
+from teardown.applying.observe import (
+    DEFAULT_OBSERVE,
+    DONE,
+    BatchedObserver,
+    Observer,
+    ObserveSettings,
+    Verdict,
+    assets_still_in_project,
+    child_parent,
+    wait_disassociated,
+    wait_portal_gone,
+)
+from teardown.applying.report import Outcome
+from teardown.aws.calls import Calls
+from teardown.aws.classify import error_code, error_text
+from teardown.aws.clock import Clock
+from teardown.kinds import Completion
+from teardown.planning.actions import Action
+
+if TYPE_CHECKING:
+    from teardown.applying.journal import Journal
+
+log = structlog.get_logger(__name__)
+
+# Fixed namespace: the same plan digest and action id give the same token on any machine, in any run.
+_TOKEN_NAMESPACE = uuid.UUID("5d0f7a52-3f0e-4b61-9a8e-1c2b7f0e5a11")
+
+
+def client_token(digest: str, action_id: str) -> str:
+    """The clientToken of one action of one plan: a UUID string (36 chars, within SiteWise's 36-64)."""
+    return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{digest}/{action_id}"))
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action_id: str
+    outcome: Outcome
+    started_at: float
+    finished_at: float
+    error: str | None = None
+    client_token: str | None = None
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.finished_at - self.started_at)
+
+
+class _AlreadyDone(Exception):
+    """The request found its work already done (resource gone, association absent)."""
+
+
+class Executor:
+    """Runs actions of one plan. Thread-safe: the walker calls ``run`` from its workers."""
+
+    def __init__(
+        self,
+        calls: Calls,
+        *,
+        digest: str,
+        clock: Clock,
+        observer: Observer | None = None,
+        observe: ObserveSettings = DEFAULT_OBSERVE,
+        journal: Journal | None = None,
+    ) -> None:
+        self.calls = calls
+        self.digest = digest
+        self.clock = clock
+        self.observe = observe
+        self.observer = observer or BatchedObserver(calls, clock, observe)
+        self.journal = journal
+        # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
+        self._resumed = journal.in_flight() if journal is not None else set()
+        # How each kind's completion is observed, from the kind table's Completion.
+        self._carry_out: dict[Completion, Callable[[Action, str], Verdict]] = {
+            Completion.ASSET_GONE: self._delete_asset,
+            Completion.MODEL_GONE: self._delete_model,
+            Completion.PARENT_SETTLED: self._disassociate,
+            Completion.LEFT_PROJECT: self._leave_project,
+            Completion.ANSWERED: self._answered,
+            Completion.PORTAL_GONE: self._delete_portal,
+        }
+
+    def run(self, action: Action) -> ActionResult:
+        token = client_token(self.digest, action.id)
+        started = self.clock.now()
+        resumed = action.id in self._resumed
+        self._record(action, "started", client_token=token, resumed=resumed or None)
+        log.debug("apply.action_started", action=action.id, kind=action.kind.value, target=action.target,
+                  resumed=resumed)
+        try:
+            verdict = self._carry_out[action.kind.spec.completion](action, token)
+            outcome = Outcome.DONE if verdict.done else Outcome.FAILED
+            error = verdict.error
+        except _AlreadyDone:
+            outcome, error = Outcome.ALREADY_DONE, None
+        except (ClientError, BotoCoreError) as exc:
+            outcome, error = Outcome.FAILED, error_text(exc)
+        result = ActionResult(action.id, outcome, started, self.clock.now(), error, token)
+        self._record(action, outcome.value, error=error, duration=round(result.duration, 3))
+        log.info("apply.action_finished", action=action.id, kind=action.kind.value, target=action.target,
+                 outcome=outcome.value, error=error)
+        return result
+
+    def _record(self, action: Action, event: str, **fields: Any) -> None:
+        if self.journal is not None:
+            self.journal.record(action.id, event, at=self.clock.now(), **fields)
+
+    def _request(self, action: Action, token: str, *, gone_is_done: bool = True) -> dict[str, Any]:
+        try:
+            response = self.calls.mutate(action.kind.operation, **action.params, clientToken=token)
+        except ClientError as exc:
+            if gone_is_done and error_code(exc) == "ResourceNotFoundException":
+                raise _AlreadyDone from exc
+            raise
+        self._record(action, "sent")
+        return response
+
+    def _delete_asset(self, action: Action, token: str) -> Verdict:
+        self._request(action, token)
+        return self.observer.asset_gone(action.target, action.model_id, self.clock.now())
+
+    def _delete_model(self, action: Action, token: str) -> Verdict:
+        self._request(action, token)
+        return self.observer.model_gone(action.target, self.clock.now())
+
+    def _answered(self, action: Action, token: str) -> Verdict:
+        self._request(action, token)  # answered 204 once the resource is gone: the answer is the effect
+        return DONE
+
+    def _delete_portal(self, action: Action, token: str) -> Verdict:
+        self._request(action, token)
+        return wait_portal_gone(self.calls, self.clock, action.target, self.observe)
+
+    def _disassociate(self, action: Action, token: str) -> Verdict:
+        # The plan orders disassociations touching one asset one after another (Action.after), so no
+        # sibling is in flight here: the parent is ours until it is ACTIVE again.
+        parent = str(action.params["assetId"])
+        child = str(action.params["childAssetId"])
+        try:
+            self._request(action, token)
+        except ClientError as exc:
+            # Refused because the association is already gone (a resumed run, a manual fix): fine if so.
+            if error_code(exc) == "InvalidRequestException" and child_parent(self.calls, child) != parent:
+                raise _AlreadyDone from exc
+            raise
+        return wait_disassociated(self.calls, self.clock, parent, child, self.observe)
+
+    def _leave_project(self, action: Action, token: str) -> Verdict:
+        project = str(action.params["projectId"])
+        asset_ids = [str(a) for a in action.params["assetIds"]]
+        response = self._request(action, token)
+        errors = response.get("errors", [])
+        # A 200 is not proof: per-asset errors come back in errors[]; the project's list is the truth.
+        remaining = assets_still_in_project(self.calls, project, asset_ids)
+        if remaining:
+            reasons = "; ".join(f"{e.get('assetId')}: {e.get('code')}: {e.get('message')}" for e in errors)
+            return Verdict(False, f"still in project {project}: {', '.join(remaining)}"
+                           + (f" ({reasons})" if reasons else ""))
+        if errors and len(errors) == len(asset_ids):
+            raise _AlreadyDone  # every asset had already left the project
+        return Verdict(True)

@@ -1,0 +1,281 @@
+"""Apply a reviewed plan: every guard first, then walk its action graph, journaled and resumable.
+
+Before anything is touched (each refusal raises and sends not one mutating call):
+the plan file's format and digest (``load_plan``), the caller's account and region against the plan's,
+the lock (``ApplyLocked``), the journal's plan digest, the stale check (``find_stale``), ``max_deletes``,
+and the confirmation (default no) unless ``auto_approve``.
+
+Then the DAG walk: ``workers`` actions at once, each started as soon as what it depends on is done,
+paced per quota family, retried, observed. Finished actions of an earlier run (per the journal) are not
+sent again; in-flight ones are re-sent with the same clientToken. ``stop`` (Ctrl-C) starts nothing new.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import structlog
+
+from teardown.applying.execute import ActionResult, Executor
+from teardown.applying.freshness import find_stale
+from teardown.applying.journal import Journal, load_records
+from teardown.applying.lock import ApplyLock
+from teardown.applying.observe import (
+    DEFAULT_OBSERVE,
+    BatchedObserver,
+    Observer,
+    ObserveSettings,
+    PerResourceObserver,
+)
+from teardown.applying.paths import journal_path, lock_path, report_path
+from teardown.applying.progress import Progress, Tracker
+from teardown.applying.report import ActionReport, ApplyReport, Outcome
+from teardown.applying.walk import EventKind, WalkEvent, walk
+from teardown.aws.calls import Calls, CallStats
+from teardown.aws.clock import Clock, SystemClock
+from teardown.aws.pacing import AdaptiveSettings, RateLimiter
+from teardown.aws.retry import DEFAULT_RETRY, RetrySettings
+from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
+from teardown.errors import PlanRefused
+from teardown.kinds import ActionKind
+from teardown.planning.actions import Action
+from teardown.planning.planfile import Plan, load_plan
+
+log = structlog.get_logger(__name__)
+
+DELETE_KINDS = tuple(kind for kind in ActionKind if kind.is_delete)
+# A worker stays with its action until the effect is observed, and SiteWise deletes take seconds: workers
+# mostly wait (on a shared batched observer), while the rate limiter, not the pool, bounds request rates.
+# Measured by benchmarks/apply_strategies.py: 32 workers took 0.56x the time of 8 on realistic latencies.
+DEFAULT_WORKERS = 32
+IdentityProvider = Callable[[], tuple[str, str]]
+StaleCheck = Callable[..., list[str]]
+
+
+@dataclass(frozen=True)
+class ApplySummary:
+    """What the user confirms: counts per action kind, and how much an earlier run already did."""
+
+    plan_digest: str
+    account: str
+    region: str
+    counts: Mapping[str, int]
+    total: int
+    deletes: int
+    already_finished: int
+
+    @property
+    def to_run(self) -> int:
+        return self.total - self.already_finished
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+        resumed = f" ({self.already_finished} already finished by an earlier run)" if self.already_finished else ""
+        return f"{self.total} actions in {self.account}/{self.region}: {parts}{resumed}"
+
+
+def apply(
+    plan: Plan | str | Path,
+    *,
+    target: AwsTarget | None = None,
+    client: Any | None = None,
+    identity: IdentityProvider | None = None,
+    stale_check: StaleCheck | None = None,
+    confirm: Callable[[ApplySummary], bool] | None = None,
+    auto_approve: bool = False,
+    max_deletes: int | None = None,
+    workers: int = DEFAULT_WORKERS,
+    clock: Clock | None = None,
+    stop: threading.Event | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    plan_path: str | Path | None = None,
+    report_file: str | Path | None = None,
+    rates: Mapping[str, float] | None = None,
+    adaptive: bool = True,
+    retry: RetrySettings = DEFAULT_RETRY,
+    observe: ObserveSettings = DEFAULT_OBSERVE,
+    observation: Literal["batched", "per_resource"] = "batched",
+) -> ApplyReport:
+    """Apply ``plan`` (a Plan or a plan file path). See the module docstring for the order of guards.
+
+    ``client`` (boto3 iotsitewise) and ``identity`` (answers ``(account, region)``) default to ones built
+    from ``target``; every request goes through one ``Calls`` (paced by ``rates``, retried by ``retry``).
+    The journal, lock and report live beside ``plan_path`` (the plan file when a path is given; else
+    ``./<digest>.plan``).
+    """
+    clock = clock or SystemClock()
+    if not isinstance(plan, Plan):
+        plan_path = Path(plan)
+        plan = load_plan(plan_path)
+    base = Path(plan_path) if plan_path is not None else Path(f"{plan.digest.removeprefix('sha256:')[:16]}.plan")
+    target = target or AwsTarget()
+
+    account, region = identity() if identity else _identity(target, client)
+    if (account, region) != (plan.account, plan.region):
+        raise PlanRefused(
+            f"plan was made for account {plan.account} in {plan.region}, "
+            f"but the credentials act in account {account} in {region}"
+        )
+    if client is None:
+        client = sitewise_client(target, pool=workers + 4)
+    calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
+                  retry=retry)
+
+    lock = ApplyLock(lock_path(base))
+    with lock.held():
+        records, _ = load_records(journal_path(base), plan.digest)
+        finished = {aid for aid, rec in records.items() if rec.finished}
+        summary = _summary(plan, account, region, finished)
+        # The pre-flight reads are counted apart: the report counts what the run itself sent.
+        _check_fresh(plan, calls.with_stats(CallStats()), stale_check, progressed=set(records))
+        if max_deletes is not None and summary.deletes > max_deletes:
+            raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
+        if not auto_approve and (confirm is None or not confirm(summary)):
+            raise PlanRefused("not confirmed: nothing was changed (use --auto-approve for automation)")
+        log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
+                 workers=workers, account=account, region=region)
+        with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
+            report = _run(plan, calls.with_stats(CallStats()), journal, finished, account=account, region=region,
+                          workers=workers, stop=stop, on_progress=on_progress, observe=observe,
+                          observation=observation)
+    report.write(Path(report_file) if report_file is not None else report_path(base))
+    log.info("apply.finished", plan=plan.digest, exit_code=report.exit_code, **report.totals())
+    return report
+
+
+def _identity(target: AwsTarget, client: Any) -> tuple[str, str]:
+    account, region = caller_identity(target)
+    if client is not None:  # the client says where its requests really go
+        region = client.meta.region_name or region
+    return account, region
+
+
+def _summary(plan: Plan, account: str, region: str, finished: set[str]) -> ApplySummary:
+    counts = Counter(a.kind.value for a in plan.actions)
+    return ApplySummary(
+        plan_digest=plan.digest, account=account, region=region, counts=dict(counts), total=len(plan.actions),
+        deletes=plan.count(*DELETE_KINDS),
+        already_finished=sum(1 for a in plan.actions if a.id in finished),
+    )
+
+
+def _check_fresh(plan: Plan, calls: Calls, stale_check: StaleCheck | None, *, progressed: set[str]) -> None:
+    found = (stale_check or find_stale)(plan, calls, progressed=progressed)
+    if found:
+        raise PlanRefused(
+            f"the plan is stale: {len(found)} difference(s) since it was made; plan again and review",
+            tuple(found),
+        )
+
+
+def _run(
+    plan: Plan,
+    calls: Calls,
+    journal: Journal,
+    finished: set[str],
+    *,
+    account: str,
+    region: str,
+    workers: int,
+    stop: threading.Event | None,
+    on_progress: Callable[[Progress], None] | None,
+    observe: ObserveSettings,
+    observation: str,
+) -> ApplyReport:
+    clock = calls.clock
+    observer: Observer = (
+        PerResourceObserver(calls, clock, observe) if observation == "per_resource"
+        else BatchedObserver(calls, clock, observe)
+    )
+    executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, observe=observe,
+                        journal=journal)
+    actions = {a.id: a for a in plan.actions}
+    tracker = Tracker(
+        kinds={a.id: a.kind.value for a in plan.actions},
+        totals=dict(Counter(a.kind.value for a in plan.actions)),
+        started_at=clock.now(),
+    )
+    for aid in finished:
+        if aid in actions:
+            tracker.finished[actions[aid].kind.value] += 1
+
+    def on_event(event: WalkEvent[str]) -> None:
+        if event.kind is EventKind.STARTED:
+            tracker.in_flight += 1
+        elif event.kind is EventKind.SUCCEEDED or event.kind is EventKind.FAILED:
+            tracker.in_flight -= 1
+            if event.kind is EventKind.SUCCEEDED:
+                tracker.finished[tracker.kinds[str(event.node)]] += 1
+                tracker.finished_this_run += 1
+            else:
+                tracker.failed += 1
+        elif event.kind is EventKind.SKIPPED:
+            tracker.skipped += 1
+        elif event.kind is EventKind.STOPPING:
+            tracker.stopping = True
+            log.warning("apply.stopping", in_flight=tracker.in_flight)
+        if on_progress is not None:
+            on_progress(tracker.progress(clock.now(), str(event.node) if event.node else None, event.kind.value))
+
+    started_at = clock.now()
+    wall_start = time.monotonic()
+    result = walk(
+        plan.action_graph(), lambda aid: executor.run(actions[aid]), workers=workers, stop=stop,
+        on_event=on_event, completed=finished, failure_of=_failure_of,
+    )
+    log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))
+    now = clock.now()
+    for aid, roots in result.skipped.items():
+        journal.record(aid, "skipped", at=now, error="skipped: upstream failed", root_causes=list(roots))
+    for aid in result.not_started:
+        journal.record(aid, "not_started", at=now)
+
+    reports = [
+        _action_report(a, value=result.values.get(a.id), failure=result.failed.get(a.id),
+                       roots=result.skipped.get(a.id), earlier=a.id in finished, journal=journal,
+                       not_started=a.id in result.not_started)
+        for a in plan.actions
+    ]
+    counts = calls.stats.snapshot()
+    return ApplyReport(
+        plan_digest=plan.digest, account=account, region=region, started_at=started_at, finished_at=now,
+        workers=workers, actions=reports, interrupted=result.stopped,
+        calls=counts["calls"], retries=counts["retries"], throttles=counts["throttles"],
+    )
+
+
+
+def _failure_of(value: Any) -> str | None:
+    if isinstance(value, ActionResult) and value.outcome is Outcome.FAILED:
+        return value.error or "failed"
+    return None
+
+
+def _action_report(
+    action: Action,
+    *,
+    value: Any,
+    failure: str | None,
+    roots: tuple[str, ...] | None,
+    earlier: bool,
+    journal: Journal,
+    not_started: bool,
+) -> ActionReport:
+    common: dict[str, Any] = {"id": action.id, "kind": action.kind, "target": action.target, "label": action.label}
+    if earlier:
+        rec = journal.records.get(action.id)
+        outcome = Outcome(rec.last_event) if rec and rec.finished else Outcome.DONE
+        return ActionReport(**common, outcome=outcome, earlier_run=True)
+    if roots is not None:
+        return ActionReport(**common, outcome=Outcome.SKIPPED, error="skipped: upstream failed", root_causes=roots)
+    if not_started:
+        return ActionReport(**common, outcome=Outcome.NOT_STARTED)
+    if isinstance(value, ActionResult):
+        return ActionReport(**common, outcome=value.outcome, error=value.error, duration=value.duration)
+    return ActionReport(**common, outcome=Outcome.FAILED, error=failure or "failed")

@@ -1,0 +1,146 @@
+"""Client-side pacing per quota family, on the injected clock, so the engine stays under SiteWise's TPS
+quotas instead of learning them from ThrottlingException.
+
+Each family gets a GCRA-style bucket (a token bucket that hands out reserved start times): ``acquire``
+reserves the next free slot under the lock and sleeps outside it, so N workers share the rate fairly.
+Adaptive: a throttle halves the family's rate (down to a floor); successes win it back gradually.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import structlog
+
+from teardown.aws.clock import Clock
+from teardown.kinds import KINDS
+
+log = structlog.get_logger(__name__)
+
+# The last published quota table (requests per second per account and region); adjustable per account.
+DEFAULT_RATES: Mapping[str, float] = {"asset": 30.0, "model": 10.0, "monitor": 10.0, "time_series": 30.0}
+
+# The quota family of each read the engine sends (reads share the quota with mutations); the family of each
+# mutation is in the action kind table.
+_READ_FAMILIES: Mapping[str, str] = {
+    "DescribeAsset": "asset",
+    "ListAssets": "asset",
+    "ListAssociatedAssets": "asset",
+    "ListAssetRelationships": "asset",
+    "ListTagsForResource": "asset",
+    "DescribeAssetModel": "model",
+    "ListAssetModels": "model",
+    "ListCompositionRelationships": "model",
+    "ListProjectAssets": "monitor",
+    "DescribeProject": "monitor",
+    "ListPortals": "monitor",
+    "DescribePortal": "monitor",
+    "ListDashboards": "monitor",
+    "ListAccessPolicies": "monitor",
+    "ListProjects": "monitor",
+    "ListTimeSeries": "time_series",
+}
+OPERATION_FAMILIES: Mapping[str, str] = {
+    **_READ_FAMILIES, **{spec.operation: spec.family for spec in KINDS.values()},
+}
+
+
+def family_of(operation: str) -> str:
+    return OPERATION_FAMILIES.get(operation, "asset")
+
+
+@dataclass(frozen=True)
+class AdaptiveSettings:
+    enabled: bool = True
+    decrease: float = 0.5  # multiply the rate by this on a throttle
+    floor: float = 0.1  # never below this fraction of the configured rate
+    recover_after: int = 20  # successes in a row before stepping back up
+    increase: float = 1.1  # multiply by this when stepping up, up to the configured rate
+
+
+class TokenBucket:
+    """``rate`` requests per second with bursts of up to ``burst``; thread-safe."""
+
+    def __init__(
+        self, clock: Clock, rate: float, burst: int = 1, adaptive: AdaptiveSettings | None = None
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.clock = clock
+        self.configured_rate = rate
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.adaptive = adaptive or AdaptiveSettings(enabled=False)
+        self._lock = threading.Lock()
+        self._next_free: float | None = None  # theoretical arrival time of the next request
+        self._streak = 0
+        self.waited = 0.0
+
+    def reserve(self) -> float:
+        """Reserve a slot; answer how long to wait before using it."""
+        with self._lock:
+            now = self.clock.now()
+            interval = 1.0 / self.rate
+            tolerance = (self.burst - 1) * interval
+            tat = now if self._next_free is None else max(self._next_free, now)
+            start = max(now, tat - tolerance)
+            self._next_free = tat + interval
+            wait = start - now
+            self.waited += wait
+            return wait
+
+    def acquire(self) -> None:
+        wait = self.reserve()
+        if wait > 0:
+            self.clock.sleep(wait)
+
+    def throttled(self) -> None:
+        if not self.adaptive.enabled:
+            return
+        with self._lock:
+            self._streak = 0
+            self.rate = max(self.configured_rate * self.adaptive.floor, self.rate * self.adaptive.decrease)
+
+    def succeeded(self) -> None:
+        if not self.adaptive.enabled or self.rate >= self.configured_rate:
+            return
+        with self._lock:
+            self._streak += 1
+            if self._streak >= self.adaptive.recover_after:
+                self._streak = 0
+                self.rate = min(self.configured_rate, self.rate * self.adaptive.increase)
+
+
+class RateLimiter:
+    """One bucket per quota family."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        rates: Mapping[str, float] | None = None,
+        *,
+        burst: int = 1,
+        adaptive: AdaptiveSettings | None = None,
+    ) -> None:
+        merged = {**DEFAULT_RATES, **(rates or {})}
+        adaptive = adaptive or AdaptiveSettings()
+        self.buckets = {family: TokenBucket(clock, rate, burst, adaptive) for family, rate in merged.items()}
+
+    def bucket(self, family: str) -> TokenBucket:
+        return self.buckets[family] if family in self.buckets else self.buckets["asset"]
+
+    def acquire(self, family: str) -> None:
+        self.bucket(family).acquire()
+
+    def throttled(self, family: str) -> None:
+        bucket = self.bucket(family)
+        bucket.throttled()
+        log.debug("ratelimit.slowed", family=family, rate=round(bucket.rate, 2))
+
+    def succeeded(self, family: str) -> None:
+        self.bucket(family).succeeded()
+
+    def rates(self) -> dict[str, float]:
+        return {family: bucket.rate for family, bucket in self.buckets.items()}

@@ -1,0 +1,66 @@
+"""Where the engine acts: the target (region, profile, endpoint), the one place that builds boto3 clients,
+and the identity (account, region) the credentials act in.
+
+Nothing else in the engine calls ``boto3.client``. Tests and the demo get clients from here too, pointed
+at the emulator by ``endpoint_url`` (or the standard ``AWS_ENDPOINT_URL_IOTSITEWISE`` variable), exactly
+as a user points the engine at AWS.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_iotsitewise import IoTSiteWiseClient
+    from mypy_boto3_sts import STSClient
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where to talk to: the global options every command honours."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+    def session(self) -> boto3.Session:
+        return boto3.Session(profile_name=self.profile, region_name=self.region)
+
+    def sitewise_endpoint(self) -> str | None:
+        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_IOTSITEWISE")
+
+    def sts_endpoint(self) -> str | None:
+        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_STS")
+
+
+def _config(*, pool: int, local: bool) -> Config:
+    # One attempt: every resend happens on the engine's request path (teardown.aws.calls), counted and
+    # waited on the injected clock; botocore's own retries would sleep on the wall clock, unseen.
+    # A local emulator cannot resolve "api.127.0.0.1": botocore must not prepend the host prefix.
+    return Config(retries={"total_max_attempts": 1}, max_pool_connections=pool, inject_host_prefix=not local)
+
+
+def sitewise_client(target: AwsTarget, *, pool: int = 16, session: boto3.Session | None = None) -> IoTSiteWiseClient:
+    endpoint = target.sitewise_endpoint()
+    disable_prefix = os.environ.get("AWS_DISABLE_HOST_PREFIX_INJECTION", "").lower() == "true"
+    sess = session or target.session()
+    return sess.client(
+        "iotsitewise", endpoint_url=endpoint, config=_config(pool=pool, local=endpoint is not None or disable_prefix),
+    )
+
+
+def sts_client(target: AwsTarget, *, session: boto3.Session | None = None) -> STSClient:
+    sess = session or target.session()
+    return sess.client("sts", endpoint_url=target.sts_endpoint())
+
+
+def caller_identity(target: AwsTarget, *, session: boto3.Session | None = None) -> tuple[str, str]:
+    """The (account, region) the engine is about to act in."""
+    sess = session or target.session()
+    account = sts_client(target, session=sess).get_caller_identity()["Account"]
+    region = sess.region_name or ""
+    return account, region

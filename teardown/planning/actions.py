@@ -1,0 +1,176 @@
+"""Actions: the requests a plan sends, their ids, and the one function that derives them from a selection.
+
+Pure. An action id names what it acts on (``delete-asset/<id>``), so the same selection gives the same ids,
+and the executor derives each request's clientToken from the plan digest and the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from teardown.inventory.records import Inventory
+from teardown.inventory.select import Disassociation, Selection
+from teardown.kinds import ActionKind
+
+PROJECT_BATCH = 100  # BatchDisassociateProjectAssets takes at most 100 asset ids
+
+
+@dataclass(frozen=True)
+class Action:
+    """One request the plan will send.
+
+    ``params`` are the operation's request parameters exactly as boto3 takes them, less ``clientToken``
+    (the executor derives it from the plan digest and ``id``). ``target`` is the resource the action
+    waits on: the asset or model deleted, the parent asset that goes UPDATING, or the project.
+    ``depends_on`` must succeed first; ``after`` must merely have ended first.
+    ``model_id`` is set on asset deletes so completions can be confirmed with one ListAssets per model.
+    """
+
+    id: str
+    kind: ActionKind
+    target: str
+    params: Mapping[str, Any]
+    depends_on: tuple[str, ...] = ()
+    model_id: str | None = None
+    label: str = ""
+    # Ordering only: wait for these to end, but do not skip when they fail (two requests that must not
+    # overlap, such as two disassociations touching one asset, yet do not need each other's effect).
+    after: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "operation": self.kind.operation,
+            "target": self.target,
+            "params": dict(self.params),
+            "depends_on": list(self.depends_on),
+        }
+        if self.model_id is not None:
+            out["model_id"] = self.model_id
+        if self.label:
+            out["label"] = self.label
+        if self.after:
+            out["after"] = list(self.after)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Action:
+        return cls(
+            id=data["id"], kind=ActionKind(data["kind"]), target=data["target"],
+            params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
+            model_id=data.get("model_id"), label=data.get("label", ""), after=tuple(data.get("after", ())),
+        )
+
+
+def delete_asset_id(asset_id: str) -> str:
+    return f"delete-asset/{asset_id}"
+
+
+def delete_model_id(model_id: str) -> str:
+    return f"delete-model/{model_id}"
+
+
+def disassociate_id(parent_id: str, child_id: str) -> str:
+    return f"disassociate/{parent_id}/{child_id}"
+
+
+def unlink_id(project_id: str, batch: int) -> str:
+    return f"unlink-project/{project_id}/{batch}"
+
+
+def delete_dashboard_id(dashboard_id: str) -> str:
+    return f"delete-dashboard/{dashboard_id}"
+
+
+def delete_policy_id(policy_id: str) -> str:
+    return f"delete-access-policy/{policy_id}"
+
+
+def delete_project_id(project_id: str) -> str:
+    return f"delete-project/{project_id}"
+
+
+def delete_portal_id(portal_id: str) -> str:
+    return f"delete-portal/{portal_id}"
+
+
+def build_actions(inventory: Inventory, selection: Selection) -> list[Action]:
+    """Every action the selection needs, without edges."""
+    actions: list[Action] = []
+    assets = inventory.assets
+    # A child cannot be deleted while associated, so every link of a selected asset goes: links to kept
+    # parents (the selection lists them, the parent is kept but modified) and links inside the selection.
+    internal = [
+        Disassociation(parent.asset_id, parent.hierarchy_id, asset_id)
+        for asset_id in sorted(selection.assets)
+        if (parent := assets[asset_id].parent) is not None and parent.asset_id in selection.assets
+    ]
+    for link in (*selection.disassociations, *internal):
+        action_id = disassociate_id(link.parent_id, link.child_id)
+        actions.append(Action(
+            id=action_id, kind=ActionKind.DISASSOCIATE_ASSET, target=link.parent_id,
+            params={
+                "assetId": link.parent_id, "hierarchyId": link.hierarchy_id, "childAssetId": link.child_id,
+            },
+            label=f"disassociate {assets[link.child_id].name!r} from {assets[link.parent_id].name!r}",
+        ))
+    for project_id, asset_ids in selection.project_unlinks.items():
+        name = inventory.projects[project_id].name
+        for batch, start in enumerate(range(0, len(asset_ids), PROJECT_BATCH)):
+            chunk = asset_ids[start:start + PROJECT_BATCH]
+            action_id = unlink_id(project_id, batch)
+            actions.append(Action(
+                id=action_id, kind=ActionKind.DISASSOCIATE_PROJECT_ASSETS, target=project_id,
+                params={"projectId": project_id, "assetIds": list(chunk)},
+                label=f"unlink {len(chunk)} asset(s) from project {name!r}",
+            ))
+    for asset_id in sorted(selection.assets):
+        asset = assets[asset_id]
+        actions.append(Action(
+            id=delete_asset_id(asset_id), kind=ActionKind.DELETE_ASSET, target=asset_id,
+            params={"assetId": asset_id}, model_id=asset.model_id, label=f"delete asset {asset.name!r}",
+        ))
+    for model_id in sorted(selection.models):
+        model = inventory.models[model_id]
+        actions.append(Action(
+            id=delete_model_id(model_id), kind=ActionKind.DELETE_ASSET_MODEL, target=model_id,
+            params={"assetModelId": model_id}, label=f"delete {model.type.lower()} {model.name!r}",
+        ))
+    actions.extend(_monitor_actions(inventory, selection))
+    return actions
+
+
+def _monitor_actions(inventory: Inventory, selection: Selection) -> list[Action]:
+    """Deleted projects take their dashboards and access policies with them; deleted portals, their policies."""
+    out: list[Action] = []
+    for project_id in sorted(selection.projects):
+        project = inventory.projects[project_id]
+        for dashboard_id in project.dashboard_ids:
+            out.append(Action(
+                id=delete_dashboard_id(dashboard_id), kind=ActionKind.DELETE_DASHBOARD, target=dashboard_id,
+                params={"dashboardId": dashboard_id},
+                label=f"delete dashboard {dashboard_id} of project {project.name!r}",
+            ))
+        out.extend(_policy_action(policy_id, f"project {project.name!r}") for policy_id in project.access_policy_ids)
+        out.append(Action(
+            id=delete_project_id(project_id), kind=ActionKind.DELETE_PROJECT, target=project_id,
+            params={"projectId": project_id}, label=f"delete project {project.name!r}",
+        ))
+    for portal_id in sorted(selection.portals):
+        portal = inventory.portals[portal_id]
+        out.extend(_policy_action(policy_id, f"portal {portal.name!r}") for policy_id in portal.access_policy_ids)
+        out.append(Action(
+            id=delete_portal_id(portal_id), kind=ActionKind.DELETE_PORTAL, target=portal_id,
+            params={"portalId": portal_id}, label=f"delete portal {portal.name!r}",
+        ))
+    return out
+
+
+def _policy_action(policy_id: str, owner: str) -> Action:
+    return Action(
+        id=delete_policy_id(policy_id), kind=ActionKind.DELETE_ACCESS_POLICY, target=policy_id,
+        params={"accessPolicyId": policy_id}, label=f"delete access policy {policy_id} of {owner}",
+    )

@@ -1,0 +1,182 @@
+"""The plan: a deterministic, reviewable, versioned file. This module alone reads and writes it.
+
+The digest is a SHA-256 over the canonical JSON of everything but ``created_at`` and ``digest`` itself,
+so the same world and flags give the same digest, and any edit to the content is detected. (It detects
+tampering and corruption, not a forger who recomputes it: guard the file as you guard the pull request.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import networkx as nx
+
+from teardown._version import __version__
+from teardown.errors import PlanFileError
+from teardown.inventory.selectors import SelectionSpec, plan_selection_schema
+from teardown.kinds import ActionKind
+from teardown.planning.actions import Action
+from teardown.planning.graph import ORDER_ONLY
+
+FORMAT_VERSION = 1
+DEFAULT_DIR = Path("plans")
+_UNDIGESTED = ("created_at", "digest")
+
+
+@dataclass(frozen=True)
+class Plan:
+    format_version: int
+    tool_version: str
+    created_at: str
+    account: str
+    region: str
+    endpoint: str | None
+    selection: Mapping[str, Any]
+    fingerprint: Mapping[str, Mapping[str, Any]]
+    actions: tuple[Action, ...]
+    summary: Mapping[str, Any]
+    digest: str = field(default="")
+
+    def action_graph(self) -> nx.DiGraph:
+        """Nodes are action ids (attribute ``action``); an edge u -> v means u must finish before v, and
+        carries ``ORDER_ONLY`` when v only waits for u to end (see ``Action.after``)."""
+        graph = nx.DiGraph()
+        for action in self.actions:
+            graph.add_node(action.id, action=action)
+        for action in self.actions:
+            for before in action.depends_on:
+                graph.add_edge(before, action.id)
+            for before in action.after:
+                graph.add_edge(before, action.id, **{ORDER_ONLY: True})
+        return graph
+
+    @property
+    def spec(self) -> SelectionSpec:
+        return SelectionSpec.from_json(self.selection)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.actions
+
+    def count(self, *kinds: ActionKind) -> int:
+        return sum(1 for a in self.actions if a.kind in kinds)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "tool_version": self.tool_version,
+            "created_at": self.created_at,
+            "account": self.account,
+            "region": self.region,
+            "endpoint": self.endpoint,
+            "selection": dict(self.selection),
+            "fingerprint": {k: dict(v) for k, v in self.fingerprint.items()},
+            "actions": [a.to_json() for a in self.actions],
+            "summary": dict(self.summary),
+            "digest": self.digest,
+        }
+
+
+def _canonical(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(
+        {k: v for k, v in data.items() if k not in _UNDIGESTED},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    ).encode()
+
+
+def compute_digest(data: Mapping[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(_canonical(data)).hexdigest()
+
+
+def seal(plan: Plan) -> Plan:
+    """The plan with its digest filled in."""
+    return replace(plan, digest=compute_digest(plan.to_json()))
+
+
+def default_path(plan: Plan, directory: Path = DEFAULT_DIR) -> Path:
+    stamp = plan.created_at.replace(":", "").replace("-", "").split("+")[0]
+    return directory / f"{stamp}-{plan.digest.removeprefix('sha256:')[:12]}.plan.json"
+
+
+def write_plan(plan: Plan, path: str | Path | None = None) -> Path:
+    target = Path(path) if path is not None else default_path(plan)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_text(json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(target)  # atomic: a reader never sees half a plan
+    return target
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The plan file's JSON Schema: the shipped file, with the selection part filled in from the selector
+    table (its one owner)."""
+    text = resources.files("teardown.planning").joinpath("planfile.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    loaded["$defs"]["selection"] = plan_selection_schema()
+    return loaded
+
+
+def parse_plan(data: Any, *, source: str = "plan") -> Plan:
+    """Validate and rebuild a plan from its JSON form; ``PlanFileError`` names what is wrong."""
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{source}: not a plan file (expected a JSON object)")
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanFileError(
+            f"{source}: unknown plan format version {version!r}; "
+            f"this tool ({__version__}) reads version {FORMAT_VERSION}"
+        )
+    try:
+        jsonschema.validate(data, schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise PlanFileError(f"{source}: malformed plan at {where}: {exc.message}") from None
+    expected = compute_digest(data)
+    if data["digest"] != expected:
+        raise PlanFileError(f"{source}: digest mismatch: the plan was edited or corrupted after it was made")
+    actions = tuple(Action.from_json(a) for a in data["actions"])
+    _check_actions(actions, source)
+    return Plan(
+        format_version=version, tool_version=data["tool_version"], created_at=data["created_at"],
+        account=data["account"], region=data["region"], endpoint=data["endpoint"],
+        selection=data["selection"], fingerprint=data["fingerprint"], actions=actions,
+        summary=data["summary"], digest=data["digest"],
+    )
+
+
+def _check_actions(actions: tuple[Action, ...], source: str) -> None:
+    ids = [a.id for a in actions]
+    if len(set(ids)) != len(ids):
+        raise PlanFileError(f"{source}: duplicate action ids")
+    seen: set[str] = set()
+    for action in actions:
+        missing = [d for d in (*action.depends_on, *action.after) if d not in seen]
+        if missing:
+            raise PlanFileError(
+                f"{source}: action {action.id} depends on {missing[0]}, which does not come before it"
+            )
+        seen.add(action.id)
+
+
+def load_plan(path: str | Path) -> Plan:
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanFileError(f"{source}: no such plan file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(f"{source}: cannot read plan: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"{source}: not valid JSON: {exc}") from None
+    return parse_plan(data, source=source)

@@ -1,0 +1,219 @@
+"""Plan -> text, markdown, json, dot, mermaid. Pure functions returning strings; the CLI prints them.
+
+Graph formats draw every action for small plans; past ``MAX_DRAWN`` actions they collapse to a summary
+graph (one node per action kind and asset model, with counts), which stays readable at 100k actions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import KINDS, ActionKind
+from teardown.planning.actions import Action
+from teardown.planning.planfile import Plan
+
+MAX_DRAWN = 150
+SHOWN_SERIES = 10
+FORMATS = ("text", "json", "markdown", "dot", "mermaid")
+
+def render(plan: Plan, fmt: str, *, limit: int | None = None) -> str:
+    renderers: dict[str, Callable[[Plan], str]] = {
+        "text": lambda p: render_text(p, limit=limit),
+        "json": render_json,
+        "markdown": render_markdown,
+        "dot": render_dot,
+        "mermaid": render_mermaid,
+    }
+    return renderers[fmt](plan)
+
+
+def _selection_flags(selection: Mapping[str, Any]) -> str:
+    return " ".join(SelectionSpec.from_json(selection).flags()) or "(none)"
+
+
+def _counts(plan: Plan) -> list[tuple[str, int]]:
+    counts = Counter(a.kind for a in plan.actions)
+    return [(spec.title, counts.get(kind, 0)) for kind, spec in KINDS.items()
+            if spec.always_counted or counts.get(kind)]
+
+
+def render_text(plan: Plan, *, limit: int | None = None) -> str:
+    s = plan.summary
+    lines = [
+        f"Plan {plan.digest}",
+        f"  account {plan.account}, region {plan.region}" + (f", endpoint {plan.endpoint}" if plan.endpoint else ""),
+        f"  selection: {_selection_flags(plan.selection)}",
+        f"  made {plan.created_at} by sitewise-teardown {plan.tool_version}",
+        "",
+    ]
+    if plan.is_empty:
+        lines.append("Nothing to do: the selection matches no resources.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"{len(plan.actions)} actions:")
+    width = max(len(title) for title, _ in _counts(plan))
+    lines.extend(f"  {title:<{width}}  {count:>7}" for title, count in _counts(plan))
+    if s.get("roots"):
+        lines += ["", "Deleted subtrees (root: assets under it, root included):"]
+        lines.extend(f"  {r['name']} ({r['id']}): {r['assets']}" for r in s["roots"])
+    if s.get("models"):
+        lines += ["", "Deleted asset models:"]
+        lines.extend(f"  {m['name']} ({m['id']})" for m in s["models"])
+    if s.get("monitor"):
+        lines += ["", "Deleted Monitor resources (with their dashboards and access policies):"]
+        lines.extend(f"  {m['kind']} {m['name']} ({m['id']})" for m in s["monitor"])
+    if s.get("kept_modified"):
+        lines += ["", "Kept but modified:"]
+        lines.extend(f"  {k['name']} ({k['id']}): {k['change']}" for k in s["kept_modified"])
+    series = _series_lines(s)
+    if series:
+        lines += ["", f"Deleted with their assets: {len(series)} time series and their data "
+                      "(SiteWise deletes the series bound to a deleted asset):"]
+        lines.extend(f"  {line}" for line in series[:SHOWN_SERIES])
+        if len(series) > SHOWN_SERIES:
+            lines.append(f"  ... and {len(series) - SHOWN_SERIES} more (--format json lists them all)")
+    calls = s.get("discovery_calls", {})
+    if calls:
+        lines += ["", f"Discovery spent {sum(calls.values())} calls: "
+                  + ", ".join(f"{op} {n}" for op, n in calls.items())]
+    shown = plan.actions if limit is None else plan.actions[:limit]
+    lines += ["", "Actions, in order:"]
+    lines.extend(f"  {i:>5}. {a.label or a.id}" for i, a in enumerate(shown, 1))
+    if len(shown) < len(plan.actions):
+        lines.append(f"  ... and {len(plan.actions) - len(shown)} more (sitewise-teardown show PLAN)")
+    return "\n".join(lines) + "\n"
+
+
+def _series_lines(summary: Mapping[str, Any]) -> list[str]:
+    return [f"{entry['name']}: {series}" for entry in summary.get("time_series_deleted", ())
+            for series in entry["series"]]
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(plan: Plan) -> str:
+    s = plan.summary
+    out = [
+        "## SiteWise teardown plan",
+        "",
+        f"- **Digest:** `{plan.digest}`",
+        f"- **Account / region:** `{plan.account}` / `{plan.region}`",
+        f"- **Selection:** `{_selection_flags(plan.selection)}`",
+        f"- **Made:** {plan.created_at} with sitewise-teardown {plan.tool_version}",
+        "",
+    ]
+    if plan.is_empty:
+        return "\n".join([*out, "Nothing to do: the selection matches no resources.", ""])
+    out += ["| action | count |", "|---|---:|"]
+    out += [f"| {title} | {count} |" for title, count in _counts(plan)]
+    if s.get("roots"):
+        out += ["", "### Deleted subtrees", "", "| root | id | assets |", "|---|---|---:|"]
+        out += [f"| {_md(r['name'])} | `{r['id']}` | {r['assets']} |" for r in s["roots"]]
+    if s.get("models"):
+        out += ["", "### Deleted asset models", ""]
+        out += [f"- {_md(m['name'])} (`{m['id']}`)" for m in s["models"]]
+    if s.get("monitor"):
+        out += ["", "### Deleted Monitor resources (with their dashboards and access policies)", ""]
+        out += [f"- {m['kind']} {_md(m['name'])} (`{m['id']}`)" for m in s["monitor"]]
+    if s.get("kept_modified"):
+        out += ["", "### Kept but modified", ""]
+        out += [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}" for k in s["kept_modified"]]
+    series = _series_lines(s)
+    if series:
+        out += ["", f"### Deleted with their assets: {len(series)} time series and their data", ""]
+        out += [f"- {_md(line)}" for line in series]
+    out += ["", f"<details><summary>All {len(plan.actions)} actions, in order</summary>", ""]
+    out += [f"{i}. {_md(a.label or a.id)} — `{a.id}`" for i, a in enumerate(plan.actions, 1)]
+    out += ["", "</details>", ""]
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;")
+
+
+# -- graphs ------------------------------------------------------------------------------------------
+
+Node = tuple[str, str]  # (node id, label)
+Edges = set[tuple[str, str]]
+
+
+def _graph_parts(plan: Plan) -> tuple[list[Node], Edges, Edges, bool]:
+    """Nodes, dependency edges, ordering-only edges (drawn dashed), and whether the graph is collapsed."""
+    if len(plan.actions) <= MAX_DRAWN:
+        ids = {a.id: f"n{i}" for i, a in enumerate(plan.actions)}
+        nodes = [(ids[a.id], a.label or a.id) for a in plan.actions]
+        edges = {(ids[d], ids[a.id]) for a in plan.actions for d in a.depends_on}
+        order = {(ids[d], ids[a.id]) for a in plan.actions for d in a.after}
+        return nodes, edges, order, False
+    nodes, edges = _summary_graph(plan)
+    return nodes, edges, set(), True
+
+
+def _group(action: Action) -> str:
+    scope = action.model_id or (action.target if action.kind is ActionKind.DELETE_ASSET_MODEL else "")
+    return f"{action.kind.value}:{scope}" if scope else action.kind.value
+
+
+def _summary_graph(plan: Plan) -> tuple[list[Node], set[tuple[str, str]]]:
+    groups: dict[str, list[Action]] = defaultdict(list)
+    group_of: dict[str, str] = {}
+    for action in plan.actions:
+        key = _group(action)
+        groups[key].append(action)
+        group_of[action.id] = key
+    ids = {key: f"g{i}" for i, key in enumerate(groups)}
+    nodes = [(ids[key], _group_label(members)) for key, members in groups.items()]
+    edges = {
+        (ids[group_of[d]], ids[group_of[a.id]])
+        for a in plan.actions for d in (*a.depends_on, *a.after) if group_of[d] != group_of[a.id]
+    }
+    return nodes, edges
+
+
+def _group_label(members: list[Action]) -> str:
+    first = members[0]
+    title = first.kind.spec.title
+    if first.kind is ActionKind.DELETE_ASSET_MODEL:
+        return first.label
+    suffix = f" (model {first.model_id})" if first.model_id else ""
+    return f"{title}{suffix}: {len(members)}"
+
+
+def _sorted(edges: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(edges, key=lambda e: (int(e[0][1:]), int(e[1][1:])))
+
+
+def render_dot(plan: Plan) -> str:
+    nodes, edges, order, collapsed = _graph_parts(plan)
+    title = f"plan {plan.digest[:19]}" + (" (summary)" if collapsed else "")
+    out = ["digraph plan {", f'  label="{title}";', "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
+    out += [f'  {nid} [label="{_dot(label)}"];' for nid, label in nodes]
+    out += [f"  {u} -> {v};" for u, v in _sorted(edges)]
+    out += [f"  {u} -> {v} [style=dashed];" for u, v in _sorted(order)]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _dot(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render_mermaid(plan: Plan) -> str:
+    nodes, edges, order, collapsed = _graph_parts(plan)
+    out = ["flowchart LR"]
+    if collapsed:
+        out.append(f"  %% summary graph: {len(plan.actions)} actions collapsed by kind and model")
+    out += [f'  {nid}["{_mermaid(label)}"]' for nid, label in nodes]
+    out += [f"  {u} --> {v}" for u, v in _sorted(edges)]
+    out += [f"  {u} -.-> {v}" for u, v in _sorted(order)]
+    return "\n".join(out) + "\n"
+
+
+def _mermaid(text: str) -> str:
+    return text.replace('"', "#quot;")

@@ -1,0 +1,59 @@
+"""A plan's summary: counts per action kind, what goes under each selected root, what is kept but modified,
+and the time series (and data) SiteWise deletes with their assets. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from teardown.inventory.index import children_index, descendants, name_of
+from teardown.inventory.records import Inventory
+from teardown.inventory.select import Selection
+from teardown.kinds import ActionKind
+from teardown.planning.actions import Action
+
+
+def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action, ...]) -> dict[str, Any]:
+    """Counts per action type, what goes under each selected root, what is kept but modified."""
+    counts = Counter(a.kind.value for a in actions)
+    roots = sorted(a for a in selection.assets if _parent_id(inventory, a) not in selection.assets)
+    under = _subtree_sizes(inventory, roots)
+    return {
+        "actions": {kind.value: counts.get(kind.value, 0) for kind in ActionKind},
+        "deletes": {
+            "assets": len(selection.assets), "asset_models": len(selection.models),
+            "portals": len(selection.portals), "projects": len(selection.projects),
+            "dashboards": counts.get(ActionKind.DELETE_DASHBOARD.value, 0),
+            "access_policies": counts.get(ActionKind.DELETE_ACCESS_POLICY.value, 0),
+        },
+        "monitor": [
+            *({"kind": "portal", "id": p, "name": inventory.portals[p].name} for p in sorted(selection.portals)),
+            *({"kind": "project", "id": p, "name": inventory.projects[p].name} for p in sorted(selection.projects)),
+        ],
+        "roots": [
+            {"id": r, "name": inventory.assets[r].name, "assets": under[r]} for r in roots
+        ],
+        "models": [{"id": m, "name": inventory.models[m].name} for m in sorted(selection.models)],
+        "kept_modified": [
+            {"id": rid, "name": name_of(inventory, rid), "change": change}
+            for rid, change in sorted(selection.kept_modified.items())
+        ],
+        # SiteWise deletes the time series bound to a deleted asset, and their data: the reviewer must see it.
+        "time_series_deleted": [
+            {"asset": a, "name": inventory.assets[a].name, "series": list(inventory.time_series[a])}
+            for a in sorted(selection.assets, key=lambda a: (inventory.assets[a].name, a))
+            if inventory.time_series.get(a)
+        ],
+        "discovery_calls": dict(sorted(inventory.calls.items())),
+    }
+
+
+def _parent_id(inventory: Inventory, asset_id: str) -> str | None:
+    parent = inventory.assets[asset_id].parent
+    return parent.asset_id if parent is not None else None
+
+
+def _subtree_sizes(inventory: Inventory, roots: list[str]) -> dict[str, int]:
+    """Assets under each selected root, root included; all selected, as the closure refuses a kept child."""
+    children = children_index(inventory)
+    return {root: len(descendants(root, children)) for root in roots}

@@ -1,0 +1,121 @@
+"""Scheduled environment resets: plan and apply in one run, from a TOML file.
+
+The file is the approval: it names the account and region it may act in (checked against STS before
+anything is read), the selection, the protections and a ceiling on deletes. The plan is still written
+to disk first, so every scheduled run leaves a reviewable record beside its journal and report.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import structlog
+
+from teardown.applying.progress import Progress
+from teardown.applying.report import ApplyReport
+from teardown.applying.run import DEFAULT_WORKERS, apply
+from teardown.aws.clock import Clock
+from teardown.aws.discover import discover_target
+from teardown.aws.target import AwsTarget, caller_identity
+from teardown.errors import BadInputError, PlanRefused
+from teardown.inventory.selectors import SelectionSpec, config_schemas, from_config
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import Plan, write_plan
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ResetConfig:
+    target: AwsTarget
+    account: str
+    region: str
+    spec: SelectionSpec
+    max_deletes: int | None
+    workers: int
+    plans_dir: Path
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    plan: Plan
+    plan_path: Path | None  # None when there was nothing to do
+    report: ApplyReport | None
+
+
+def load_reset_config(path: str | Path) -> ResetConfig:
+    """Parse and validate a reset file; ``BadInputError`` names the key at fault."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: no such reset config") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInputError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        jsonschema.validate(data, config_schema())
+    except jsonschema.ValidationError as exc:
+        where = ".".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise BadInputError(f"{path}: invalid reset config at {where}: {exc.message}") from None
+    return _config(data)
+
+
+@cache
+def config_schema() -> dict[str, Any]:
+    """The reset file's JSON Schema: the shipped file, with the selector tables filled in from the selector
+    table (their one owner)."""
+    text = resources.files("teardown.workflows").joinpath("reset_config.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    schema["properties"].update(config_schemas())
+    return schema
+
+
+def _config(data: dict[str, Any]) -> ResetConfig:
+    target, guard, apply_cfg = data.get("target", {}), data["guard"], data.get("apply", {})
+    spec = from_config(data)
+    if spec.is_empty:
+        raise BadInputError("reset config selects nothing: set select.all or a selector list")
+    return ResetConfig(
+        target=AwsTarget(region=target.get("region", guard["region"]), profile=target.get("profile"),
+                         endpoint_url=target.get("endpoint_url")),
+        account=guard["account"],
+        region=guard["region"],
+        spec=spec,
+        max_deletes=guard.get("max_deletes"),
+        workers=apply_cfg.get("workers", DEFAULT_WORKERS),
+        plans_dir=Path(apply_cfg.get("plans_dir", "plans")),
+    )
+
+
+def run_reset(
+    config: ResetConfig,
+    *,
+    target: AwsTarget | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    clock: Clock | None = None,
+) -> ResetResult:
+    """Guard, plan, write the plan, apply it (auto-approved by the config). Raises on any refusal."""
+    target = target or config.target
+    account, region = caller_identity(target)
+    if (account, region) != (config.account, config.region):
+        raise PlanRefused(
+            f"reset config is for account {config.account} in {config.region}, "
+            f"but the credentials act in account {account} in {region}"
+        )
+    inventory = discover_target(target, config.spec, identity=(account, region), clock=clock)
+    plan, _ = make_plan(inventory, config.spec)
+    if plan.is_empty:
+        log.info("reset.nothing_to_do", account=account, region=region)
+        return ResetResult(plan=plan, plan_path=None, report=None)
+    path = write_plan(plan, config.plans_dir / f"reset-{plan.digest.removeprefix('sha256:')[:12]}.plan.json")
+    log.info("reset.planned", path=str(path), actions=len(plan.actions))
+    report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
+                   workers=config.workers, on_progress=on_progress, clock=clock)
+    return ResetResult(plan=plan, plan_path=path, report=report)
