@@ -55,6 +55,12 @@ class Completion(StrEnum):
     PORTAL_GONE = "portal_gone"
 
 
+# How long an effect may take to be observed before the action fails (clock seconds). SiteWise settles a
+# parent within seconds and finishes most deletes within a minute; these leave an order of magnitude of room.
+_SETTLE_DEADLINE = 120.0
+_DELETE_DEADLINE = 600.0
+
+
 @dataclass(frozen=True)
 class KindSpec:
     kind: ActionKind
@@ -66,23 +72,46 @@ class KindSpec:
     completion: Completion
     deletes: bool
     always_counted: bool  # listed in a plan's counts even at zero (the kinds nearly every plan has)
+    # The request's parameters, exactly (no other is allowed in a plan file): name -> "id" or "ids" (1 to 100).
+    params: Mapping[str, str]
+    target_param: str  # the parameter that names the action's target
+    deadline: float  # clock seconds from the request to the observed effect, past which the action fails
 
+    def param_schema(self) -> dict[str, object]:
+        """The JSON schema of this kind's ``params``: these parameters, and no other."""
+        shapes = {"id": ID_SCHEMA, "ids": {"type": "array", "items": ID_SCHEMA, "minItems": 1, "maxItems": 100,
+                                           "uniqueItems": True}}
+        return {"type": "object", "additionalProperties": False, "required": list(self.params),
+                "properties": {name: shapes[shape] for name, shape in self.params.items()}}
+
+
+# A SiteWise resource id as the engine sends it: a UUID, or externalId:X (up to 139 characters, no spaces).
+ID_SCHEMA: Mapping[str, object] = {"type": "string", "minLength": 1, "maxLength": 139, "pattern": "^\\S+$"}
 
 KINDS: Mapping[ActionKind, KindSpec] = {spec.kind: spec for spec in (
     KindSpec(ActionKind.DISASSOCIATE_PROJECT_ASSETS, "BatchDisassociateProjectAssets", "monitor", 0,
-             "unlink assets from projects", "unlink", Completion.LEFT_PROJECT, deletes=False, always_counted=True),
+             "unlink assets from projects", "unlink", Completion.LEFT_PROJECT, deletes=False, always_counted=True,
+             params={"projectId": "id", "assetIds": "ids"}, target_param="projectId", deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DISASSOCIATE_ASSET, "DisassociateAssets", "asset", 1,
-             "disassociate child assets", "disassoc", Completion.PARENT_SETTLED, deletes=False, always_counted=True),
+             "disassociate child assets", "disassoc", Completion.PARENT_SETTLED, deletes=False, always_counted=True,
+             params={"assetId": "id", "hierarchyId": "id", "childAssetId": "id"}, target_param="assetId",
+             deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DELETE_ASSET, "DeleteAsset", "asset", 2,
-             "delete assets", "assets", Completion.ASSET_GONE, deletes=True, always_counted=True),
+             "delete assets", "assets", Completion.ASSET_GONE, deletes=True, always_counted=True,
+             params={"assetId": "id"}, target_param="assetId", deadline=_DELETE_DEADLINE),
     KindSpec(ActionKind.DELETE_ASSET_MODEL, "DeleteAssetModel", "model", 3,
-             "delete asset models", "models", Completion.MODEL_GONE, deletes=True, always_counted=True),
+             "delete asset models", "models", Completion.MODEL_GONE, deletes=True, always_counted=True,
+             params={"assetModelId": "id"}, target_param="assetModelId", deadline=_DELETE_DEADLINE),
     KindSpec(ActionKind.DELETE_DASHBOARD, "DeleteDashboard", "monitor", 4,
-             "delete dashboards", "dashboards", Completion.ANSWERED, deletes=True, always_counted=False),
+             "delete dashboards", "dashboards", Completion.ANSWERED, deletes=True, always_counted=False,
+             params={"dashboardId": "id"}, target_param="dashboardId", deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DELETE_ACCESS_POLICY, "DeleteAccessPolicy", "monitor", 4,
-             "delete access policies", "policies", Completion.ANSWERED, deletes=True, always_counted=False),
+             "delete access policies", "policies", Completion.ANSWERED, deletes=True, always_counted=False,
+             params={"accessPolicyId": "id"}, target_param="accessPolicyId", deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DELETE_PROJECT, "DeleteProject", "monitor", 5,
-             "delete projects", "projects", Completion.ANSWERED, deletes=True, always_counted=False),
+             "delete projects", "projects", Completion.ANSWERED, deletes=True, always_counted=False,
+             params={"projectId": "id"}, target_param="projectId", deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DELETE_PORTAL, "DeletePortal", "monitor", 6,
-             "delete portals", "portals", Completion.PORTAL_GONE, deletes=True, always_counted=False),
+             "delete portals", "portals", Completion.PORTAL_GONE, deletes=True, always_counted=False,
+             params={"portalId": "id"}, target_param="portalId", deadline=_DELETE_DEADLINE),
 )}

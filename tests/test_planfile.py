@@ -52,7 +52,8 @@ def test_tampered_plan_is_refused(tmp_path: Path) -> None:
     """Editing an action without re-sealing the plan is detected."""
     path = _write(tmp_path)
     data = json.loads(path.read_text())
-    data["actions"][0]["params"]["assetId"] = "someone-else"
+    delete = next(a for a in data["actions"] if a["kind"] == "delete_asset")
+    delete["params"]["assetId"] = delete["target"] = "someone-else"
     path.write_text(json.dumps(data))
     with pytest.raises(PlanFileError, match="digest mismatch"):
         load_plan(path)

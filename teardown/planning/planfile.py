@@ -22,7 +22,7 @@ import networkx as nx
 from teardown._version import __version__
 from teardown.errors import PlanFileError
 from teardown.inventory.selectors import SelectionSpec, plan_selection_schema
-from teardown.kinds import ActionKind
+from teardown.kinds import KINDS, ActionKind
 from teardown.planning.actions import Action
 from teardown.planning.graph import ORDER_ONLY
 
@@ -122,7 +122,21 @@ def schema() -> dict[str, Any]:
     text = resources.files("teardown.planning").joinpath("planfile.schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     loaded["$defs"]["selection"] = plan_selection_schema()
+    loaded["$defs"]["per_kind"] = _per_kind_schema()
     return loaded
+
+
+def _per_kind_schema() -> dict[str, Any]:
+    """Each kind's action: its one operation, exactly its parameters, and a model id on asset deletes only."""
+    rules = []
+    for kind, spec in KINDS.items():
+        then: dict[str, Any] = {"properties": {"operation": {"const": spec.operation}, "params": spec.param_schema()}}
+        if kind is ActionKind.DELETE_ASSET:
+            then["required"] = ["model_id"]
+        else:
+            then["not"] = {"required": ["model_id"]}
+        rules.append({"if": {"properties": {"kind": {"const": kind.value}}}, "then": then})
+    return {"allOf": rules}
 
 
 def parse_plan(data: Any, *, source: str = "plan") -> Plan:
@@ -159,6 +173,9 @@ def _check_actions(actions: tuple[Action, ...], source: str) -> None:
         raise PlanFileError(f"{source}: duplicate action ids")
     seen: set[str] = set()
     for action in actions:
+        named = action.params[action.kind.spec.target_param]
+        if action.target != named:
+            raise PlanFileError(f"{source}: action {action.id} targets {action.target} but its request names {named}")
         missing = [d for d in (*action.depends_on, *action.after) if d not in seen]
         if missing:
             raise PlanFileError(
