@@ -123,8 +123,7 @@ def timed(name: str, world: World, body: Callable[[], None]) -> Run:
 def dag(world: World, workers: int, observation: str, tmp: Path) -> None:
     report = apply(world.plan, client=world.client, identity=lambda: (ACCOUNT, REGION), auto_approve=True,
                    workers=workers, clock=world.clock, plan_path=tmp / f"{observation}-{workers}.plan",
-                   observe=OBSERVE, observation=observation,  # type: ignore[arg-type]
-                   stale_check=lambda *a, **k: [])
+                   observe=OBSERVE, observation=observation)  # type: ignore[arg-type]
     if not report.ok:
         raise SystemExit(f"dag run failed: {report.totals()}")
 

@@ -25,7 +25,11 @@ class BadInputError(TeardownError):
 
 
 class UnknownResourceError(BadInputError):
-    """An id given on the command line names nothing in the account."""
+    """An id given on the command line names nothing in the account; ``ref`` is that id, as given."""
+
+    def __init__(self, message: str, ref: str | None = None) -> None:
+        super().__init__(message)
+        self.ref = ref
 
 
 class PlanFileError(BadInputError):

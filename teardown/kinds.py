@@ -76,6 +76,7 @@ class KindSpec:
     params: Mapping[str, str]
     target_param: str  # the parameter that names the action's target
     deadline: float  # clock seconds from the request to the observed effect, past which the action fails
+    describe: str = ""  # for deletes: the read that answers 404 once the target is gone
 
     def param_schema(self) -> dict[str, object]:
         """The JSON schema of this kind's ``params``: these parameters, and no other."""
@@ -98,20 +99,26 @@ KINDS: Mapping[ActionKind, KindSpec] = {spec.kind: spec for spec in (
              deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DELETE_ASSET, "DeleteAsset", "asset", 2,
              "delete assets", "assets", Completion.ASSET_GONE, deletes=True, always_counted=True,
-             params={"assetId": "id"}, target_param="assetId", deadline=_DELETE_DEADLINE),
+             params={"assetId": "id"}, target_param="assetId", deadline=_DELETE_DEADLINE,
+             describe="DescribeAsset"),
     KindSpec(ActionKind.DELETE_ASSET_MODEL, "DeleteAssetModel", "model", 3,
              "delete asset models", "models", Completion.MODEL_GONE, deletes=True, always_counted=True,
-             params={"assetModelId": "id"}, target_param="assetModelId", deadline=_DELETE_DEADLINE),
+             params={"assetModelId": "id"}, target_param="assetModelId", deadline=_DELETE_DEADLINE,
+             describe="DescribeAssetModel"),
     KindSpec(ActionKind.DELETE_DASHBOARD, "DeleteDashboard", "monitor", 4,
              "delete dashboards", "dashboards", Completion.ANSWERED, deletes=True, always_counted=False,
-             params={"dashboardId": "id"}, target_param="dashboardId", deadline=_SETTLE_DEADLINE),
+             params={"dashboardId": "id"}, target_param="dashboardId", deadline=_SETTLE_DEADLINE,
+             describe="DescribeDashboard"),
     KindSpec(ActionKind.DELETE_ACCESS_POLICY, "DeleteAccessPolicy", "monitor", 4,
              "delete access policies", "policies", Completion.ANSWERED, deletes=True, always_counted=False,
-             params={"accessPolicyId": "id"}, target_param="accessPolicyId", deadline=_SETTLE_DEADLINE),
+             params={"accessPolicyId": "id"}, target_param="accessPolicyId", deadline=_SETTLE_DEADLINE,
+             describe="DescribeAccessPolicy"),
     KindSpec(ActionKind.DELETE_PROJECT, "DeleteProject", "monitor", 5,
              "delete projects", "projects", Completion.ANSWERED, deletes=True, always_counted=False,
-             params={"projectId": "id"}, target_param="projectId", deadline=_SETTLE_DEADLINE),
+             params={"projectId": "id"}, target_param="projectId", deadline=_SETTLE_DEADLINE,
+             describe="DescribeProject"),
     KindSpec(ActionKind.DELETE_PORTAL, "DeletePortal", "monitor", 6,
              "delete portals", "portals", Completion.PORTAL_GONE, deletes=True, always_counted=False,
-             params={"portalId": "id"}, target_param="portalId", deadline=_DELETE_DEADLINE),
+             params={"portalId": "id"}, target_param="portalId", deadline=_DELETE_DEADLINE,
+             describe="DescribePortal"),
 )}

@@ -3,9 +3,6 @@ applied, slow deletes on a realistic latency profile, and deletes that end FAILE
 
 from __future__ import annotations
 
-from typing import Any
-
-from teardown.applying.freshness import find_stale
 from teardown.applying.report import Outcome
 from teardown.applying.run import apply
 from teardown.cli.tables import format_summary
@@ -13,7 +10,6 @@ from teardown.emulator.faults import FaultSettings
 from teardown.emulator.quotas import QuotaSettings
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from teardown.planning.planfile import Plan
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
 
 __all__ = ["env"]
@@ -22,16 +18,10 @@ __all__ = ["env"]
 def test_throttling_with_quotas_on_is_retried_and_slows_down(env: Env) -> None:
     """Server quotas of 2 TPS, client pacing set far above them: throttles happen, are retried, all done."""
     _, path = env.plan(SelectionSpec(all=True))
-
-    def fresh_then_quotas_on(plan: Plan, client: Any, **kwargs: Any) -> list[str]:
-        # The stale check is discovery's (paced at the published rates); tight quotas start with execution.
-        found = find_stale(plan, client, **kwargs)
-        env.backend.quotas = QuotaSettings(asset_tps=2.0, model_tps=2.0, monitor_tps=2.0)
-        return found
-
+    # The pre-flight reads are throttled too, and retried on the same request path.
+    env.backend.quotas = QuotaSettings(asset_tps=2.0, model_tps=2.0, monitor_tps=2.0)
     report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY, rates={"asset": 500.0, "model": 500.0, "monitor": 500.0},
-                   stale_check=fresh_then_quotas_on)
+                   retry=FAST_RETRY, rates={"asset": 500.0, "model": 500.0, "monitor": 500.0})
     assert report.ok, format_summary(report)
     assert sum(report.throttles.values()) > 0
     assert sum(report.retries.values()) >= sum(report.throttles.values())

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import structlog
 
 from teardown.applying.execute import ActionResult, Executor
-from teardown.applying.freshness import find_stale
+from teardown.applying.freshness import check_plan
 from teardown.applying.journal import Journal, load_records
 from teardown.applying.lock import ApplyLock
 from teardown.applying.observe import (
@@ -55,7 +55,6 @@ DELETE_KINDS = tuple(kind for kind in ActionKind if kind.is_delete)
 # Measured by benchmarks/apply_strategies.py: 32 workers took 0.56x the time of 8 on realistic latencies.
 DEFAULT_WORKERS = 32
 IdentityProvider = Callable[[], tuple[str, str]]
-StaleCheck = Callable[..., list[str]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,6 @@ def apply(
     target: AwsTarget | None = None,
     client: Any | None = None,
     identity: IdentityProvider | None = None,
-    stale_check: StaleCheck | None = None,
     confirm: Callable[[ApplySummary], bool] | None = None,
     auto_approve: bool = False,
     max_deletes: int | None = None,
@@ -133,7 +131,7 @@ def apply(
         finished = {aid for aid, rec in records.items() if rec.finished}
         summary = _summary(plan, account, region, finished)
         # The pre-flight reads are counted apart: the report counts what the run itself sent.
-        _check_fresh(plan, calls.with_stats(CallStats()), stale_check, progressed=set(records))
+        _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished)
         if max_deletes is not None and summary.deletes > max_deletes:
             raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
         if not auto_approve and (confirm is None or not confirm(summary)):
@@ -165,12 +163,18 @@ def _summary(plan: Plan, account: str, region: str, finished: set[str]) -> Apply
     )
 
 
-def _check_fresh(plan: Plan, calls: Calls, stale_check: StaleCheck | None, *, progressed: set[str]) -> None:
-    found = (stale_check or find_stale)(plan, calls, progressed=progressed)
-    if found:
+def _check_fresh(plan: Plan, calls: Calls, *, progressed: set[str], finished: set[str]) -> None:
+    found = check_plan(plan, calls, progressed=progressed, finished=finished)
+    if found.unimplied:
         raise PlanRefused(
-            f"the plan is stale: {len(found)} difference(s) since it was made; plan again and review",
-            tuple(found),
+            f"the plan holds {len(found.unimplied)} action(s) that its own selection does not imply (was it "
+            "edited after review?); nothing was changed",
+            found.unimplied,
+        )
+    if found.stale:
+        raise PlanRefused(
+            f"the plan is stale: {len(found.stale)} difference(s) since it was made; plan again and review",
+            found.stale,
         )
 
 

@@ -183,9 +183,9 @@ class Discoverer:
         except ClientError as exc:
             code = error_code(exc)
             if code == "ResourceNotFoundException":
-                raise UnknownResourceError(f"unknown asset {ref!r}: not found in the account") from None
+                raise UnknownResourceError(f"unknown asset {ref!r}: not found in the account", ref) from None
             if code == "InvalidRequestException":
-                raise UnknownResourceError(f"{ref!r} is not an asset id (a UUID or externalId:X)") from None
+                raise UnknownResourceError(f"{ref!r} is not an asset id (a UUID or externalId:X)", ref) from None
             raise
 
     def _parent_of(self, asset_id: str) -> ParentLink | None:

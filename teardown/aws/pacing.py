@@ -37,6 +37,8 @@ _READ_FAMILIES: Mapping[str, str] = {
     "DescribeProject": "monitor",
     "ListPortals": "monitor",
     "DescribePortal": "monitor",
+    "DescribeDashboard": "monitor",
+    "DescribeAccessPolicy": "monitor",
     "ListDashboards": "monitor",
     "ListAccessPolicies": "monitor",
     "ListProjects": "monitor",

@@ -72,7 +72,7 @@ def _resolve(records: Mapping[str, _R], ref: str, what: str) -> _R:
                 return record
     elif ref in records:
         return records[ref]
-    raise UnknownResourceError(f"unknown {what} {ref!r}: not found in the account")
+    raise UnknownResourceError(f"unknown {what} {ref!r}: not found in the account", ref)
 
 
 def name_of(inventory: Inventory, resource_id: str) -> str:

@@ -97,12 +97,12 @@ def _pick_monitor(inventory: Inventory, spec: SelectionSpec) -> tuple[set[str], 
     portals: set[str] = set(inventory.portals) if spec.all else set()
     for ref in spec.portals:
         if ref not in inventory.portals:
-            raise UnknownResourceError(f"unknown portal {ref!r}: not found in the account")
+            raise UnknownResourceError(f"unknown portal {ref!r}: not found in the account", ref)
         portals.add(ref)
     projects = {p.id for p in inventory.projects.values() if p.portal_id in portals}
     for ref in spec.projects:
         if ref not in inventory.projects:
-            raise UnknownResourceError(f"unknown project {ref!r}: not found in the account")
+            raise UnknownResourceError(f"unknown project {ref!r}: not found in the account", ref)
         projects.add(ref)
     return portals, projects
 
