@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from teardown.emulator.backend import SiteWiseBackend
     from teardown.emulator.clock import ManualClock, ScaledClock
-    from teardown.emulator.codec import Emulator, HttpResponse
     from teardown.emulator.errors import (
         ConflictingOperation,
         EmulatorError,
@@ -32,14 +31,15 @@ if TYPE_CHECKING:
     from teardown.emulator.latency import LatencyProfile
     from teardown.emulator.quotas import QuotaSettings
     from teardown.emulator.server import EmulatorServer, serve
+    from teardown.emulator.wire.codec import Emulator, HttpResponse
 
 _HOMES = {
     "ConflictingOperation": "errors",
-    "Emulator": "codec",
+    "Emulator": "wire.codec",
     "EmulatorError": "errors",
     "EmulatorServer": "server",
     "FaultSettings": "faults",
-    "HttpResponse": "codec",
+    "HttpResponse": "wire.codec",
     "InternalFailure": "errors",
     "InvalidRequest": "errors",
     "LatencyProfile": "latency",

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from teardown.emulator.backend import SiteWiseBackend
-from teardown.emulator.codec import service_model
+from teardown.emulator.wire.codec import service_model
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
