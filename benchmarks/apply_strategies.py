@@ -35,9 +35,9 @@ from botocore.exceptions import ClientError
 from teardown.apply import DEFAULT_WORKERS, apply
 from teardown.aws import AwsTarget, sitewise_client
 from teardown.discover import discover
+from teardown.emulator import is_mutating
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ScaledClock
-from teardown.emulator.faults import is_mutating
 from teardown.emulator.hook import mock_sitewise
 from teardown.emulator.seed import random_world, seed_world
 from teardown.execute import Caller, Executor

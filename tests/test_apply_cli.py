@@ -17,7 +17,7 @@ import structlog
 from teardown.apply import Progress, apply
 from teardown.cli import apply_cmd, main
 from teardown.cli._progress import ProgressBar, render
-from teardown.emulator.faults import FaultSettings
+from teardown.emulator import FaultSettings
 from teardown.journal import report_path
 from teardown.select import SelectionSpec
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from teardown.apply import apply
-from teardown.emulator.faults import FaultSettings
-from teardown.emulator.quotas import QuotaSettings
+from teardown.emulator import FaultSettings, QuotaSettings
 from teardown.model import ActionKind, Outcome
 from teardown.plan import Plan
 from teardown.report import format_summary

@@ -21,9 +21,9 @@ from moto import mock_aws
 
 from teardown.aws import AwsTarget, sitewise_client
 from teardown.discover import discover
+from teardown.emulator import is_mutating
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.faults import is_mutating
 from teardown.emulator.hook import mock_sitewise
 from teardown.emulator.seed import (
     AssetSpec,

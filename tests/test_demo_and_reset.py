@@ -8,8 +8,8 @@ import pytest
 from moto import mock_aws
 
 from teardown.demo import run_demo
+from teardown.emulator import is_mutating
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.faults import is_mutating
 from teardown.errors import BadInputError, PlanRefused
 from teardown.reset import load_reset_config, run_reset
 from tests.planning_env import ACCOUNT, Farm, farm

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from teardown.emulator.latency import LatencyProfile
+from teardown.emulator import LatencyProfile
 from teardown.model import ActionKind
 from teardown.plan import Plan, make_plan
 from teardown.select import SelectionSpec

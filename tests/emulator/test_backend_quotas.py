@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.quotas import FAMILIES, QuotaSettings, family_of
+from teardown.emulator.service.quotas import FAMILIES, QuotaSettings, family_of
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
