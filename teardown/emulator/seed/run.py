@@ -29,8 +29,8 @@ import structlog
 from botocore.exceptions import ClientError
 
 from teardown.clock import Clock, SystemClock
-from teardown.emulator._seed_calls import Caller, SeedError, WorldAlreadySeeded, check_state, error_code
-from teardown.emulator._seed_spec import AssetSpec, ModelSpec, PropertySpec, WorldSpec, asset_depths, validate_world
+from teardown.emulator.seed.calls import Caller, SeedError, WorldAlreadySeeded, check_state, error_code
+from teardown.emulator.seed.spec import AssetSpec, ModelSpec, PropertySpec, WorldSpec, asset_depths, validate_world
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient

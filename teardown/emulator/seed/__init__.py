@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from teardown.emulator._seed_calls import SeedError, WorldAlreadySeeded
-from teardown.emulator._seed_random import random_world
-from teardown.emulator._seed_run import SeededWorld, WorldIds, seed_world
-from teardown.emulator._seed_spec import (
+from teardown.emulator.seed.calls import SeedError, WorldAlreadySeeded
+from teardown.emulator.seed.forest import random_world
+from teardown.emulator.seed.run import SeededWorld, WorldIds, seed_world
+from teardown.emulator.seed.spec import (
     AccessPolicySpec,
     AssetSpec,
     DashboardSpec,
@@ -28,7 +28,7 @@ from teardown.emulator._seed_spec import (
     WorldSpec,
     validate_world,
 )
-from teardown.emulator._seed_toml import load_world, parse_world
+from teardown.emulator.seed.world_file import load_world, parse_world
 
 # The worlds shipped inside the package, by the name `emulator seed --world NAME` accepts.
 PACKAGED_WORLDS = ("windfarm",)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from teardown.emulator._seed_spec import (
+from teardown.emulator.seed.spec import (
     AccessPolicySpec,
     AssetSpec,
     DashboardSpec,
