@@ -1,4 +1,4 @@
-"""Seeding emulator worlds: declarative TOML files and seeded random forests, created through boto3.
+"""Seeding worlds (declarative TOML files, seeded random forests) through any boto3 SiteWise client.
 
     spec = windfarm()                                   # or load_world("my.toml"), random_world(seed=1, assets=500)
     world = seed_world(client, spec, clock=clock)       # any boto3 iotsitewise client: in-process, HTTP, AWS
@@ -9,11 +9,11 @@ The world file format is documented at the top of ``examples/worlds/windfarm.tom
 
 from __future__ import annotations
 
-from importlib import resources
-
-from teardown.emulator.seed.calls import SeedError, WorldAlreadySeeded
+from teardown.emulator.seed.errors import SeedError, WorldAlreadySeeded, WorldError, WorldFileError
 from teardown.emulator.seed.forest import random_world
-from teardown.emulator.seed.run import SeededWorld, WorldIds, seed_world
+from teardown.emulator.seed.packaged import PACKAGED_WORLDS, packaged_world, windfarm
+from teardown.emulator.seed.run import seed_world
+from teardown.emulator.seed.seeded import SeededWorld, WorldIds
 from teardown.emulator.seed.spec import (
     AccessPolicySpec,
     AssetSpec,
@@ -24,14 +24,10 @@ from teardown.emulator.seed.spec import (
     ProjectSpec,
     PropertySpec,
     TimeSeriesSpec,
-    WorldFileError,
     WorldSpec,
     validate_world,
 )
 from teardown.emulator.seed.world_file import load_world, parse_world
-
-# The worlds shipped inside the package, by the name `emulator seed --world NAME` accepts.
-PACKAGED_WORLDS = ("windfarm",)
 
 __all__ = [
     "PACKAGED_WORLDS",
@@ -47,6 +43,7 @@ __all__ = [
     "SeededWorld",
     "TimeSeriesSpec",
     "WorldAlreadySeeded",
+    "WorldError",
     "WorldFileError",
     "WorldIds",
     "WorldSpec",
@@ -58,16 +55,3 @@ __all__ = [
     "validate_world",
     "windfarm",
 ]
-
-
-def packaged_world(name: str) -> WorldSpec:
-    """A world shipped with the package (see ``PACKAGED_WORLDS``)."""
-    if name not in PACKAGED_WORLDS:
-        raise WorldFileError(f"no packaged world {name!r} (packaged: {', '.join(PACKAGED_WORLDS)})")
-    with resources.as_file(resources.files("teardown.emulator") / "worlds" / f"{name}.toml") as path:
-        return load_world(path)
-
-
-def windfarm() -> WorldSpec:
-    """The packaged windfarm: 1 enterprise, 3 sites, 2 lines each, 5 turbines each (40 assets)."""
-    return packaged_world("windfarm")
