@@ -42,9 +42,9 @@ from teardown.aws.classify import error_code
 from teardown.aws.discover import discover
 from teardown.aws.pacing import RateLimiter
 from teardown.aws.target import AwsTarget, sitewise_client
+from teardown.emulator import is_mutating
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ScaledClock
-from teardown.emulator.faults import is_mutating
 from teardown.emulator.hook import mock_sitewise
 from teardown.emulator.seed import random_world, seed_world
 from teardown.inventory.selectors import SelectionSpec

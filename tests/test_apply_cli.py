@@ -19,7 +19,7 @@ from teardown.applying.progress import Progress
 from teardown.applying.run import apply
 from teardown.cli import apply_cmd, main
 from teardown.cli.progress import ProgressBar, render
-from teardown.emulator.faults import FaultSettings
+from teardown.emulator import FaultSettings
 from teardown.inventory.selectors import SelectionSpec
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from teardown.applying.report import Outcome
 from teardown.applying.run import apply
 from teardown.cli.tables import format_summary
-from teardown.emulator.faults import FaultSettings
-from teardown.emulator.quotas import QuotaSettings
+from teardown.emulator import FaultSettings, QuotaSettings
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env

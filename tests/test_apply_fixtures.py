@@ -24,9 +24,9 @@ from teardown.aws.calls import Calls
 from teardown.aws.discover import discover
 from teardown.aws.retry import RetrySettings
 from teardown.aws.target import AwsTarget, sitewise_client
+from teardown.emulator import is_mutating
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.faults import is_mutating
 from teardown.emulator.hook import mock_sitewise
 from teardown.emulator.seed import (
     AssetSpec,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
+from teardown.emulator import is_mutating
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.faults import is_mutating
 from teardown.errors import BadInputError, PlanRefused
 from teardown.workflows.demo import run_demo
 from teardown.workflows.reset import load_reset_config, run_reset

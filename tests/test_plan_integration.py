@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from teardown.applying.freshness import find_stale
-from teardown.emulator.latency import LatencyProfile
+from teardown.emulator import LatencyProfile
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.make import make_plan

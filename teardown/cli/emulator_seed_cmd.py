@@ -59,6 +59,18 @@ def _positive_int(text: str) -> int:
 
 
 def seed_command(args: argparse.Namespace) -> int:
+    from teardown.emulator.seed import WorldError  # noqa: PLC0415  (the emulator loads only for emulator commands)
+
+    # Seeding's errors are the emulator's, not the engine's (it imports nothing of the engine): this command
+    # maps them to its exit code itself, as main() does for the engine's (2 bad world, 1 failed, 3 seeded).
+    try:
+        return _seed(args)
+    except WorldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _seed(args: argparse.Namespace) -> int:
 
     from teardown.emulator.seed import (  # noqa: PLC0415  (the emulator loads only for emulator commands)
         PACKAGED_WORLDS,

@@ -1,7 +1,10 @@
-"""A faithful AWS IoT SiteWise emulator: the state and its rules (``SiteWiseBackend``), served
-in-process to boto3 (``mock_sitewise``) or over HTTP (``serve``), on a clock the caller controls.
+"""A faithful AWS IoT SiteWise emulator: its curated public API.
 
-The engine never imports this package; tests, the demo and benchmarks connect the two through boto3.
+The state and its rules (``SiteWiseBackend``) are served in-process to boto3 (``mock_sitewise``) or over
+HTTP (``serve``), on a clock the caller controls. Inside: ``wire`` parses and serializes HTTP from the
+botocore service model, ``service`` holds the state and the rules per resource family, ``seed`` creates
+worlds through any boto3 client. The emulator imports nothing of the engine, and the engine never imports
+it; tests, the demo and benchmarks connect the two through boto3.
 Names are imported on first use, so ``import teardown.emulator`` stays cheap (the HTTP server pulls in
 werkzeug and moto) and a submodule never drags in the others.
 """
@@ -13,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from teardown.emulator.backend import SiteWiseBackend
-    from teardown.emulator.clock import ManualClock, ScaledClock
-    from teardown.emulator.codec import Emulator, HttpResponse
+    from teardown.emulator.clock import Clock, ManualClock, ScaledClock
     from teardown.emulator.errors import (
         ConflictingOperation,
         EmulatorError,
@@ -27,19 +29,22 @@ if TYPE_CHECKING:
         ResourceNotFound,
         Throttling,
     )
-    from teardown.emulator.faults import FaultSettings
     from teardown.emulator.hook import mock_sitewise
     from teardown.emulator.latency import LatencyProfile
-    from teardown.emulator.quotas import QuotaSettings
     from teardown.emulator.server import EmulatorServer, serve
+    from teardown.emulator.service.faults import FaultSettings, is_mutating
+    from teardown.emulator.service.quotas import QuotaSettings
+    from teardown.emulator.wire.codec import Emulator, HttpResponse
 
+# Where each public name lives, so it is imported on first use.
 _HOMES = {
+    "Clock": "clock",
     "ConflictingOperation": "errors",
-    "Emulator": "codec",
+    "Emulator": "wire.codec",
     "EmulatorError": "errors",
     "EmulatorServer": "server",
-    "FaultSettings": "faults",
-    "HttpResponse": "codec",
+    "FaultSettings": "service.faults",
+    "HttpResponse": "wire.codec",
     "InternalFailure": "errors",
     "InvalidRequest": "errors",
     "LatencyProfile": "latency",
@@ -47,17 +52,19 @@ _HOMES = {
     "ManualClock": "clock",
     "NotImplementedByEmulator": "errors",
     "PreconditionFailed": "errors",
-    "QuotaSettings": "quotas",
+    "QuotaSettings": "service.quotas",
     "ResourceAlreadyExists": "errors",
     "ResourceNotFound": "errors",
     "ScaledClock": "clock",
     "SiteWiseBackend": "backend",
     "Throttling": "errors",
+    "is_mutating": "service.faults",
     "mock_sitewise": "hook",
     "serve": "server",
 }
 
 __all__ = [
+    "Clock",
     "ConflictingOperation",
     "Emulator",
     "EmulatorError",
@@ -77,6 +84,7 @@ __all__ = [
     "ScaledClock",
     "SiteWiseBackend",
     "Throttling",
+    "is_mutating",
     "mock_sitewise",
     "serve",
 ]

@@ -17,28 +17,35 @@ from typing import Any
 import botocore.session
 import structlog
 
-from teardown.emulator._idempotency import TokenLedger
-from teardown.emulator._rules_assets import HANDLERS as ASSET_HANDLERS
-from teardown.emulator._rules_gateways import HANDLERS as GATEWAY_HANDLERS
-from teardown.emulator._rules_models import HANDLERS as MODEL_HANDLERS
-from teardown.emulator._rules_monitor import HANDLERS as MONITOR_HANDLERS
-from teardown.emulator._rules_tags import HANDLERS as TAG_HANDLERS
-from teardown.emulator._rules_timeseries import HANDLERS as SERIES_HANDLERS
-from teardown.emulator._world import ClockLike, Handler, World
-from teardown.emulator.clock import ScaledClock
+from teardown.emulator.clock import Clock, ScaledClock
 from teardown.emulator.errors import InternalFailure, NotImplementedByEmulator, Throttling
-from teardown.emulator.faults import FaultDice, FaultSettings
 from teardown.emulator.latency import LatencyProfile
-from teardown.emulator.quotas import QuotaSettings, TokenBucket, family_of
+from teardown.emulator.service.access_policies import HANDLERS as ACCESS_POLICY_HANDLERS
+from teardown.emulator.service.assets import HANDLERS as ASSET_HANDLERS
+from teardown.emulator.service.composition import HANDLERS as COMPOSITION_HANDLERS
+from teardown.emulator.service.faults import FaultDice, FaultSettings
+from teardown.emulator.service.gateways import HANDLERS as GATEWAY_HANDLERS
+from teardown.emulator.service.idempotency import TokenLedger
+from teardown.emulator.service.models import HANDLERS as MODEL_HANDLERS
+from teardown.emulator.service.monitor import HANDLERS as MONITOR_HANDLERS
+from teardown.emulator.service.quotas import QuotaSettings, TokenBucket, family_of
+from teardown.emulator.service.tags import HANDLERS as TAG_HANDLERS
+from teardown.emulator.service.timeseries import HANDLERS as SERIES_HANDLERS
+from teardown.emulator.service.world import Handler, World
 
 __all__ = ["ClockLike", "SiteWiseBackend"]
+
+# The name this module has always exported for "any clock"; it is the emulator's Clock protocol.
+ClockLike = Clock
 
 log = structlog.get_logger(__name__)
 
 _HANDLERS: dict[str, Handler] = {
     **MODEL_HANDLERS,
+    **COMPOSITION_HANDLERS,
     **ASSET_HANDLERS,
     **MONITOR_HANDLERS,
+    **ACCESS_POLICY_HANDLERS,
     **GATEWAY_HANDLERS,
     **SERIES_HANDLERS,
     **TAG_HANDLERS,
@@ -57,7 +64,7 @@ class SiteWiseBackend:
     def __init__(
         self,
         *,
-        clock: ClockLike | None = None,
+        clock: Clock | None = None,
         latency: LatencyProfile | str = "instant",
         quotas: QuotaSettings | str = "off",
         faults: FaultSettings | None = None,
@@ -68,7 +75,7 @@ class SiteWiseBackend:
         self._counts: Counter[str] = Counter()
         self._ledger = TokenLedger()
         self._buckets: dict[str, TokenBucket] = {}
-        resolved_clock: ClockLike = clock if clock is not None else ScaledClock(1.0)
+        resolved_clock: Clock = clock if clock is not None else ScaledClock(1.0)
         self._faults = faults or FaultSettings()
         self._world = World(
             clock=resolved_clock,
@@ -83,11 +90,11 @@ class SiteWiseBackend:
 
     # ---- settings, changeable at runtime --------------------------------------------------------------
     @property
-    def clock(self) -> ClockLike:
+    def clock(self) -> Clock:
         return self._world.clock
 
     @clock.setter
-    def clock(self, value: ClockLike) -> None:
+    def clock(self, value: Clock) -> None:
         with self._lock:
             self._world.clock = value
             self._buckets.clear()

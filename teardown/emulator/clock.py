@@ -1,13 +1,27 @@
-"""Clocks for the emulator. States move on the clock, so tests control time instead of sleeping.
+"""Clocks: the ``Clock`` protocol the emulator and its seeding run on, ``ManualClock`` and ``ScaledClock``.
 
-The engine accepts any object with ``now()`` and ``sleep()``: tests hand the same ``ManualClock`` to
-both, so the engine's polling waits move the emulator's time.
+States move on the clock, so tests control time instead of sleeping. Any object with ``now()`` and
+``sleep()`` is a clock, the engine's included: tests hand the same ``ManualClock`` to both, so the
+engine's polling waits move the emulator's time.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What the emulator needs of time: the current time and a way to let it pass."""
+
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait that long (or, for a manual clock, move time on by that much)."""
+        ...
 
 
 class ManualClock:

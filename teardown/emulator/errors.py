@@ -1,5 +1,8 @@
-"""Errors the emulator answers with. Each carries its AWS error code and HTTP status (as the service
-model's error shapes say); the wire layer turns one into a response and never decides a status itself."""
+"""Errors the emulator answers with, each carrying its AWS error code and HTTP status.
+
+Codes and statuses are those of the service model's error shapes; the wire layer turns an error into a
+response and never decides a status itself.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from botocore.compat import HTTPHeaders
 from botocore.handlers import BUILTIN_HANDLERS
 
 from teardown.emulator.backend import SiteWiseBackend
-from teardown.emulator.codec import Emulator
+from teardown.emulator.wire.codec import Emulator
 
 EVENT = "before-send.iotsitewise"
 _UNIQUE_ID = "teardown.emulator.hook.mock_sitewise"

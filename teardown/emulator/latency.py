@@ -1,6 +1,7 @@
-"""How long the emulator's resources stay in their transient states.
+"""Latency profiles: how long the emulator's resources stay in their transient states.
 
-Every "while" of the behaviour contract (CREATING, UPDATING, DELETING...) is one named duration here.
+Every transient state a resource passes through (CREATING, UPDATING, PROPAGATING, DELETING...) lasts one
+named duration here.
 ``instant`` makes them all zero (the next call already sees the settled state); ``realistic`` uses
 seconds of the order the real service shows, with a small seeded jitter so runs stay reproducible.
 """

@@ -20,10 +20,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.clock import ManualClock, ScaledClock
-from teardown.emulator.codec import Emulator
-from teardown.emulator.faults import FaultSettings
 from teardown.emulator.latency import LatencyProfile
-from teardown.emulator.quotas import QuotaSettings
+from teardown.emulator.service.faults import FaultSettings
+from teardown.emulator.service.quotas import QuotaSettings
+from teardown.emulator.wire.codec import Emulator
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -11,11 +11,10 @@ import botocore.session
 import pytest
 from botocore.model import ListShape, Shape, StructureShape
 
+from teardown.emulator import FaultSettings, LatencyProfile
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.errors import NotImplementedByEmulator, ResourceNotFound
-from teardown.emulator.faults import FaultSettings
-from teardown.emulator.latency import LatencyProfile
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 from botocore.exceptions import ClientError
 
+from teardown.emulator import FaultSettings
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.errors import InternalFailure
-from teardown.emulator.faults import FaultSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient

@@ -1,4 +1,4 @@
-"""Request-rate quotas (semantics, section 5): token buckets per family on the backend's clock, answering
+"""Request-rate quotas: token buckets per family on the backend's clock, answering
 ThrottlingException (429) past the rate and refilling as the clock moves."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.quotas import FAMILIES, QuotaSettings, family_of
+from teardown.emulator.service.quotas import FAMILIES, QuotaSettings, family_of
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -88,7 +88,7 @@ def test_throttled_calls_are_counted(sitewise: IoTSiteWiseClient, backend: SiteW
 
 
 def test_every_operation_has_a_family() -> None:
-    """family_of maps each service-model operation to a known family, matching the semantics table."""
+    """family_of maps each service-model operation to a known family: monitor, model, asset, time series..."""
     model = botocore.session.get_session().get_service_model("iotsitewise")
     families = {name: family_of(name) for name in model.operation_names}
     assert set(families.values()) <= set(FAMILIES)

@@ -1,4 +1,4 @@
-"""Delete preconditions (semantics, section 3): each refusal is InvalidRequest (400) naming the blocking
+"""Delete preconditions: each refusal is InvalidRequest (400) naming the blocking
 resource, and leaves the whole state unchanged. Exercised through a real boto3 client."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Association rules and resource quotas (semantics, sections 1 and 5): the child's model must match the
+"""Association rules and resource quotas: the child's model must match the
 hierarchy, no cycles, at most one parent; children per parent, depth, assets per model and roots per
 project are LimitExceeded (410). Also ids and external ids given at create time."""
 

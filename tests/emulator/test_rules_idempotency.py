@@ -1,4 +1,4 @@
-"""clientToken idempotency (semantics, section 4): same token and parameters replay the first answer and
+"""clientToken idempotency: same token and parameters replay the first answer and
 do nothing again; the same token with other parameters is InvalidRequest."""
 
 from __future__ import annotations

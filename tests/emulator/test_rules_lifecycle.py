@@ -1,4 +1,4 @@
-"""States and lazy transitions on a ManualClock (semantics, section 2): creates answer CREATING, deletes
+"""States and lazy transitions on a ManualClock: creates answer CREATING, deletes
 DELETING then 404, Associate/Disassociate put the parent in UPDATING, and a mutation of a resource in a
 transient state is ConflictingOperation (409) that changes nothing."""
 
@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from teardown.emulator import LatencyProfile
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.latency import LatencyProfile
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient

@@ -1,4 +1,4 @@
-"""Listing (semantics, section 6): default page of 50, opaque tokens bound to their listing, bad tokens
+"""Listing: default page of 50, opaque tokens bound to their listing, bad tokens
 refused, creation order, and the filters that ListAssets and ListAssociatedAssets require."""
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from teardown.cli import main
+from teardown.emulator import FaultSettings
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.hook import mock_sitewise
-from teardown.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
+from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
 
 
 @pytest.fixture
@@ -46,6 +47,16 @@ def test_seed_a_world_file_twice_is_refused(served: SiteWiseBackend, capsys: pyt
         assert main(["emulator", "seed", "--world", str(example), "--log-format", "json"]) == EXIT_REFUSED
     assert "already seeded" in capsys.readouterr().err
     assert asset_count(served) == 40
+
+
+def test_a_seeding_that_fails_exits_1(served: SiteWiseBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    """A call refused for good stops seeding: exit code 1 and `error:` naming the call, no traceback."""
+    # CreateGateway has no clientToken, so only throttling is retried: an internal failure is final.
+    served.faults = FaultSettings(internal_before=1.0, operations=frozenset({"CreateGateway"}))
+    with mock_sitewise(served):
+        code = main(["emulator", "seed", "--log-format", "json"])
+    assert code == EXIT_ACTIONS_FAILED
+    assert "error: CreateGateway " in capsys.readouterr().err
 
 
 def test_seed_random_world_as_json(served: SiteWiseBackend, capsys: pytest.CaptureFixture[str]) -> None:

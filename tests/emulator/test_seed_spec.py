@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from teardown.emulator._seed_spec import asset_depths, root_of
 from teardown.emulator.seed import (
     AssetSpec,
     ModelSpec,
@@ -21,6 +20,7 @@ from teardown.emulator.seed import (
     validate_world,
     windfarm,
 )
+from teardown.emulator.seed.spec import asset_depths, root_of
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "worlds" / "windfarm.toml"
 

@@ -16,11 +16,10 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from teardown.emulator import FaultSettings, LatencyProfile
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.faults import FaultSettings
 from teardown.emulator.hook import mock_sitewise
-from teardown.emulator.latency import LatencyProfile
 from teardown.emulator.seed import (
     SeededWorld,
     SeedError,

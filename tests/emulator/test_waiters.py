@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 import pytest
 from botocore.exceptions import ClientError
 
+from teardown.emulator import LatencyProfile
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.latency import LatencyProfile
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from botocore.model import ServiceModel
 
-from teardown.emulator._codec_routes import Router
-from teardown.emulator.codec import Emulator, HttpResponse, service_model
 from teardown.emulator.errors import ConflictingOperation, NotImplementedByEmulator
+from teardown.emulator.wire.codec import Emulator, HttpResponse, service_model
+from teardown.emulator.wire.routes import Router
 
 UUID = "11111111-2222-4333-8444-555555555555"
 MODEL_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"

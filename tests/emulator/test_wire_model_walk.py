@@ -10,12 +10,12 @@ from botocore.exceptions import ClientError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from teardown.emulator.backend import SiteWiseBackend
-from teardown.emulator.codec import service_model
+from teardown.emulator.wire.codec import service_model
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
 
-# What teardown, seeding and the demo rely on (sitewise-semantics.md and the backend's contract).
+# The operations teardown, seeding and the demo call: the emulator must serve every one of them.
 REQUIRED = frozenset(
     {
         "AssociateAssets", "BatchAssociateProjectAssets", "BatchDisassociateProjectAssets", "CreateAccessPolicy",

@@ -67,7 +67,12 @@ def _host_prefixes() -> dict[str, str]:
 
 
 def family_of(operation: str) -> str:
-    """The quota family of a service-model operation (see the semantics contract, section 5)."""
+    """The quota family of a service-model operation.
+
+    Portals, projects, dashboards, access policies and project assets (the ``monitor.`` host prefix) are
+    "monitor"; time series operations "time_series"; asset model, composite and interface operations
+    "model"; the other asset operations "asset"; then "gateway", "data" (the ``data.`` prefix) and "other".
+    """
     prefix = _host_prefixes().get(operation)
     if prefix is None:
         raise ValueError(f"{operation!r} is not an iotsitewise operation")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from teardown.emulator._guards import require_mutable, status
-from teardown.emulator._pagination import paginate
-from teardown.emulator._resources import Asset, AssetModel, HierarchyDef
-from teardown.emulator._world import EXTERNAL_PREFIX, Answer, Handler, Params, World
 from teardown.emulator.errors import InvalidRequest, LimitExceeded, ResourceAlreadyExists
+from teardown.emulator.service.guards import require_mutable, status
+from teardown.emulator.service.pagination import paginate
+from teardown.emulator.service.resources import Asset, AssetModel, HierarchyDef
+from teardown.emulator.service.world import EXTERNAL_PREFIX, Answer, Handler, Params, World
 
 _KIND = "asset"
 

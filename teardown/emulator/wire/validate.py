@@ -1,6 +1,8 @@
-"""Input validation against the service model's shapes: types, required members, lengths, ranges,
-patterns, enums, unions. One walk that also converts wire values to what boto3 callers pass
-(timestamps -> aware datetime, blobs -> bytes), so the backend sees exactly boto3-style params.
+"""Input validation against the service model's shapes, converting wire values to boto3-style params.
+
+Types, required members, lengths, ranges, patterns, enums, unions: one walk that also converts wire
+values to what boto3 callers pass (timestamps -> aware datetime, blobs -> bytes), so the backend sees
+exactly boto3-style params.
 
 Every problem is collected and reported in one InvalidRequestException, in the style of AWS
 ("2 validation errors detected: Value ... at 'assetName' failed to satisfy constraint: ...").

@@ -13,7 +13,7 @@ import math
 import random
 from collections import deque
 
-from teardown.emulator._seed_spec import (
+from teardown.emulator.seed.spec import (
     MAX_ASSETS_PER_MODEL,
     MAX_CHILDREN_PER_PARENT,
     MAX_HIERARCHY_DEPTH,

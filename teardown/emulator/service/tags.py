@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from teardown.emulator._world import Answer, Handler, Params, World
 from teardown.emulator.errors import EmulatorError, ResourceNotFound
+from teardown.emulator.service.world import Answer, Handler, Params, World
 
 MAX_TAGS = 50
 

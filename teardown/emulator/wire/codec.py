@@ -1,6 +1,7 @@
-"""The emulator's wire format: one HTTP request in, one HTTP response out, driven entirely by the
-botocore service model for ``iotsitewise`` (rest-json). No per-operation tables are written by hand:
-routing, parsing, validation and serialization all read the model.
+"""The codec: one SiteWise HTTP request in, one HTTP response out (``Emulator``), read from the service model.
+
+Everything is driven by the botocore service model for ``iotsitewise`` (rest-json). No per-operation
+tables are written by hand: routing, parsing, validation and serialization all read the model.
 
 The backend holds the rules; this layer only parses and serializes (moto's habit). It never decides
 an error status itself: statuses come from the error classes, which mirror the model's error shapes.
@@ -19,10 +20,10 @@ import botocore.session
 import structlog
 from botocore.model import OperationModel, ServiceModel
 
-from teardown.emulator._codec_request import parse_request
-from teardown.emulator._codec_response import serialize_error, serialize_output
-from teardown.emulator._codec_routes import Router
 from teardown.emulator.errors import EmulatorError, InternalFailure, NotImplementedByEmulator
+from teardown.emulator.wire.request import parse_request
+from teardown.emulator.wire.response import serialize_error, serialize_output
+from teardown.emulator.wire.routes import Router
 
 _log = structlog.get_logger(__name__)
 

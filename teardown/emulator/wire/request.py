@@ -1,5 +1,8 @@
-"""Request parsing: gather an operation's input members from where the model puts them (URI labels,
-query string, headers, JSON body), turn text into typed values, then validate the whole structure."""
+"""Request parsing: an HTTP request's parts -> the operation's boto3-shaped input, validated.
+
+Input members are gathered from where the model puts them (URI labels, query string, headers, JSON body),
+text is turned into typed values, then the whole structure is validated.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ from typing import Any
 
 from botocore.model import ListShape, OperationModel, Shape
 
-from teardown.emulator._codec_validate import Validator
 from teardown.emulator.errors import InvalidRequest
+from teardown.emulator.wire.validate import Validator
 
 _NOT_GIVEN = object()
 

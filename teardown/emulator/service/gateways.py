@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from teardown.emulator._pagination import paginate
-from teardown.emulator._resources import Gateway
-from teardown.emulator._world import Answer, Handler, Params, World
 from teardown.emulator.errors import ResourceNotFound
+from teardown.emulator.service.pagination import paginate
+from teardown.emulator.service.resources import Gateway
+from teardown.emulator.service.world import Answer, Handler, Params, World
 
 
 def _gateway(w: World, gateway_id: str) -> Gateway:

@@ -16,8 +16,8 @@ import structlog
 from botocore.exceptions import ClientError
 from tenacity import Future, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from teardown.aws.clock import Clock
-from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_REFUSED, TeardownError
+from teardown.emulator.clock import Clock
+from teardown.emulator.seed.errors import SeedError
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -35,18 +35,6 @@ TRANSIENT_CODES = frozenset(
 POLL_INTERVALS = (0.1, 0.2, 0.3, 0.5)
 # A conflict clears when the resource settles (about a second): retry soon. Throttling needs room.
 CONFLICT_BACKOFF_MAX = 0.5
-
-
-class SeedError(TeardownError):
-    """Seeding stopped: a call failed for good, a resource ended FAILED, or a wait timed out."""
-
-    exit_code = EXIT_ACTIONS_FAILED
-
-
-class WorldAlreadySeeded(SeedError):
-    """The world's deterministic ids already exist in the target: seeding refuses rather than mix worlds."""
-
-    exit_code = EXIT_REFUSED
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from teardown.emulator._guards import require_mutable
-from teardown.emulator._pagination import paginate
-from teardown.emulator._resources import Asset, TimeSeries
-from teardown.emulator._world import Answer, Handler, Params, World
 from teardown.emulator.errors import InvalidRequest, ResourceNotFound
+from teardown.emulator.service.guards import require_mutable
+from teardown.emulator.service.pagination import paginate
+from teardown.emulator.service.resources import Asset, TimeSeries
+from teardown.emulator.service.world import Answer, Handler, Params, World
 
 
 def _property(w: World, asset: Asset, property_id: str) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Checks shared by the rule modules: state gates, ETag preconditions, quota messages."""
+"""Checks shared by the rule modules: state gates, ETag preconditions, and the status member they answer."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from teardown.emulator._resources import Asset, AssetModel, Stateful
 from teardown.emulator.errors import ConflictingOperation, InvalidRequest, PreconditionFailed
+from teardown.emulator.service.resources import Asset, AssetModel, Stateful
 
 TRANSIENT = frozenset({"CREATING", "UPDATING", "PROPAGATING", "DELETING", "PENDING"})
 
@@ -16,7 +16,11 @@ def describe(resource: Stateful) -> str:
 
 
 def require_mutable(resource: Stateful, *, deleting: bool = False) -> None:
-    """Only ACTIVE resources accept mutations; FAILED ones accept a delete (semantics, section 2)."""
+    """Only ACTIVE resources accept mutations; FAILED ones accept a delete and nothing else.
+
+    A resource in a transient state (CREATING, UPDATING, PROPAGATING, DELETING, PENDING) refuses with
+    ConflictingOperation (409), which is worth retrying once it settles.
+    """
     if resource.state in TRANSIENT:
         raise ConflictingOperation(
             f"Cannot act on {describe(resource)} while it is {resource.state}; retry once it settles.",

@@ -1,6 +1,8 @@
-"""Routing: HTTP method + path -> operation name and URI labels, built from the service model's
-``http.requestUri`` templates. The host prefix (api./monitor./data.) is ignored: no method and path
-repeat across prefixes, so one router serves all three."""
+"""Routing: HTTP method + path -> operation name and URI labels, from the model's ``requestUri`` templates.
+
+The host prefix (api./monitor./data.) is ignored: no method and path repeat across prefixes, so one
+router serves all three.
+"""
 
 from __future__ import annotations
 

@@ -13,9 +13,14 @@ import heapq
 import random
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
-from teardown.emulator._resources import (
+from teardown.emulator.clock import Clock
+from teardown.emulator.errors import ResourceAlreadyExists, ResourceNotFound
+from teardown.emulator.latency import LatencyKind, LatencyProfile
+from teardown.emulator.service.faults import FaultDice
+from teardown.emulator.service.quotas import QuotaSettings
+from teardown.emulator.service.resources import (
     AccessPolicy,
     Asset,
     AssetModel,
@@ -26,19 +31,9 @@ from teardown.emulator._resources import (
     Stateful,
     TimeSeries,
 )
-from teardown.emulator.errors import ResourceAlreadyExists, ResourceNotFound
-from teardown.emulator.faults import FaultDice
-from teardown.emulator.latency import LatencyKind, LatencyProfile
-from teardown.emulator.quotas import QuotaSettings
 
 GONE = "GONE"
 EXTERNAL_PREFIX = "externalId:"
-
-
-class ClockLike(Protocol):
-    def now(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
 
 
 class World:
@@ -47,7 +42,7 @@ class World:
     def __init__(
         self,
         *,
-        clock: ClockLike,
+        clock: Clock,
         latency: LatencyProfile,
         quotas: QuotaSettings,
         dice: FaultDice,

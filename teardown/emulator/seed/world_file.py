@@ -1,5 +1,6 @@
-"""World files: TOML in, ``WorldSpec`` out. The format is documented at the top of
-``examples/worlds/windfarm.toml``; this module is its only reader.
+"""World files: TOML in, ``WorldSpec`` out (``load_world``, ``parse_world``); the format's only reader.
+
+The format is documented at the top of ``examples/worlds/windfarm.toml``.
 
 Every table is read through ``_Table``, which knows its key path, so each error names the key at fault
 ("models.turbine.hierarchies.turbines: unknown model 'turbin'") and unknown keys are refused (a typo
@@ -14,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from teardown.emulator._seed_spec import (
+from teardown.emulator.seed.errors import WorldFileError
+from teardown.emulator.seed.spec import (
     AccessPolicySpec,
     AssetSpec,
     DashboardSpec,
@@ -24,7 +26,6 @@ from teardown.emulator._seed_spec import (
     ProjectSpec,
     PropertySpec,
     TimeSeriesSpec,
-    WorldFileError,
     WorldSpec,
     validate_world,
 )

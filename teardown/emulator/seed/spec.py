@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 
-from teardown.errors import BadInputError
+from teardown.emulator.seed.errors import WorldFileError
 
 MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 DATA_TYPES = ("STRING", "INTEGER", "DOUBLE", "BOOLEAN")
@@ -22,14 +22,11 @@ PROPERTY_KINDS = ("attribute", "measurement")
 PERMISSIONS = ("ADMINISTRATOR", "VIEWER")
 IDENTITY_KINDS = ("user", "group", "iam_user", "iam_role")
 
-# Resource quotas of the semantics contract (section 5): a world that breaks one could never be seeded.
+# SiteWise's default resource quotas (children per parent, hierarchy depth, assets per model), which the
+# emulator enforces as AWS does: a world that breaks one could never be seeded.
 MAX_CHILDREN_PER_PARENT = 100
 MAX_HIERARCHY_DEPTH = 10
 MAX_ASSETS_PER_MODEL = 10_000
-
-
-class WorldFileError(BadInputError):
-    """A world (file or spec) is malformed or breaks a rule; the message names the key at fault."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
-"""Response serialization: the backend's output dict -> status, headers and JSON body, as the output
-shape says (header members to headers, None skipped, timestamps as epoch seconds, blobs base64)."""
+"""Response serialization: the backend's output dict, or an error, -> status, headers and JSON body.
+
+The output shape decides: header members go to headers, None is skipped, timestamps are epoch seconds,
+blobs base64.
+"""
 
 from __future__ import annotations
 

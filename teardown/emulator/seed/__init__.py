@@ -1,0 +1,57 @@
+"""Seeding worlds (declarative TOML files, seeded random forests) through any boto3 SiteWise client.
+
+    spec = windfarm()                                   # or load_world("my.toml"), random_world(seed=1, assets=500)
+    world = seed_world(client, spec, clock=clock)       # any boto3 iotsitewise client: in-process, HTTP, AWS
+    world.assets["enterprise/site-1/line-2/turbine-3"]  # -> the asset id (stable: uuid5 of world, seed, path)
+
+The world file format is documented at the top of ``examples/worlds/windfarm.toml``.
+"""
+
+from __future__ import annotations
+
+from teardown.emulator.seed.errors import SeedError, WorldAlreadySeeded, WorldError, WorldFileError
+from teardown.emulator.seed.forest import random_world
+from teardown.emulator.seed.packaged import PACKAGED_WORLDS, packaged_world, windfarm
+from teardown.emulator.seed.run import seed_world
+from teardown.emulator.seed.seeded import SeededWorld, WorldIds
+from teardown.emulator.seed.spec import (
+    AccessPolicySpec,
+    AssetSpec,
+    DashboardSpec,
+    GatewaySpec,
+    ModelSpec,
+    PortalSpec,
+    ProjectSpec,
+    PropertySpec,
+    TimeSeriesSpec,
+    WorldSpec,
+    validate_world,
+)
+from teardown.emulator.seed.world_file import load_world, parse_world
+
+__all__ = [
+    "PACKAGED_WORLDS",
+    "AccessPolicySpec",
+    "AssetSpec",
+    "DashboardSpec",
+    "GatewaySpec",
+    "ModelSpec",
+    "PortalSpec",
+    "ProjectSpec",
+    "PropertySpec",
+    "SeedError",
+    "SeededWorld",
+    "TimeSeriesSpec",
+    "WorldAlreadySeeded",
+    "WorldError",
+    "WorldFileError",
+    "WorldIds",
+    "WorldSpec",
+    "load_world",
+    "packaged_world",
+    "parse_world",
+    "random_world",
+    "seed_world",
+    "validate_world",
+    "windfarm",
+]
