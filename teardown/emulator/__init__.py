@@ -30,9 +30,9 @@ if TYPE_CHECKING:
         Throttling,
     )
     from teardown.emulator.hook import mock_sitewise
-    from teardown.emulator.latency import LatencyProfile
     from teardown.emulator.server import EmulatorServer, serve
     from teardown.emulator.service.faults import FaultSettings, is_mutating
+    from teardown.emulator.service.latency import LatencyProfile
     from teardown.emulator.service.quotas import QuotaSettings
     from teardown.emulator.wire.codec import Emulator, HttpResponse
 
@@ -47,7 +47,7 @@ _HOMES = {
     "HttpResponse": "wire.codec",
     "InternalFailure": "errors",
     "InvalidRequest": "errors",
-    "LatencyProfile": "latency",
+    "LatencyProfile": "service.latency",
     "LimitExceeded": "errors",
     "ManualClock": "clock",
     "NotImplementedByEmulator": "errors",

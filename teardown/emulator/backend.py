@@ -19,13 +19,13 @@ import structlog
 
 from teardown.emulator.clock import Clock, ScaledClock
 from teardown.emulator.errors import InternalFailure, NotImplementedByEmulator, Throttling
-from teardown.emulator.latency import LatencyProfile
 from teardown.emulator.service.access_policies import HANDLERS as ACCESS_POLICY_HANDLERS
 from teardown.emulator.service.assets import HANDLERS as ASSET_HANDLERS
 from teardown.emulator.service.composition import HANDLERS as COMPOSITION_HANDLERS
 from teardown.emulator.service.faults import FaultDice, FaultSettings
 from teardown.emulator.service.gateways import HANDLERS as GATEWAY_HANDLERS
 from teardown.emulator.service.idempotency import TokenLedger
+from teardown.emulator.service.latency import LatencyProfile
 from teardown.emulator.service.models import HANDLERS as MODEL_HANDLERS
 from teardown.emulator.service.monitor import HANDLERS as MONITOR_HANDLERS
 from teardown.emulator.service.quotas import QuotaSettings, TokenBucket, family_of

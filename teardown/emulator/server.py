@@ -20,8 +20,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.clock import ManualClock, ScaledClock
-from teardown.emulator.latency import LatencyProfile
 from teardown.emulator.service.faults import FaultSettings
+from teardown.emulator.service.latency import LatencyProfile
 from teardown.emulator.service.quotas import QuotaSettings
 from teardown.emulator.wire.codec import Emulator
 

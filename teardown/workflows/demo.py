@@ -25,11 +25,8 @@ from teardown.applying.report import ApplyReport
 from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.aws.discover import discover_target
 from teardown.aws.target import AwsTarget, sitewise_client
-from teardown.emulator.backend import ClockLike, SiteWiseBackend
-from teardown.emulator.clock import ScaledClock
-from teardown.emulator.latency import LatencyProfile
+from teardown.emulator import Clock, LatencyProfile, ScaledClock, SiteWiseBackend, serve
 from teardown.emulator.seed import SeededWorld, seed_world, windfarm
-from teardown.emulator.server import serve
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, write_plan
@@ -88,7 +85,7 @@ def run_demo(
     workers: int = DEFAULT_WORKERS,
     on_stage: Callable[[str, Mapping[str, Any]], None] = lambda _stage, _info: None,
     on_progress: Callable[[Progress], None] | None = None,
-    clock: ClockLike | None = None,
+    clock: Clock | None = None,
 ) -> DemoResult:
     """Run the demo; ``clock`` (default: wall time sped up ``time_scale`` times) drives emulator and engine."""
     started = time.monotonic()

@@ -17,8 +17,8 @@ from typing import Any
 
 from teardown.emulator.clock import Clock
 from teardown.emulator.errors import ResourceAlreadyExists, ResourceNotFound
-from teardown.emulator.latency import LatencyKind, LatencyProfile
 from teardown.emulator.service.faults import FaultDice
+from teardown.emulator.service.latency import LatencyKind, LatencyProfile
 from teardown.emulator.service.quotas import QuotaSettings
 from teardown.emulator.service.resources import (
     AccessPolicy,
