@@ -60,3 +60,9 @@ class PlanRefused(TeardownError):
 
 class ApplyLocked(PlanRefused):
     """Another apply of the same plan holds its lock."""
+
+
+class WorkflowFailed(TeardownError):
+    """A workflow could not set up its world (the demo's seeding of the emulator failed)."""
+
+    exit_code = EXIT_ACTIONS_FAILED

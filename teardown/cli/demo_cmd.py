@@ -72,18 +72,12 @@ def _stage(stage: str, info: Mapping[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The emulator and moto load only for this command.
-    from teardown.emulator.seed import WorldError  # noqa: PLC0415
-    from teardown.workflows.demo import run_demo  # noqa: PLC0415
+    from teardown.workflows.demo import run_demo  # noqa: PLC0415 (the emulator and moto load only for this command)
 
     progress: ProgressBar | _LineProgress = ProgressBar(sys.stdout) if sys.stdout.isatty() else _LineProgress()
     print("sitewise-teardown demo: decommission site 1 of a wind farm, safely\n")
-    try:
-        result = run_demo(time_scale=args.time_scale, plans_dir=args.plans_dir, workers=args.workers,
-                          on_stage=_stage, on_progress=progress.update)
-    except WorldError as exc:  # seeding's errors are the emulator's, outside the engine's error tree
-        print(f"error: seeding the demo world failed: {exc}", file=sys.stderr)
-        return exc.exit_code
+    result = run_demo(time_scale=args.time_scale, plans_dir=args.plans_dir, workers=args.workers,
+                      on_stage=_stage, on_progress=progress.update)
     progress.close()
     print()
     print(format_summary(result.report))

@@ -26,7 +26,8 @@ from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.aws.discover import discover_target
 from teardown.aws.target import AwsTarget, sitewise_client
 from teardown.emulator import Clock, LatencyProfile, ScaledClock, SiteWiseBackend, serve
-from teardown.emulator.seed import SeededWorld, seed_world, windfarm
+from teardown.emulator.seed import SeededWorld, WorldError, seed_world, windfarm
+from teardown.errors import WorkflowFailed
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, write_plan
@@ -97,7 +98,10 @@ def run_demo(
         on_stage("emulator", {"url": server.url, "time_scale": time_scale})
         # Seeding is set-up, not the subject: it runs with instant latencies, the teardown with realistic ones.
         # It retries on the shared clock itself; clients from sitewise_client never retry on the wall clock.
-        world = seed_world(sitewise_client(target), windfarm(), clock=clock)
+        try:
+            world = seed_world(sitewise_client(target), windfarm(), clock=clock)
+        except WorldError as exc:  # the emulator's own error tree: the CLI knows the engine's
+            raise WorkflowFailed(f"seeding the demo world failed: {exc}") from exc
         on_stage("seeded", world.counts())
         backend.latency = LatencyProfile.realistic()
         on_stage("latency", {"profile": "realistic", "quotas": "aws"})
