@@ -32,7 +32,7 @@ from teardown.applying.observe import (
     assets_still_in_project,
     child_parent,
     wait_disassociated,
-    wait_portal_gone,
+    wait_gone,
 )
 from teardown.applying.report import Outcome
 from teardown.aws.calls import Calls
@@ -50,9 +50,15 @@ log = structlog.get_logger(__name__)
 _TOKEN_NAMESPACE = uuid.UUID("5d0f7a52-3f0e-4b61-9a8e-1c2b7f0e5a11")
 
 
-def client_token(digest: str, action_id: str) -> str:
-    """The clientToken of one action of one plan: a UUID string (36 chars, within SiteWise's 36-64)."""
-    return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{digest}/{action_id}"))
+def client_token(digest: str, action_id: str, attempt: int = 0) -> str:
+    """The clientToken of one action of one plan: a UUID string (36 chars, within SiteWise's 36-64).
+
+    ``attempt`` counts the earlier runs in which the action ended failed: a resend after a crash carries the
+    same token (the service replays its answer), while a retry of a delete that ended FAILED needs a new one
+    (with the old token the service would only replay the delete that failed).
+    """
+    suffix = f"/{attempt}" if attempt else ""
+    return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{digest}/{action_id}{suffix}"))
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class Executor:
         self.journal = journal
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
+        self._attempts = journal.failed_attempts() if journal is not None else {}
         # How each kind's completion is observed, from the kind table's Completion.
         self._carry_out: dict[Completion, Callable[[Action, str], Verdict]] = {
             Completion.ASSET_GONE: self._delete_asset,
@@ -105,7 +112,7 @@ class Executor:
         }
 
     def run(self, action: Action) -> ActionResult:
-        token = client_token(self.digest, action.id)
+        token = client_token(self.digest, action.id, self._attempts.get(action.id, 0))
         started = self.clock.now()
         resumed = action.id in self._resumed
         self._record(action, "started", client_token=token, resumed=resumed or None)
@@ -153,7 +160,8 @@ class Executor:
 
     def _delete_portal(self, action: Action, token: str) -> Verdict:
         self._request(action, token)
-        return wait_portal_gone(self.calls, self.clock, action.target, self.observe)
+        return wait_gone(self.calls, self.clock, action.kind, action.target, since=self.clock.now(),
+                         settings=self.observe)
 
     def _disassociate(self, action: Action, token: str) -> Verdict:
         # The plan orders disassociations touching one asset one after another (Action.after), so no

@@ -77,6 +77,10 @@ class Journal:
     def in_flight(self) -> set[str]:
         return {aid for aid, rec in self.records.items() if rec.in_flight}
 
+    def failed_attempts(self) -> dict[str, int]:
+        """How many earlier runs ended each action failed (what a retry's new clientToken counts)."""
+        return {aid: n for aid, rec in self.records.items() if (n := rec.history.count("failed"))}
+
     def record(self, action_id: str, event: str, *, at: float, **fields: Any) -> None:
         extra = {k: v for k, v in fields.items() if v is not None}
         entry = {"event": event, "action": action_id, "at": at, **extra}

@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from teardown.aws.calls import Calls
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock
+from teardown.kinds import KINDS, ActionKind
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +36,11 @@ class ObserveSettings:
     # Between polls of a parent settling after a disassociation: the next disassociation touching it waits
     # on this, so it sits on the critical path of every deep tree; a DescribeAsset is cheap.
     settle_interval: float = 0.5
-    timeout: float = 900.0  # give up waiting for one action after this long
+    # Give up waiting for one action's effect after this long; None: the kind table's deadline for its kind.
+    timeout: float | None = None
+
+    def deadline(self, kind: ActionKind) -> float:
+        return self.timeout if self.timeout is not None else KINDS[kind].deadline
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class Verdict:
 
 DONE = Verdict(True)
 DEFAULT_OBSERVE = ObserveSettings()
+# How failures and deadlines name what was deleted.
+_NOUNS = {ActionKind.DELETE_ASSET: "asset", ActionKind.DELETE_ASSET_MODEL: "asset model",
+          ActionKind.DELETE_PORTAL: "portal"}
 
 
 def _status_text(status: dict[str, Any]) -> str:
@@ -98,20 +106,23 @@ class BatchedObserver:
     def asset_gone(self, asset_id: str, model_id: str | None, since: float) -> Verdict:
         if model_id is None:
             return self._fallback.asset_gone(asset_id, None, since)
-        return self._wait(f"assets:{model_id}", "asset", asset_id, since, lambda: self._list_assets(model_id))
+        return self._wait(f"assets:{model_id}", ActionKind.DELETE_ASSET, asset_id, since,
+                          lambda: self._list_assets(model_id))
 
     def model_gone(self, model_id: str, since: float) -> Verdict:
-        return self._wait("models", "asset model", model_id, since, self._list_models)
+        return self._wait("models", ActionKind.DELETE_ASSET_MODEL, model_id, since, self._list_models)
 
     def _group(self, key: str) -> _Group:
         with self._groups_lock:
             return self._groups.setdefault(key, _Group())
 
     def _wait(
-        self, key: str, kind: str, rid: str, since: float, poll: Callable[[], dict[str, dict[str, Any]]]
+        self, key: str, action: ActionKind, rid: str, since: float, poll: Callable[[], dict[str, dict[str, Any]]]
     ) -> Verdict:
         group = self._group(key)
-        deadline = since + self.settings.timeout
+        kind = _NOUNS[action]
+        limit = self.settings.deadline(action)
+        deadline = since + limit
         seen = -1
         while True:
             # Wait first: a delete is never done the instant it is accepted on the real service.
@@ -131,7 +142,7 @@ class BatchedObserver:
             if status.get("state") == "FAILED":
                 return _failed(kind, rid, status)
             if self.clock.now() >= deadline:
-                return Verdict(False, f"{kind} {rid} still {status.get('state')} after {self.settings.timeout:g}s")
+                return Verdict(False, f"{kind} {rid} still {status.get('state')} after {limit:g}s (its deadline)")
 
     def _list_assets(self, model_id: str) -> dict[str, dict[str, Any]]:
         try:
@@ -154,7 +165,7 @@ class BatchedObserver:
 
 
 class PerResourceObserver:
-    """One Describe per resource per poll round, until 404."""
+    """One Describe per resource per poll round, until 404 (what botocore's waiters do)."""
 
     def __init__(self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE) -> None:
         self.calls = calls
@@ -162,36 +173,41 @@ class PerResourceObserver:
         self.settings = settings
 
     def asset_gone(self, asset_id: str, model_id: str | None, since: float) -> Verdict:
-        return self._wait("asset", asset_id, since, operation="DescribeAsset", params={"assetId": asset_id},
-                          status_key="assetStatus")
+        return wait_gone(self.calls, self.clock, ActionKind.DELETE_ASSET, asset_id, since=since, settings=self.settings)
 
     def model_gone(self, model_id: str, since: float) -> Verdict:
-        return self._wait("asset model", model_id, since, operation="DescribeAssetModel",
-                          params={"assetModelId": model_id}, status_key="assetModelStatus")
+        return wait_gone(self.calls, self.clock, ActionKind.DELETE_ASSET_MODEL, model_id, since=since,
+                         settings=self.settings)
 
-    def _wait(
-        self, kind: str, rid: str, since: float, *, operation: str, params: dict[str, Any], status_key: str
-    ) -> Verdict:
-        deadline = since + self.settings.timeout
-        while True:
-            self.clock.sleep(self.settings.interval)
-            try:
-                status = self.calls.read(operation, **params).get(status_key, {})
-            except ClientError as exc:
-                if error_code(exc) == "ResourceNotFoundException":
-                    return DONE
-                raise
-            if status.get("state") == "FAILED":
-                return _failed(kind, rid, status)
-            if self.clock.now() >= deadline:
-                return Verdict(False, f"{kind} {rid} still {status.get('state')} after {self.settings.timeout:g}s")
+
+def wait_gone(
+    calls: Calls, clock: Clock, kind: ActionKind, rid: str, *, since: float, settings: ObserveSettings = DEFAULT_OBSERVE
+) -> Verdict:
+    """An asynchronous delete is done when the kind's Describe answers 404; failed if it ends FAILED, or is
+    still there at the kind's deadline."""
+    spec = KINDS[kind]
+    limit = settings.deadline(kind)
+    while True:
+        clock.sleep(settings.interval)
+        try:
+            answer = calls.read(spec.describe, **{spec.target_param: rid})
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return DONE
+            raise
+        status = next((v for k, v in answer.items() if k.endswith("Status") and isinstance(v, dict)), {})
+        if status.get("state") == "FAILED":
+            return _failed(_NOUNS[kind], rid, status)
+        if clock.now() >= since + limit:
+            return Verdict(False, f"{_NOUNS[kind]} {rid} still {status.get('state')} after {limit:g}s (its deadline)")
 
 
 def wait_disassociated(
     calls: Calls, clock: Clock, parent_id: str, child_id: str, settings: ObserveSettings = DEFAULT_OBSERVE
 ) -> Verdict:
     """Done when the parent is ACTIVE again (no longer UPDATING) and the child has no parent."""
-    deadline = clock.now() + settings.timeout
+    limit = settings.deadline(ActionKind.DISASSOCIATE_ASSET)
+    deadline = clock.now() + limit
     while True:
         clock.sleep(settings.settle_interval)
         try:
@@ -207,26 +223,7 @@ def wait_disassociated(
         if state == "FAILED":
             return Verdict(False, f"parent asset {parent_id} went FAILED during the disassociation")
         if clock.now() >= deadline:
-            return Verdict(False, f"parent asset {parent_id} still {state} after {settings.timeout:g}s")
-
-
-def wait_portal_gone(
-    calls: Calls, clock: Clock, portal_id: str, settings: ObserveSettings = DEFAULT_OBSERVE
-) -> Verdict:
-    """A portal delete is asynchronous like an asset's: done on 404, failed if it ends FAILED."""
-    deadline = clock.now() + settings.timeout
-    while True:
-        clock.sleep(settings.interval)
-        try:
-            status = calls.read("DescribePortal", portalId=portal_id).get("portalStatus", {})
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return DONE
-            raise
-        if status.get("state") == "FAILED":
-            return _failed("portal", portal_id, status)
-        if clock.now() >= deadline:
-            return Verdict(False, f"portal {portal_id} still {status.get('state')} after {settings.timeout:g}s")
+            return Verdict(False, f"parent asset {parent_id} still {state} after {limit:g}s (its deadline)")
 
 
 def child_parent(calls: Calls, child_id: str) -> str | None:

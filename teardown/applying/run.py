@@ -1,9 +1,11 @@
 """Apply a reviewed plan: every guard first, then walk its action graph, journaled and resumable.
 
-Before anything is touched (each refusal raises and sends not one mutating call):
-the plan file's format and digest (``load_plan``), the caller's account and region against the plan's,
-the lock (``ApplyLocked``), the journal's plan digest, the stale check (``find_stale``), ``max_deletes``,
-and the confirmation (default no) unless ``auto_approve``.
+Before anything is touched (each refusal raises and sends not one mutating call): the plan file's format,
+strict per-kind schema and digest (``load_plan``), the digest that was reviewed (``expect_digest``), the
+caller's account and region against the plan's, the lock (``ApplyLocked``), the journal's plan digest,
+the freshness check (``check_plan``: every pending action implied by the plan's own selection over the
+world now, and the world still as the plan saw it), ``max_deletes``, and the confirmation (default no)
+unless ``auto_approve``.
 
 Then the DAG walk: ``workers`` actions at once, each started as soon as what it depends on is done,
 paced per quota family, retried, observed. Finished actions of an earlier run (per the journal) are not
@@ -12,6 +14,7 @@ sent again; in-flight ones are re-sent with the same clientToken. ``stop`` (Ctrl
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -42,7 +45,7 @@ from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.pacing import AdaptiveSettings, RateLimiter
 from teardown.aws.retry import DEFAULT_RETRY, RetrySettings
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
-from teardown.errors import PlanRefused
+from teardown.errors import BadInputError, PlanRefused
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 from teardown.planning.planfile import Plan, load_plan
@@ -88,6 +91,7 @@ def apply(
     confirm: Callable[[ApplySummary], bool] | None = None,
     auto_approve: bool = False,
     max_deletes: int | None = None,
+    expect_digest: str | None = None,
     workers: int = DEFAULT_WORKERS,
     clock: Clock | None = None,
     stop: threading.Event | None = None,
@@ -111,6 +115,8 @@ def apply(
     if not isinstance(plan, Plan):
         plan_path = Path(plan)
         plan = load_plan(plan_path)
+    if expect_digest is not None:
+        _check_digest(plan, expect_digest)
     base = Path(plan_path) if plan_path is not None else Path(f"{plan.digest.removeprefix('sha256:')[:16]}.plan")
     target = target or AwsTarget()
 
@@ -145,6 +151,15 @@ def apply(
     report.write(Path(report_file) if report_file is not None else report_path(base))
     log.info("apply.finished", plan=plan.digest, exit_code=report.exit_code, **report.totals())
     return report
+
+
+def _check_digest(plan: Plan, expected: str) -> None:
+    """The plan is the one that was reviewed: a plan edited after review, even with its digest recomputed,
+    has another digest."""
+    if not re.fullmatch(r"sha256:[0-9a-f]{64}", expected):
+        raise BadInputError(f"--expect-digest {expected!r} is not a plan digest (sha256: and 64 hex digits)")
+    if plan.digest != expected:
+        raise PlanRefused(f"the plan's digest {plan.digest} is not the reviewed {expected}; nothing was changed")
 
 
 def _identity(target: AwsTarget, client: Any) -> tuple[str, str]:

@@ -38,6 +38,8 @@ def register(
     )
     parser.add_argument("plan", type=Path, help="the plan file written by `sitewise-teardown plan`")
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
+    parser.add_argument("--expect-digest", metavar="sha256:...",
+                        help="refuse the plan unless its digest is this one (the digest that was reviewed)")
     parser.add_argument("--max-deletes", type=int, metavar="N", help="refuse a plan deleting more than N resources")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
                         help=f"actions in flight at once (default {DEFAULT_WORKERS})")
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = apply(
             args.plan, target=target, confirm=confirm, auto_approve=args.auto_approve,
-            max_deletes=args.max_deletes, workers=args.workers, stop=stop,
+            max_deletes=args.max_deletes, expect_digest=args.expect_digest, workers=args.workers, stop=stop,
             on_progress=bar.update if bar is not None else None, report_file=args.report,
         )
     finally:

@@ -1,7 +1,8 @@
 """What a plan saw of every resource it reads or touches, and how to tell a stale plan from a fresh one.
 
-Pure. A fingerprint is a small JSON object per resource id: enough to notice a new child under a subtree,
-a new asset of a model, a changed model, or a new link to a project. Differences the plan itself explains
+Pure. A fingerprint is a small JSON object per resource id, holding only what the plan depends on: the
+children, parent and model of selected assets, the links of kept parents to selected children, the assets
+of selected models, the members of selected projects and portals. Differences the plan itself explains
 (links it removes, resources it deletes, changes on resources it already acted on) are not staleness.
 """
 
@@ -23,15 +24,22 @@ def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
     children = children_index(inventory)
     by_model = assets_by_model(inventory)
     out: Fingerprint = {}
-    touched_assets = set(selection.assets) | {d.parent_id for d in selection.disassociations}
-    for asset_id in sorted(touched_assets):
+    for asset_id in sorted(selection.assets):
         asset = inventory.assets[asset_id]
         out[asset_id] = {
             "kind": "asset",
             "name": asset.name,
-            "updated": asset.last_update,
+            "model": asset.model_id,
             "parent": asset.parent.asset_id if asset.parent else None,
             "children": sorted(children.get(asset_id, ())),
+        }
+    # A kept parent matters only through its links to selected children: a new sibling of theirs, a rename or
+    # any other update of the parent does not make the plan stale.
+    for parent_id in sorted({d.parent_id for d in selection.disassociations}):
+        out[parent_id] = {
+            "kind": "asset",
+            "name": inventory.assets[parent_id].name,
+            "selected_children": sorted(c for c in children.get(parent_id, ()) if c in selection.assets),
         }
     for model_id in sorted(selection.models):
         model = inventory.models[model_id]
@@ -99,6 +107,11 @@ def differences(
             for child in sorted(set(before["children"]) - set(after["children"])):
                 if (rid, child) not in removed_links and child not in deleted:
                     out.append(f"{label} lost child {child} outside this plan")
+        for child in sorted(set(before.get("selected_children", ())) - set(after.get("selected_children", ()))):
+            if (rid, child) not in removed_links and child not in deleted:
+                out.append(f"{label} lost child {child} outside this plan")
+        if "model" in before and after.get("model") != before["model"]:
+            out.append(f"{label} now belongs to model {after.get('model')}")
         if "parent" in before and after["parent"] != before["parent"] and not (
             after["parent"] is None and (before["parent"], rid) in removed_links
         ):
