@@ -9,8 +9,8 @@ Both answers come from one re-read of the world with the plan's own selectors (o
   digest was recomputed, a redirected request) is refused by name.
 
 What the plan itself did in an earlier, interrupted run never counts against it: an asset it disassociated
-stays its own (re-read as a root of the selection) until it is gone, and a request whose effect the world
-already shows (the link gone, the resource gone or DELETING) is history, not a new action.
+stays its own (re-read as a root of the selection) until it is gone. A request whose effect the world
+already shows (the link gone, the resource gone or DELETING) changes nothing when sent, so it passes.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def check_plan(
     expected = {a.id: a for a in build_actions(inventory, selection)} if selection is not None else {}
     unimplied = tuple(
         f"{a.label or a.id} [{a.id}]: {why}" for a in pending
-        if (why := _not_implied(a, expected, inventory, calls, progressed)) is not None
+        if (why := _not_implied(a, expected, inventory, calls)) is not None
     )
     stale: tuple[str, ...] = ()
     if selection is not None:
@@ -132,7 +132,6 @@ def _not_implied(
     expected: Mapping[str, Action],
     inventory: Inventory,
     calls: Calls,
-    progressed: Collection[str],
 ) -> str | None:
     """Why ``action`` is not what the plan's selection implies now, or None when it is."""
     if action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
@@ -142,8 +141,8 @@ def _not_implied(
         if _request(derived) == _request(action):
             return None
         return f"the selection implies {_request(derived)}, the plan says {_request(action)}"
-    if action.id in progressed and _already_effective(action, calls):
-        return None  # sent by an earlier run, and the world shows its effect: resending is a no-op
+    if _already_effective(action, calls):
+        return None  # the world already shows its effect (an earlier run, or someone else): sending is a no-op
     return "the plan's selection does not imply it"
 
 
