@@ -112,7 +112,7 @@ def test_bad_reset_config_is_bad_input(tmp_path: Path, body: str, message: str) 
 
 def test_shipped_example_reset_config_is_valid() -> None:
     """examples/reset.toml, which users copy, loads and says what it selects."""
-    config = load_reset_config(Path(__file__).parent.parent / "examples" / "reset.toml")
+    config = load_reset_config(Path(__file__).resolve().parents[2] / "examples" / "reset.toml")
     assert config.account == "123456789012" and config.max_deletes == 2000
     assert config.spec.subtrees == ("externalId:ci-site",) and config.spec.tags == (("env", "ci"),)
     assert config.spec.protect == ("externalId:golden-site",)

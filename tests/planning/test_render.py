@@ -6,7 +6,7 @@ from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan
 from teardown.planning.render import MAX_DRAWN, render
-from tests.inventories import InventoryBuilder, windfarm
+from tests.support.inventories import InventoryBuilder, windfarm
 
 
 def _plan(spec: SelectionSpec) -> Plan:

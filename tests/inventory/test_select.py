@@ -8,7 +8,7 @@ from teardown.errors import BadInputError, SelectionRefused, UnknownResourceErro
 from teardown.inventory.records import ModelType
 from teardown.inventory.select import Disassociation, select
 from teardown.inventory.selectors import SelectionSpec
-from tests.inventories import InventoryBuilder, windfarm
+from tests.support.inventories import InventoryBuilder, windfarm
 
 
 def test_subtree_selects_the_asset_and_all_descendants_and_unlinks_its_kept_parent() -> None:

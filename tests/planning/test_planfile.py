@@ -12,7 +12,7 @@ from teardown.errors import PlanFileError
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import load_plan, write_plan
-from tests.inventories import windfarm
+from tests.support.inventories import windfarm
 
 
 def _write(tmp_path: Path) -> Path:

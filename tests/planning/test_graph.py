@@ -11,7 +11,7 @@ from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 from teardown.planning.graph import _validate, build_graph, ordered_actions
-from tests.inventories import windfarm
+from tests.support.inventories import windfarm
 
 
 def _graph(spec: SelectionSpec) -> nx.DiGraph:
@@ -60,7 +60,7 @@ def test_model_deletes_follow_their_assets_and_users() -> None:
 
 def test_project_batches_hold_at_most_100_assets() -> None:
     """BatchDisassociateProjectAssets takes 100 ids at most: 250 linked assets make 3 batches."""
-    from tests.inventories import InventoryBuilder
+    from tests.support.inventories import InventoryBuilder
 
     b = InventoryBuilder().model("m-x")
     for i in range(250):
