@@ -10,14 +10,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from teardown.aws.classify import error_text
 from teardown.aws.retry import RetrySettings, mutation_policy, read_policy
 from teardown.emulator.clock import ManualClock
-
-
-def _err(code: str, status: int, message: str = "msg") -> ClientError:
-    response: Any = {
-        "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": status},
-    }
-    return ClientError(response, "DeleteAsset")
+from tests.support.fakes import client_error
 
 
 class Flaky:
@@ -37,11 +30,11 @@ class Flaky:
 @pytest.mark.parametrize(
     "error",
     [
-        _err("ThrottlingException", 429),
-        _err("InternalFailureException", 500),
-        _err("ServiceUnavailableException", 503),
-        _err("SomethingNew", 502),
-        _err("ConflictingOperationException", 409),
+        client_error("ThrottlingException", 429),
+        client_error("InternalFailureException", 500),
+        client_error("ServiceUnavailableException", 503),
+        client_error("SomethingNew", 502),
+        client_error("ConflictingOperationException", 409),
         EndpointConnectionError(endpoint_url="http://x"),
     ],
 )
@@ -66,7 +59,7 @@ def test_mutation_retries_transient_errors(error: BaseException) -> None:
 )
 def test_structural_errors_are_never_retried(code: str, status: int) -> None:
     """InvalidRequest, LimitExceeded (even though botocore calls 410 throttling), 404 and 412: one try."""
-    fn = Flaky(_err(code, status))
+    fn = Flaky(client_error(code, status))
     with pytest.raises(ClientError) as info:
         mutation_policy(ManualClock())(fn)
     assert info.value.response["Error"]["Code"] == code
@@ -75,7 +68,7 @@ def test_structural_errors_are_never_retried(code: str, status: int) -> None:
 
 def test_reads_do_not_retry_conflicts() -> None:
     """A conflict on a read is not a transient state to wait out."""
-    fn = Flaky(_err("ConflictingOperationException", 409))
+    fn = Flaky(client_error("ConflictingOperationException", 409))
     with pytest.raises(ClientError):
         read_policy(ManualClock())(fn)
     assert fn.calls == 1
@@ -87,7 +80,7 @@ def test_deadline_on_the_injected_clock_stops_retrying() -> None:
     start = clock.now()
 
     def always() -> Any:
-        raise _err("ConflictingOperationException", 409, "still UPDATING")
+        raise client_error("ConflictingOperationException", 409, "still UPDATING")
 
     seen: list[int] = []
     settings = RetrySettings(initial=1.0, max_wait=5.0, deadline=30.0)
@@ -101,6 +94,6 @@ def test_deadline_on_the_injected_clock_stops_retrying() -> None:
 
 def test_error_text_names_code_and_message() -> None:
     """Reports show the service's own code and message."""
-    assert error_text(_err("InvalidRequestException", 400, "asset has children")) == (
+    assert error_text(client_error("InvalidRequestException", 400, "asset has children")) == (
         "InvalidRequestException: asset has children"
     )

@@ -1,4 +1,4 @@
-"""The demo end to end (over HTTP, on a manual clock) and scheduled resets from a TOML config."""
+"""Scheduled resets from a TOML config: plan and apply in one run, behind the config's guards."""
 
 from __future__ import annotations
 
@@ -7,26 +7,12 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from teardown.emulator.clock import ManualClock
 from teardown.emulator.faults import is_mutating
 from teardown.errors import BadInputError, PlanRefused
-from teardown.workflows.demo import run_demo
 from teardown.workflows.reset import load_reset_config, run_reset
 from tests.planning_env import ACCOUNT, Farm, farm
 
 __all__ = ["farm"]
-
-
-@pytest.mark.http
-def test_demo_decommissions_site_1_and_verifies(tmp_path: Path) -> None:
-    """The demo's own verification passes: selected gone, nothing else changed, kept-but-modified listed."""
-    result = run_demo(plans_dir=tmp_path, clock=ManualClock())
-    assert result.report.ok
-    assert result.left_behind == [] and result.changed == []
-    assert result.verified
-    assert result.plan.summary["deletes"]["assets"] == 13
-    assert len(result.side_effects) == 5  # the five power series bound to site 1 / line 1 turbines
-    assert result.plan_path.exists()
 
 
 def _config(tmp_path: Path, *, account: str = ACCOUNT, select: str, extra: str = "") -> Path:
