@@ -18,9 +18,7 @@ from teardown.cli.tables import format_summary
 from teardown.errors import ApplyLocked, PlanFileError, PlanRefused
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from tests.test_apply_fixtures import ACCOUNT, FAST_OBSERVE, FAST_RETRY, REGION, Env, env
-
-__all__ = ["env"]  # the fixture, imported for pytest
+from tests.support.worlds import ACCOUNT, FAST_OBSERVE, FAST_RETRY, REGION, Env
 
 
 def _apply(e: Env, plan: Path, **kwargs: object) -> object:

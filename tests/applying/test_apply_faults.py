@@ -14,9 +14,7 @@ from teardown.emulator.quotas import QuotaSettings
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.planfile import Plan
-from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
-
-__all__ = ["env"]
+from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
 
 
 def test_throttling_with_quotas_on_is_retried_and_slows_down(env: Env) -> None:

@@ -17,9 +17,7 @@ from teardown.applying.run import apply
 from teardown.errors import EXIT_INTERRUPTED
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
-
-__all__ = ["env"]
+from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
 
 
 def test_stop_event_lets_in_flight_settle_and_the_next_run_resumes(env: Env) -> None:

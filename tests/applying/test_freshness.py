@@ -9,19 +9,17 @@ from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan
-from tests.planning_env import Farm, farm
-
-__all__ = ["farm"]
+from tests.support.worlds import Env
 
 
-def test_plan_of_an_unchanged_world_is_fresh(farm: Farm) -> None:
+def test_plan_of_an_unchanged_world_is_fresh(farm: Env) -> None:
     """No differences right after planning."""
     spec = SelectionSpec(subtrees=(farm.asset("enterprise/site-2"),))
     plan, _ = make_plan(farm.discover(spec), spec)
     assert find_stale(plan, farm.calls()) == []
 
 
-def test_new_child_under_the_subtree_makes_the_plan_stale(farm: Farm) -> None:
+def test_new_child_under_the_subtree_makes_the_plan_stale(farm: Env) -> None:
     """A turbine associated under a planned line after planning is listed as a difference."""
     line = farm.asset("enterprise/site-2/line-1")
     spec = SelectionSpec(subtrees=(farm.asset("enterprise/site-2"),))
@@ -33,7 +31,7 @@ def test_new_child_under_the_subtree_makes_the_plan_stale(farm: Farm) -> None:
     assert any(f"has a new child {new['assetId']}" in d for d in found), found
 
 
-def test_new_asset_of_a_selected_model_makes_the_plan_stale(farm: Farm) -> None:
+def test_new_asset_of_a_selected_model_makes_the_plan_stale(farm: Env) -> None:
     """A new asset of a model the plan deletes is a difference (the model delete would be refused)."""
     spec = SelectionSpec(all=True)
     plan, _ = make_plan(farm.discover(spec), spec)
@@ -42,7 +40,7 @@ def test_new_asset_of_a_selected_model_makes_the_plan_stale(farm: Farm) -> None:
     assert any(new["assetId"] in d for d in found), found
 
 
-def test_new_dashboard_in_a_planned_project_makes_the_plan_stale(farm: Farm) -> None:
+def test_new_dashboard_in_a_planned_project_makes_the_plan_stale(farm: Env) -> None:
     """DeleteProject would be refused with a dashboard the plan does not know: the stale check says so."""
     (project_id,) = farm.world.projects.values()
     spec = SelectionSpec(projects=(project_id,))
@@ -53,7 +51,7 @@ def test_new_dashboard_in_a_planned_project_makes_the_plan_stale(farm: Farm) -> 
     assert any(f"has a new dashboard {new['dashboardId']}" in d for d in found), found
 
 
-def test_resources_already_gone_are_not_staleness(farm: Farm) -> None:
+def test_resources_already_gone_are_not_staleness(farm: Env) -> None:
     """Half-applied plans stay fresh: what the plan itself removed is expected."""
     farm.backend.latency = LatencyProfile.realistic()
     spec = SelectionSpec(subtrees=(farm.asset("enterprise/site-3"),))

@@ -6,12 +6,10 @@ import json
 
 from teardown.inventory.records import Inventory, ModelType
 from teardown.inventory.selectors import SelectionSpec
-from tests.planning_env import Farm, farm
-
-__all__ = ["farm"]
+from tests.support.worlds import Env
 
 
-def test_full_discovery_finds_every_model_asset_link_and_project(farm: Farm) -> None:
+def test_full_discovery_finds_every_model_asset_link_and_project(farm: Env) -> None:
     """Every asset with its parent, every model with hierarchies and component users, project links."""
     inv = farm.discover(SelectionSpec(all=True))
     assert set(inv.assets) == set(farm.world.assets.values())
@@ -27,7 +25,7 @@ def test_full_discovery_finds_every_model_asset_link_and_project(farm: Farm) -> 
     assert inv.complete
 
 
-def test_full_discovery_skips_child_lookups_for_leaf_models(farm: Farm) -> None:
+def test_full_discovery_skips_child_lookups_for_leaf_models(farm: Env) -> None:
     """Turbines' model defines no hierarchy, so none of the 30 turbines costs a ListAssociatedAssets."""
     inv = farm.discover(SelectionSpec(all=True))
     # 1 enterprise + 3 sites + 6 lines have one hierarchy each: 10 child lookups, not 40.
@@ -37,7 +35,7 @@ def test_full_discovery_skips_child_lookups_for_leaf_models(farm: Farm) -> None:
     assert "ListTagsForResource" not in inv.calls  # no tag selector, no tag calls
 
 
-def test_subtree_discovery_does_not_scan_the_account(farm: Farm) -> None:
+def test_subtree_discovery_does_not_scan_the_account(farm: Env) -> None:
     """A subtree request reads its root, the kept parent and what is below; no model or asset listing."""
     site = farm.asset("enterprise/site-2")
     inv = farm.discover(SelectionSpec(subtrees=(site,)))
@@ -51,7 +49,7 @@ def test_subtree_discovery_does_not_scan_the_account(farm: Farm) -> None:
     assert parent.asset_id == farm.asset("enterprise")
 
 
-def test_unknown_subtree_root_is_a_clear_error(farm: Farm) -> None:
+def test_unknown_subtree_root_is_a_clear_error(farm: Env) -> None:
     """A malformed id and a well-formed id that names nothing both say which id is wrong."""
     import pytest
 
@@ -64,7 +62,7 @@ def test_unknown_subtree_root_is_a_clear_error(farm: Farm) -> None:
         farm.discover(SelectionSpec(subtrees=(missing,)))
 
 
-def test_tags_are_loaded_only_when_a_tag_selector_asks(farm: Farm) -> None:
+def test_tags_are_loaded_only_when_a_tag_selector_asks(farm: Env) -> None:
     """Tag selectors cost one ListTagsForResource per resource, and only then."""
     inv = farm.discover(SelectionSpec(tags=(("env", "demo"),)))
     assert inv.tags_loaded
@@ -72,14 +70,14 @@ def test_tags_are_loaded_only_when_a_tag_selector_asks(farm: Farm) -> None:
     assert inv.assets[farm.asset("enterprise")].tags == {"env": "demo"}
 
 
-def test_inventory_round_trips_through_json(farm: Farm) -> None:
+def test_inventory_round_trips_through_json(farm: Env) -> None:
     """Saved and loaded inventories are equal, so planning can be repeated without a client."""
     inv = farm.discover(SelectionSpec(all=True))
     again = Inventory.from_json(json.loads(json.dumps(inv.to_json())))
     assert again == inv
 
 
-def test_bound_time_series_are_found_in_full_and_subtree_discovery(farm: Farm) -> None:
+def test_bound_time_series_are_found_in_full_and_subtree_discovery(farm: Env) -> None:
     """Deleting an asset deletes its bound series: both discovery modes find the five on line 1's turbines."""
     turbines = {farm.asset(f"enterprise/site-1/line-1/turbine-{n}") for n in range(1, 6)}
     full = farm.discover(SelectionSpec(all=True))

@@ -38,9 +38,8 @@ class Flaky:
         EndpointConnectionError(endpoint_url="http://x"),
     ],
 )
-def test_mutation_retries_transient_errors(error: BaseException) -> None:
+def test_mutation_retries_transient_errors(error: BaseException, clock: ManualClock) -> None:
     """Transient errors and conflicts are resent; the clock moved instead of a real sleep."""
-    clock = ManualClock()
     start = clock.now()
     fn = Flaky(error, error)
     assert mutation_policy(clock)(fn) == "ok"
@@ -57,26 +56,25 @@ def test_mutation_retries_transient_errors(error: BaseException) -> None:
         ("PreconditionFailedException", 412),
     ],
 )
-def test_structural_errors_are_never_retried(code: str, status: int) -> None:
+def test_structural_errors_are_never_retried(code: str, status: int, clock: ManualClock) -> None:
     """InvalidRequest, LimitExceeded (even though botocore calls 410 throttling), 404 and 412: one try."""
     fn = Flaky(client_error(code, status))
     with pytest.raises(ClientError) as info:
-        mutation_policy(ManualClock())(fn)
+        mutation_policy(clock)(fn)
     assert info.value.response["Error"]["Code"] == code
     assert fn.calls == 1
 
 
-def test_reads_do_not_retry_conflicts() -> None:
+def test_reads_do_not_retry_conflicts(clock: ManualClock) -> None:
     """A conflict on a read is not a transient state to wait out."""
     fn = Flaky(client_error("ConflictingOperationException", 409))
     with pytest.raises(ClientError):
-        read_policy(ManualClock())(fn)
+        read_policy(clock)(fn)
     assert fn.calls == 1
 
 
-def test_deadline_on_the_injected_clock_stops_retrying() -> None:
+def test_deadline_on_the_injected_clock_stops_retrying(clock: ManualClock) -> None:
     """A resource busy forever: retries stop at the deadline and the last service error surfaces."""
-    clock = ManualClock()
     start = clock.now()
 
     def always() -> Any:

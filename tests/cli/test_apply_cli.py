@@ -1,18 +1,17 @@
 """`sitewise-teardown apply` on the command line: exit codes, confirmation, summary, progress bar.
 
-The command's ``apply`` is wrapped to run on the test's ManualClock (no real sleeps); everything else,
-argument parsing, the client built from the global options, STS, the prompt and the output, is real."""
+The ``cli`` fixture (tests/cli/conftest.py) wraps the command's ``apply`` to run on the test's ManualClock (no
+real sleeps); everything else, argument parsing, the client built from the global options, STS, the prompt
+and the output, is real."""
 
 from __future__ import annotations
 
 import io
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import structlog
 
 from teardown.applying.paths import report_path
 from teardown.applying.progress import Progress
@@ -21,27 +20,7 @@ from teardown.cli import apply_cmd, main
 from teardown.cli.progress import ProgressBar, render
 from teardown.emulator.faults import FaultSettings
 from teardown.inventory.selectors import SelectionSpec
-from tests.test_apply_fixtures import FAST_OBSERVE, FAST_RETRY, Env, env
-
-__all__ = ["env"]
-
-
-@pytest.fixture(autouse=True)
-def _reset_logging() -> Iterator[None]:
-    """main() points structlog at this test's captured stderr; later tests must not write to it."""
-    yield
-    structlog.reset_defaults()
-
-
-@pytest.fixture
-def cli(env: Env, monkeypatch: pytest.MonkeyPatch) -> Env:
-    """Run the command's apply on the shared ManualClock with fast polls."""
-
-    def on_manual_clock(*args: Any, **kwargs: Any) -> Any:
-        return apply(*args, **kwargs, clock=env.clock, observe=FAST_OBSERVE, retry=FAST_RETRY)
-
-    monkeypatch.setattr(apply_cmd, "apply", on_manual_clock)
-    return env
+from tests.support.worlds import FAST_OBSERVE, Env
 
 
 def test_auto_approve_applies_and_prints_the_summary(cli: Env, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,27 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
 
 from teardown.cli import main
-from tests.planning_env import Farm, farm
-
-__all__ = ["farm"]
+from tests.support.worlds import Env
 
 
-def test_plan_command_writes_a_plan_and_refuses_cleanly(farm: Farm, tmp_path: Path,
+def test_plan_command_writes_a_plan_and_refuses_cleanly(farm: Env, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """`plan` writes under plans/ and prints the summary; a refusal exits 3 and writes nothing."""
     monkeypatch.chdir(tmp_path)
-    with mock_aws():
-        code = main(["plan", "--subtree", farm.asset("enterprise/site-2")])
-        out = capsys.readouterr().out
-        assert code == 0
-        assert "Plan written to plans/" in out and "delete assets" in out
-        assert len(list((tmp_path / "plans").glob("*.plan.json"))) == 1
-        refused = main(["plan", "--asset-model", farm.world.models["line"]])
-        err = capsys.readouterr().err
+    code = main(["plan", "--subtree", farm.asset("enterprise/site-2")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Plan written to plans/" in out and "delete assets" in out
+    assert len(list((tmp_path / "plans").glob("*.plan.json"))) == 1
+    refused = main(["plan", "--asset-model", farm.world.models["line"]])
+    err = capsys.readouterr().err
     assert refused == 3
     assert "--subtree" in err
     assert len(list((tmp_path / "plans").glob("*.plan.json"))) == 1

@@ -8,12 +8,10 @@ from teardown.emulator.latency import LatencyProfile
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.make import make_plan
-from tests.planning_env import Farm, farm
-
-__all__ = ["farm"]
+from tests.support.worlds import Env
 
 
-def _gone(farm: Farm, asset_id: str) -> bool:
+def _gone(farm: Env, asset_id: str) -> bool:
     try:
         farm.client.describe_asset(assetId=asset_id)
     except ClientError as exc:
@@ -21,7 +19,7 @@ def _gone(farm: Farm, asset_id: str) -> bool:
     return False
 
 
-def test_site_decommission_plan_is_accepted_by_the_strict_emulator(farm: Farm) -> None:
+def test_site_decommission_plan_is_accepted_by_the_strict_emulator(farm: Env) -> None:
     """--subtree site-1 (in a project, under a kept enterprise): every call succeeds in plan order."""
     farm.backend.latency = LatencyProfile.realistic()
     site = farm.asset("enterprise/site-1")
@@ -38,7 +36,7 @@ def test_site_decommission_plan_is_accepted_by_the_strict_emulator(farm: Farm) -
                                                          farm.asset("enterprise/site-3")}
 
 
-def test_everything_plan_is_accepted_and_leaves_no_model_asset_or_portal(farm: Farm) -> None:
+def test_everything_plan_is_accepted_and_leaves_no_model_asset_or_portal(farm: Env) -> None:
     """--all: assets, then models, parent models before child models, composers before components; the
     project emptied of assets, dashboards and access policies before it goes, the portal last."""
     farm.backend.latency = LatencyProfile.realistic()

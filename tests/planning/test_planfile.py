@@ -11,13 +11,8 @@ import pytest
 from teardown.errors import PlanFileError
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
-from teardown.planning.planfile import load_plan, write_plan
+from teardown.planning.planfile import Plan, load_plan, write_plan
 from tests.support.inventories import windfarm
-
-
-def _write(tmp_path: Path) -> Path:
-    plan, _ = make_plan(windfarm(), SelectionSpec(subtrees=("a-site-1",)))
-    return write_plan(plan, tmp_path / "p.plan.json")
 
 
 def test_same_world_and_flags_give_byte_identical_actions_and_digest() -> None:
@@ -28,12 +23,10 @@ def test_same_world_and_flags_give_byte_identical_actions_and_digest() -> None:
     assert json.dumps([x.to_json() for x in a.actions]) == json.dumps([x.to_json() for x in b.actions])
 
 
-def test_round_trip(tmp_path: Path) -> None:
+def test_round_trip(site_plan: Plan, plan_file: Path) -> None:
     """A written plan loads back equal."""
-    original, _ = make_plan(windfarm(), SelectionSpec(subtrees=("a-site-1",)))
-    path = write_plan(original, tmp_path / "p.plan.json")
-    plan = load_plan(path)
-    assert plan == original
+    plan = load_plan(plan_file)
+    assert plan == site_plan
     assert len(plan.actions) == 15
     assert plan.summary["deletes"] == {"assets": 7, "asset_models": 0, "portals": 0, "projects": 0,
                                        "dashboards": 0, "access_policies": 0}
@@ -48,24 +41,22 @@ def test_default_path_is_under_plans(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert path.parent == Path("plans") and path.name.endswith(".plan.json")
 
 
-def test_tampered_plan_is_refused(tmp_path: Path) -> None:
+def test_tampered_plan_is_refused(plan_file: Path) -> None:
     """Editing an action without re-sealing the plan is detected."""
-    path = _write(tmp_path)
-    data = json.loads(path.read_text())
+    data = json.loads(plan_file.read_text())
     data["actions"][0]["params"]["assetId"] = "someone-else"
-    path.write_text(json.dumps(data))
+    plan_file.write_text(json.dumps(data))
     with pytest.raises(PlanFileError, match="digest mismatch"):
-        load_plan(path)
+        load_plan(plan_file)
 
 
-def test_unknown_format_version_is_refused(tmp_path: Path) -> None:
+def test_unknown_format_version_is_refused(plan_file: Path) -> None:
     """A plan from a future format is refused with both versions named."""
-    path = _write(tmp_path)
-    data = json.loads(path.read_text())
+    data = json.loads(plan_file.read_text())
     data["format_version"] = 99
-    path.write_text(json.dumps(data))
+    plan_file.write_text(json.dumps(data))
     with pytest.raises(PlanFileError, match="unknown plan format version 99"):
-        load_plan(path)
+        load_plan(plan_file)
 
 
 @pytest.mark.parametrize(
@@ -76,14 +67,13 @@ def test_unknown_format_version_is_refused(tmp_path: Path) -> None:
         (lambda d: d.update(account="abc"), "account"),
     ],
 )
-def test_malformed_plan_names_the_problem(tmp_path: Path, edit: object, message: str) -> None:
+def test_malformed_plan_names_the_problem(plan_file: Path, edit: object, message: str) -> None:
     """Schema violations are reported with where they are."""
-    path = _write(tmp_path)
-    data = json.loads(path.read_text())
+    data = json.loads(plan_file.read_text())
     edit(data)  # type: ignore[operator]
-    path.write_text(json.dumps(data))
+    plan_file.write_text(json.dumps(data))
     with pytest.raises(PlanFileError, match=message):
-        load_plan(path)
+        load_plan(plan_file)
 
 
 def test_not_json_and_missing_file_are_plan_errors(tmp_path: Path) -> None:

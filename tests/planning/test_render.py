@@ -13,32 +13,32 @@ def _plan(spec: SelectionSpec) -> Plan:
     return make_plan(windfarm(), spec)[0]
 
 
-def test_text_lists_counts_roots_kept_and_every_action() -> None:
+def test_text_lists_counts_roots_kept_and_every_action(site_plan: Plan) -> None:
     """The text summary names counts per type, each root with its size, and what is kept but modified."""
-    text = render(_plan(SelectionSpec(subtrees=("a-site-1",))), "text")
+    text = render(site_plan, "text")
     assert "delete assets                      7" in text
     assert "site-1 (a-site-1): 7" in text
     assert "ent (a-ent): loses child assets" in text
     assert "15. " in text and "16. " not in text
 
 
-def test_text_limit_says_how_many_more() -> None:
+def test_text_limit_says_how_many_more(site_plan: Plan) -> None:
     """A limited listing ends with the count it left out."""
-    text = render(_plan(SelectionSpec(subtrees=("a-site-1",))), "text", limit=5)
+    text = render(site_plan, "text", limit=5)
     assert "... and 10 more" in text
 
 
-def test_markdown_is_a_pull_request_comment() -> None:
+def test_markdown_is_a_pull_request_comment(site_plan: Plan) -> None:
     """Markdown has the counts table, the kept-but-modified list and a collapsible action list."""
-    md = render(_plan(SelectionSpec(subtrees=("a-site-1",))), "markdown")
+    md = render(site_plan, "markdown")
     assert "| delete assets | 7 |" in md
     assert "<details><summary>All 15 actions, in order</summary>" in md
     assert "`p-site-1`): loses 3 asset link(s)" in md
 
 
-def test_small_graphs_draw_every_action_and_edge() -> None:
+def test_small_graphs_draw_every_action_and_edge(site_plan: Plan) -> None:
     """dot and mermaid draw one node per action, one edge per dependency, a dashed one per ordering."""
-    plan = _plan(SelectionSpec(subtrees=("a-site-1",)))
+    plan = site_plan
     depends = sum(len(a.depends_on) for a in plan.actions)
     order = sum(len(a.after) for a in plan.actions)
     assert order > 0

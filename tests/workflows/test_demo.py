@@ -11,9 +11,9 @@ from teardown.workflows.demo import run_demo
 
 
 @pytest.mark.http
-def test_demo_decommissions_site_1_and_verifies(tmp_path: Path) -> None:
+def test_demo_decommissions_site_1_and_verifies(tmp_path: Path, clock: ManualClock) -> None:
     """The demo's own verification passes: selected gone, nothing else changed, kept-but-modified listed."""
-    result = run_demo(plans_dir=tmp_path, clock=ManualClock())
+    result = run_demo(plans_dir=tmp_path, clock=clock)
     assert result.report.ok
     assert result.left_behind == [] and result.changed == []
     assert result.verified
