@@ -8,6 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+import structlog.testing
 
 from teardown.applying.execute import client_token
 from teardown.applying.paths import journal_path, lock_path, report_path
@@ -15,6 +16,7 @@ from teardown.applying.progress import Progress
 from teardown.applying.report import Outcome
 from teardown.applying.run import ApplySummary, apply
 from teardown.cli.tables import format_summary
+from teardown.emulator.faults import FaultSettings
 from teardown.errors import ApplyLocked, PlanFileError, PlanRefused
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
@@ -228,3 +230,42 @@ def test_sibling_disassociations_are_serialized_so_none_conflicts(env: Env) -> N
     assert report.ok, format_summary(report)
     assert report.retries.get("DisassociateAssets", 0) == 0
     assert report.calls["DisassociateAssets"] == 3
+
+
+# ---- what an apply logs ------------------------------------------------------------------------------
+
+
+def test_apply_logs_its_start_every_action_and_its_end(env: Env) -> None:
+    """apply.starting (the plan, its size, the account), then one apply.action_finished per action with its
+    kind, target and outcome, then apply.finished with the exit code and the totals, last."""
+    plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
+    with structlog.testing.capture_logs() as logs:
+        apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE, workers=4)
+    events = [e["event"] for e in logs]
+    starting = logs[events.index("apply.starting")]
+    assert starting == {"event": "apply.starting", "log_level": "info", "plan": plan.digest,
+                        "actions": len(plan.actions), "to_run": len(plan.actions), "workers": 4,
+                        "account": ACCOUNT, "region": REGION}
+    finished = [e for e in logs if e["event"] == "apply.action_finished"]
+    assert sorted((e["action"], e["kind"], e["target"], e["outcome"]) for e in finished) == sorted(
+        (a.id, a.kind.value, a.target, "done") for a in plan.actions)
+    assert {e["kind"] for e in finished} == {"disassociate_asset", "disassociate_project_assets", "delete_asset"}
+    assert events.index("apply.starting") < events.index("apply.action_finished")
+    assert logs[-1] == {"event": "apply.finished", "log_level": "info", "plan": plan.digest, "exit_code": 0,
+                        "done": len(plan.actions)}
+
+
+def test_a_failed_action_is_logged_with_its_error_and_the_skipped_one_is_not(env: Env) -> None:
+    """The spare asset's delete ends FAILED: its action_finished says failed with the service's text; the
+    model delete that needed it is skipped, never started, so it logs no action_finished; the end counts both."""
+    plan, path = env.plan(SelectionSpec(asset_models=(env.world.models["spare"],)))
+    spare = env.world.assets["spare"]
+    env.backend.faults = FaultSettings(fail_delete_ids=frozenset({spare}))
+    with structlog.testing.capture_logs() as logs:
+        apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+    (finished,) = [e for e in logs if e["event"] == "apply.action_finished"]
+    assert (finished["kind"], finished["target"], finished["outcome"]) == ("delete_asset", spare, "failed")
+    assert "ended FAILED" in finished["error"]
+    assert logs[-1]["event"] == "apply.finished"
+    assert (logs[-1]["exit_code"], logs[-1]["failed"], logs[-1]["skipped"]) == (1, 1, 1)
+    assert len(plan.actions) == 2

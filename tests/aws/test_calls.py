@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import structlog.testing
 from botocore.exceptions import ClientError
 
 from teardown.aws.calls import Calls, CallStats
@@ -39,3 +40,24 @@ def test_request_path_does_not_retry_structural_errors(clock: ManualClock) -> No
     with pytest.raises(ClientError):
         Calls(Gone(), clock, stats=stats).read("DescribeAsset", assetId="a1")
     assert stats.snapshot()["calls"] == {"DescribeAsset": 1}
+
+
+def test_each_retry_is_logged_with_its_operation_attempt_wait_and_error(clock: ManualClock,
+                                                                        throttled_twice: Throttling) -> None:
+    """A throttled call logs request.retry once per resend, numbered, with the wait and the service's text."""
+    calls = Calls(throttled_twice, clock, retry=RetrySettings(initial=0.01, max_wait=0.5))
+    with structlog.testing.capture_logs() as logs:
+        calls.mutate("DeleteAsset", assetId="a1")
+    retries = [e for e in logs if e["event"] == "request.retry"]
+    assert [(e["operation"], e["attempt"], e["error"]) for e in retries] == [
+        ("DeleteAsset", 1, "ThrottlingException: slow down"),
+        ("DeleteAsset", 2, "ThrottlingException: slow down"),
+    ]
+    assert all(e["log_level"] == "info" and 0 <= e["wait"] <= 0.5 for e in retries)
+
+
+def test_a_call_that_succeeds_at_once_logs_no_retry(clock: ManualClock) -> None:
+    """No resend, no request.retry event."""
+    with structlog.testing.capture_logs() as logs:
+        Calls(Throttling(0), clock).mutate("DeleteAsset", assetId="a1")
+    assert [e for e in logs if e["event"] == "request.retry"] == []

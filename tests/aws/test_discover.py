@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import structlog.testing
+
 from teardown.inventory.records import Inventory, ModelType
 from teardown.inventory.selectors import SelectionSpec
 from tests.support.worlds import Env
@@ -87,3 +89,16 @@ def test_bound_time_series_are_found_in_full_and_subtree_discovery(farm: Env) ->
     assert subtree.time_series == full.time_series
     power = subtree.time_series[farm.asset("enterprise/site-1/line-1/turbine-1")]
     assert power == ("/windfarm/enterprise/site-1/line-1/turbine-1/power",)
+
+
+def test_discovery_logs_what_it_found_and_what_it_cost(farm: Env) -> None:
+    """discover.done counts the assets, models and projects found and the calls spent, and says whether the
+    inventory covers the whole account (a subtree discovery does not)."""
+    with structlog.testing.capture_logs() as logs:
+        full = farm.discover(SelectionSpec(all=True))
+        farm.discover(SelectionSpec(subtrees=(farm.asset("enterprise/site-2"),)))
+    done = [e for e in logs if e["event"] == "discover.done"]
+    assert done[0] == {"event": "discover.done", "log_level": "info", "assets": 40, "models": 6, "projects": 1,
+                       "calls": sum(full.calls.values()), "complete": True}
+    assert (done[1]["assets"], done[1]["complete"]) == (14, False)  # site 2's 13 and the kept enterprise
+    assert len(done) == 2

@@ -6,13 +6,16 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from teardown.errors import PlanFileError
-from teardown.inventory.selectors import SelectionSpec
+from teardown.inventory.selectors import SELECTORS, SelectionSpec
+from teardown.kinds import KINDS, ActionKind
 from teardown.planning.make import make_plan
-from teardown.planning.planfile import Plan, load_plan, write_plan
+from teardown.planning.planfile import Plan, load_plan, schema, write_plan
 from tests.support.inventories import windfarm
+from tests.support.selections import every_selector
 
 
 def test_same_world_and_flags_give_byte_identical_actions_and_digest() -> None:
@@ -84,3 +87,29 @@ def test_not_json_and_missing_file_are_plan_errors(tmp_path: Path) -> None:
         load_plan(bad)
     with pytest.raises(PlanFileError, match="no such plan file"):
         load_plan(tmp_path / "absent.json")
+
+
+# ---- the schema and the tables it must agree with ---------------------------------------------------------
+
+
+def test_schema_kind_and_operation_enums_are_the_kinds_table() -> None:
+    """The shipped schema's action ``kind`` and ``operation`` enums list exactly the kinds table's kinds and
+    operations, and the table has one row per ActionKind, keyed by its own kind."""
+    action = schema()["properties"]["actions"]["items"]["properties"]
+    assert sorted(action["kind"]["enum"]) == sorted(kind.value for kind in KINDS)
+    assert sorted(action["operation"]["enum"]) == sorted(spec.operation for spec in KINDS.values())
+    assert list(KINDS) == list(ActionKind)
+    assert all(spec.kind is kind for kind, spec in KINDS.items())
+
+
+def test_loaded_schema_carries_every_selector() -> None:
+    """schema() fills the selection in from the selector table: every field, all required, nothing else."""
+    selection = schema()["$defs"]["selection"]
+    fields = [s.field for s in SELECTORS]
+    assert list(selection["properties"]) == fields
+    assert selection["required"] == fields
+    everything = SelectionSpec.from_flags(**every_selector())
+    jsonschema.validate(everything.to_json(), selection)
+    with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
+        jsonschema.validate({**everything.to_json(), "colour": []}, selection)
+

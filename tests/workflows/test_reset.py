@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from teardown.errors import BadInputError, PlanRefused
-from teardown.workflows.reset import load_reset_config, run_reset
+from teardown.inventory.selectors import SELECTORS, SelectionSpec
+from teardown.workflows.reset import config_schema, load_reset_config, run_reset
+from tests.support.selections import every_selector
 from tests.support.worlds import Env
 
 
@@ -73,3 +76,27 @@ def test_shipped_example_reset_config_is_valid() -> None:
     assert config.account == "123456789012" and config.max_deletes == 2000
     assert config.spec.subtrees == ("externalId:ci-site",) and config.spec.tags == (("env", "ci"),)
     assert config.spec.protect == ("externalId:golden-site",)
+
+
+def test_config_schema_carries_every_selector() -> None:
+    """config_schema() fills the select and protect tables in from the selector table: each selector at its
+    (table, key), and no other key."""
+    schema = config_schema()
+    keys = {(table, key) for table in ("select", "protect") for key in schema["properties"][table]["properties"]}
+    assert keys == {(s.config_table, s.config_key) for s in SELECTORS}
+    assert schema["properties"]["select"]["additionalProperties"] is False
+
+
+def test_a_config_using_every_selector_loads_them_all(tmp_path: Path) -> None:
+    """Written from the selector table, a reset file with every selector gives a spec with every field set."""
+    flags = every_selector()
+    tables: dict[str, list[str]] = {}
+    for s in SELECTORS:
+        value = "true" if s.value == "switch" else json.dumps(flags[s.field])
+        tables.setdefault(s.config_table, []).append(f"{s.config_key} = {value}")
+    body = "".join(f"[{table}]\n" + "\n".join(lines) + "\n" for table, lines in tables.items())
+    path = tmp_path / "every.toml"
+    path.write_text(f'[guard]\naccount = "123456789012"\nregion = "us-east-1"\n{body}')
+    spec = load_reset_config(path).spec
+    assert spec == SelectionSpec.from_flags(**flags)
+    assert all(getattr(spec, s.field) for s in SELECTORS)
