@@ -14,27 +14,20 @@ from teardown.applying.execute import client_token
 from teardown.applying.paths import journal_path, lock_path, report_path
 from teardown.applying.progress import Progress
 from teardown.applying.report import Outcome
-from teardown.applying.run import ApplySummary, apply
+from teardown.applying.run import ApplySummary
 from teardown.cli.tables import format_summary
 from teardown.emulator.faults import FaultSettings
 from teardown.errors import ApplyLocked, PlanFileError, PlanRefused
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from tests.support.worlds import ACCOUNT, FAST_OBSERVE, FAST_RETRY, REGION, Env
-
-
-def _apply(e: Env, plan: Path, **kwargs: object) -> object:
-    options: dict[str, object] = {"client": e.client, "clock": e.clock, "observe": FAST_OBSERVE,
-                                  "retry": FAST_RETRY, "auto_approve": True}
-    options.update(kwargs)
-    return apply(plan, **options)  # type: ignore[arg-type]
+from tests.support.planfiles import edit_plan_file
+from tests.support.worlds import ACCOUNT, REGION, Env
 
 
 def test_subtree_apply_removes_the_subtree_and_nothing_else(env: Env) -> None:
     """Every action is done; site-1 and its turbines are gone, site-2, spare and all models remain."""
     plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.exit_code == 0
     assert report.totals() == {"done": len(plan.actions)}
     for path_key in ("site-1", "site-1/t1", "site-1/t2", "site-1/t3"):
@@ -49,7 +42,7 @@ def test_subtree_apply_removes_the_subtree_and_nothing_else(env: Env) -> None:
 def test_report_and_journal_are_written_beside_the_plan(env: Env) -> None:
     """The report file holds per-kind counts and calls; the journal carries each action's clientToken."""
     plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+    report = env.apply(path)
     data = json.loads(report_path(path).read_text())
     assert data["plan_digest"] == plan.digest
     assert data["counts"]["delete_asset"] == {"done": 4}
@@ -70,8 +63,7 @@ def test_selecting_everything_deletes_models_after_their_assets(env: Env) -> Non
     assert plan.count(ActionKind.DELETE_ASSET_MODEL) == 3
     assert plan.count(ActionKind.DELETE_PROJECT) == 1 and plan.count(ActionKind.DELETE_PORTAL) == 1
     env.backend.latency = "realistic"
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.ok, format_summary(report)
     assert env.client.list_asset_models()["assetModelSummaries"] == []
     assert env.client.list_portals()["portalSummaries"] == []
@@ -81,8 +73,7 @@ def test_selecting_everything_deletes_models_after_their_assets(env: Env) -> Non
 def test_per_resource_observation_also_completes(env: Env) -> None:
     """The per-resource observer (kept for comparison) observes the same outcome with Describe calls."""
     _, path = env.plan(SelectionSpec(asset_models=(env.world.models["spare"],)))
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   observation="per_resource")
+    report = env.apply(path, observation="per_resource")
     assert report.ok
     assert report.calls.get("DescribeAssetModel", 0) >= 1
     assert "ListAssetModels" not in report.calls
@@ -99,8 +90,7 @@ def test_progress_reports_counts_and_confirm_sees_the_summary(env: Env) -> None:
         seen.append(summary)
         return True
 
-    apply(path, client=env.client, clock=env.clock, confirm=confirm, on_progress=progress.append,
-          observe=FAST_OBSERVE)
+    env.apply(path, confirm=confirm, on_progress=progress.append, auto_approve=False)
     assert seen[0].total == len(plan.actions)
     assert seen[0].counts["delete_asset"] == 4
     assert seen[0].deletes == 4
@@ -115,28 +105,22 @@ def test_progress_reports_counts_and_confirm_sees_the_summary(env: Env) -> None:
 def _refused(env: Env, path: Path, error: type[Exception], match: str, **kwargs: object) -> Exception:
     before = env.mutating_calls()
     with pytest.raises(error, match=match) as info:
-        _apply(env, path, **kwargs)
+        env.apply(path, **kwargs)
     assert env.mutating_calls() == before, "a refusal sent a mutating call"
     return info.value
-
-
-def _edit(path: Path, change: object) -> None:
-    data = json.loads(path.read_text())
-    change(data)  # type: ignore[operator]
-    path.write_text(json.dumps(data))
 
 
 def test_refuses_a_tampered_plan(env: Env) -> None:
     """An edited plan (digest no longer matches) is refused."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    _edit(path, lambda d: d["actions"].pop())
+    edit_plan_file(path, lambda d: d["actions"].pop())
     _refused(env, path, PlanFileError, "digest mismatch")
 
 
 def test_refuses_an_unknown_format_version(env: Env) -> None:
     """A plan of a format this tool does not read is refused."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    _edit(path, lambda d: d.update(format_version=99))
+    edit_plan_file(path, lambda d: d.update(format_version=99))
     _refused(env, path, PlanFileError, "unknown plan format version")
 
 
@@ -211,7 +195,7 @@ def test_refuses_a_journal_of_another_plan(env: Env) -> None:
 def test_account_in_report_is_the_callers(env: Env) -> None:
     """The report names the account and region the apply acted in."""
     _, path = env.plan(SelectionSpec(asset_models=(env.world.models["spare"],)))
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+    report = env.apply(path)
     assert (report.account, report.region) == (ACCOUNT, REGION)
     assert report.outcome_of(report.actions[0].id) is Outcome.DONE
 
@@ -225,8 +209,7 @@ def test_sibling_disassociations_are_serialized_so_none_conflicts(env: Env) -> N
     assert len(siblings) == 3
     assert all(nx.has_path(graph, siblings[0], s) for s in siblings[1:])
     env.backend.latency = "realistic"
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.ok, format_summary(report)
     assert report.retries.get("DisassociateAssets", 0) == 0
     assert report.calls["DisassociateAssets"] == 3
@@ -240,7 +223,7 @@ def test_apply_logs_its_start_every_action_and_its_end(env: Env) -> None:
     kind, target and outcome, then apply.finished with the exit code and the totals, last."""
     plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     with structlog.testing.capture_logs() as logs:
-        apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE, workers=4)
+        env.apply(path, workers=4)
     events = [e["event"] for e in logs]
     starting = logs[events.index("apply.starting")]
     assert starting == {"event": "apply.starting", "log_level": "info", "plan": plan.digest,
@@ -262,7 +245,7 @@ def test_a_failed_action_is_logged_with_its_error_and_the_skipped_one_is_not(env
     spare = env.world.assets["spare"]
     env.backend.faults = FaultSettings(fail_delete_ids=frozenset({spare}))
     with structlog.testing.capture_logs() as logs:
-        apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+        env.apply(path)
     (finished,) = [e for e in logs if e["event"] == "apply.action_finished"]
     assert (finished["kind"], finished["target"], finished["outcome"]) == ("delete_asset", spare, "failed")
     assert "ended FAILED" in finished["error"]

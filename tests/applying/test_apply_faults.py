@@ -7,14 +7,13 @@ from typing import Any
 
 from teardown.applying.freshness import find_stale
 from teardown.applying.report import Outcome
-from teardown.applying.run import apply
 from teardown.cli.tables import format_summary
 from teardown.emulator.faults import FaultSettings
 from teardown.emulator.quotas import QuotaSettings
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.planfile import Plan
-from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
+from tests.support.worlds import Env
 
 
 def test_throttling_with_quotas_on_is_retried_and_slows_down(env: Env) -> None:
@@ -27,9 +26,8 @@ def test_throttling_with_quotas_on_is_retried_and_slows_down(env: Env) -> None:
         env.backend.quotas = QuotaSettings(asset_tps=2.0, model_tps=2.0, monitor_tps=2.0)
         return found
 
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY, rates={"asset": 500.0, "model": 500.0, "monitor": 500.0},
-                   stale_check=fresh_then_quotas_on)
+    report = env.apply(path, rates={"asset": 500.0, "model": 500.0, "monitor": 500.0},
+                       stale_check=fresh_then_quotas_on)
     assert report.ok, format_summary(report)
     assert sum(report.throttles.values()) > 0
     assert sum(report.retries.values()) >= sum(report.throttles.values())
@@ -41,8 +39,7 @@ def test_client_side_pacing_stays_under_the_quotas(env: Env) -> None:
     """With the published quotas on both sides, the engine's own buckets keep throttles rare."""
     _, path = env.plan(SelectionSpec(all=True))
     env.backend.quotas = "aws"
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.ok, format_summary(report)
     assert sum(report.throttles.values()) <= 2
 
@@ -51,8 +48,7 @@ def test_internal_failure_before_the_mutation_is_retried(env: Env) -> None:
     """Half the mutations fail with a 500 before being applied: retried until every action is done."""
     _, path = env.plan(SelectionSpec(all=True))
     env.backend.faults = FaultSettings(internal_before=0.5, seed=3)
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.ok, format_summary(report)
     assert sum(report.retries.values()) > 0
     assert env.client.list_asset_models()["assetModelSummaries"] == []
@@ -65,8 +61,7 @@ def test_internal_failure_after_the_mutation_replays_with_the_same_token(env: En
     plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     env.backend.faults = FaultSettings(internal_after=1.0, operations=frozenset({"DeleteAsset"}))
     calls_before = env.backend.call_counts().get("DeleteAsset", 0)
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     deletes = [a for a in report.actions if a.kind is ActionKind.DELETE_ASSET]
     # internal_after=1.0 fails every attempt, replays included: the deadline ends the retries.
     assert all(a.outcome is Outcome.FAILED for a in deletes)
@@ -82,8 +77,7 @@ def test_lost_responses_are_recovered_by_token_replay(env: Env) -> None:
     action as DONE (replayed), not ALREADY_DONE (a second execution finding the asset gone)."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     env.backend.faults = FaultSettings(internal_after=0.5, seed=11)
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.ok, format_summary(report)
     assert sum(report.retries.values()) > 0
     assert {a.outcome for a in report.actions} == {Outcome.DONE}
@@ -94,8 +88,7 @@ def test_slow_deletes_on_realistic_latency_are_observed_until_gone(env: Env) -> 
     _, path = env.plan(SelectionSpec(all=True))
     env.backend.latency = "realistic"
     start = env.clock.now()
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.ok, format_summary(report)
     model_deletes = [a for a in report.actions if a.kind is ActionKind.DELETE_ASSET_MODEL]
     assert all(a.duration >= 3.0 for a in model_deletes)  # realistic model deletes take ~4 s
@@ -109,8 +102,7 @@ def test_failed_delete_fails_its_action_skips_dependents_and_independent_work_go
     plan, path = env.plan(SelectionSpec(all=True))
     bad = env.world.assets["site-2/t1"]
     env.backend.faults = FaultSettings(fail_delete_ids=frozenset({bad}))
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.exit_code == 1
     failed = report.root_causes()
     assert [a.target for a in failed] == [bad]

@@ -13,11 +13,10 @@ from teardown.applying.journal import FINAL_EVENTS, Journal
 from teardown.applying.paths import journal_path, lock_path
 from teardown.applying.progress import Progress
 from teardown.applying.report import Outcome
-from teardown.applying.run import apply
 from teardown.errors import EXIT_INTERRUPTED
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
+from tests.support.worlds import Env
 
 
 def test_stop_event_lets_in_flight_settle_and_the_next_run_resumes(env: Env) -> None:
@@ -30,8 +29,7 @@ def test_stop_event_lets_in_flight_settle_and_the_next_run_resumes(env: Env) -> 
         if p.event == "succeeded":
             stop.set()
 
-    first = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                  retry=FAST_RETRY, stop=stop, on_progress=on_progress, workers=2)
+    first = env.apply(path, stop=stop, on_progress=on_progress, workers=2)
     assert first.interrupted
     assert first.exit_code == EXIT_INTERRUPTED
     not_started = [a for a in first.actions if a.outcome is Outcome.NOT_STARTED]
@@ -47,8 +45,7 @@ def test_stop_event_lets_in_flight_settle_and_the_next_run_resumes(env: Env) -> 
     assert not lock_path(path).exists()
 
     deletes_before = env.backend.call_counts().get("DeleteAsset", 0)
-    second = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    second = env.apply(path)
     assert second.exit_code == 0
     assert {a.id for a in second.actions if a.earlier_run} == finished_first
     finished_deletes = sum(1 for a in plan.actions if a.id in finished_first and a.kind is ActionKind.DELETE_ASSET)
@@ -73,8 +70,7 @@ def test_crash_with_a_request_in_flight_resends_the_same_token(env: Env) -> None
     lock_path(path).write_text(dead)
     env.clock.advance(1)
 
-    report = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                   retry=FAST_RETRY)
+    report = env.apply(path)
     assert report.exit_code == 0
     # Replayed: the resend answered like the original (DONE), it did not find the asset gone (ALREADY_DONE).
     assert report.outcome_of(spare_delete.id) is Outcome.DONE
@@ -88,9 +84,9 @@ def test_crash_with_a_request_in_flight_resends_the_same_token(env: Env) -> None
 def test_a_finished_plan_applied_again_sends_nothing(env: Env) -> None:
     """Everything journaled as done: the rerun is all earlier-run, with no mutating call."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+    env.apply(path)
     before = env.mutating_calls()
-    again = apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE)
+    again = env.apply(path)
     assert again.exit_code == 0
     assert all(a.earlier_run for a in again.actions)
     assert env.mutating_calls() == before

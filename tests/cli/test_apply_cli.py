@@ -20,6 +20,7 @@ from teardown.cli import apply_cmd, main
 from teardown.cli.progress import ProgressBar, render
 from teardown.emulator.faults import FaultSettings
 from teardown.inventory.selectors import SelectionSpec
+from tests.support.planfiles import edit_plan_file
 from tests.support.worlds import FAST_OBSERVE, Env
 
 
@@ -63,9 +64,7 @@ def test_on_a_terminal_the_default_answer_is_no(cli: Env, monkeypatch: pytest.Mo
 def test_bad_plan_file_exits_2(cli: Env, capsys: pytest.CaptureFixture[str]) -> None:
     """A tampered plan is bad input: exit 2, with the reason."""
     _, path = cli.plan(SelectionSpec(subtrees=(cli.world.assets["site-1"],)))
-    data = json.loads(path.read_text())
-    data["account"] = "000000000000"
-    path.write_text(json.dumps(data))
+    edit_plan_file(path, lambda d: d.update(account="000000000000"))
     assert main(["apply", str(path), "--auto-approve"]) == 2
     assert "digest mismatch" in capsys.readouterr().err
 

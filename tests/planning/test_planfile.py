@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -15,6 +17,7 @@ from teardown.kinds import KINDS, ActionKind
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, load_plan, schema, write_plan
 from tests.support.inventories import windfarm
+from tests.support.planfiles import edit_plan_file
 from tests.support.selections import every_selector
 
 
@@ -46,18 +49,14 @@ def test_default_path_is_under_plans(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_tampered_plan_is_refused(plan_file: Path) -> None:
     """Editing an action without re-sealing the plan is detected."""
-    data = json.loads(plan_file.read_text())
-    data["actions"][0]["params"]["assetId"] = "someone-else"
-    plan_file.write_text(json.dumps(data))
+    edit_plan_file(plan_file, lambda d: d["actions"][0]["params"].update(assetId="someone-else"))
     with pytest.raises(PlanFileError, match="digest mismatch"):
         load_plan(plan_file)
 
 
 def test_unknown_format_version_is_refused(plan_file: Path) -> None:
     """A plan from a future format is refused with both versions named."""
-    data = json.loads(plan_file.read_text())
-    data["format_version"] = 99
-    plan_file.write_text(json.dumps(data))
+    edit_plan_file(plan_file, lambda d: d.update(format_version=99))
     with pytest.raises(PlanFileError, match="unknown plan format version 99"):
         load_plan(plan_file)
 
@@ -70,11 +69,10 @@ def test_unknown_format_version_is_refused(plan_file: Path) -> None:
         (lambda d: d.update(account="abc"), "account"),
     ],
 )
-def test_malformed_plan_names_the_problem(plan_file: Path, edit: object, message: str) -> None:
+def test_malformed_plan_names_the_problem(plan_file: Path, edit: Callable[[dict[str, Any]], object],
+                                         message: str) -> None:
     """Schema violations are reported with where they are."""
-    data = json.loads(plan_file.read_text())
-    edit(data)  # type: ignore[operator]
-    plan_file.write_text(json.dumps(data))
+    edit_plan_file(plan_file, edit)
     with pytest.raises(PlanFileError, match=message):
         load_plan(plan_file)
 

@@ -19,12 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 from moto import mock_aws
 
 from teardown.applying.observe import ObserveSettings
+from teardown.applying.report import ApplyReport
+from teardown.applying.run import apply as apply_plan
 from teardown.aws.calls import Calls
 from teardown.aws.discover import discover
 from teardown.aws.retry import RetrySettings
@@ -95,6 +97,12 @@ class Env:
         """The id of the asset seeded at ``path``."""
         return self.world.assets[path]
 
+    def children(self, path: str, hierarchy: str) -> set[str]:
+        """The ids of the children of the asset at ``path`` in ``hierarchy`` ("model key/hierarchy name")."""
+        out = self.client.list_associated_assets(assetId=self.asset(path), traversalDirection="CHILD",
+                                                 hierarchyId=self.world.hierarchies[hierarchy])
+        return {a["id"] for a in out["assetSummaries"]}
+
     def calls(self) -> Calls:
         """The engine's request path over this world's client and clock."""
         return Calls(self.client, self.clock)
@@ -107,6 +115,13 @@ class Env:
         """A real plan of a discovery of this world, written under ``tmp``."""
         plan, _ = make_plan(self.discover(spec, account=account, region=region), spec)
         return plan, write_plan(plan, self.tmp / name)
+
+    def apply(self, plan: Plan | Path, **options: Any) -> ApplyReport:
+        """``teardown.applying.run.apply`` on this world as the tests run it: its client and clock, fast polls and
+        retries, auto-approved. ``options`` override any of these, or add others."""
+        defaults: dict[str, Any] = {"client": self.client, "clock": self.clock, "auto_approve": True,
+                                    "observe": FAST_OBSERVE, "retry": FAST_RETRY}
+        return apply_plan(plan, **{**defaults, **options})
 
     def run_in_order(self, plan: Plan, *, settle: float = SETTLE) -> None:
         """The simplest executor: one action at a time, in plan order, waiting out every latency.

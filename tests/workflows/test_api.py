@@ -26,10 +26,8 @@ def test_plan_then_apply_from_code(farm: Env, tmp_path: Path) -> None:
                             clock=farm.clock)
     assert report.ok
     assert report.exit_code == 0
-    sites = farm.client.list_associated_assets(assetId=farm.asset("enterprise"), traversalDirection="CHILD",
-                                               hierarchyId=farm.world.hierarchies["enterprise/sites"])
-    assert {a["id"] for a in sites["assetSummaries"]} == {farm.asset("enterprise/site-1"),
-                                                          farm.asset("enterprise/site-2")}
+    assert farm.children("enterprise", "enterprise/sites") == {farm.asset("enterprise/site-1"),
+                                                               farm.asset("enterprise/site-2")}
     turbines = farm.client.list_assets(assetModelId=farm.world.models["turbine"])["assetSummaries"]
     assert len(turbines) == 20
     assert "delete assets" in teardown.render(plan, "text")
