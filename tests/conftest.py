@@ -1,14 +1,20 @@
 """Suite-wide hygiene: dummy AWS credentials and no machine AWS configuration (nothing can reach a real
-account), and structlog's defaults, whatever an earlier CLI test set."""
+account), and structlog's defaults, whatever an earlier CLI test set.
+
+And the fixtures more than one folder uses: ``clock``, and the two seeded worlds of tests/support/worlds.py,
+``env`` (the small apply world) and ``farm`` (the packaged windfarm), both served inside moto's mock_aws."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
 
-REGION = "us-east-1"
+from teardown.emulator.clock import ManualClock
+from teardown.emulator.seed import windfarm
+from tests.support.worlds import APPLY_WORLD, REGION, Env, seeded
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +46,23 @@ def _aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Time that moves only when the code under test sleeps or the test advances it."""
+    return ManualClock()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    """The small apply world of tests/support/worlds.py: three sites' worth of assets, a project, a spare model."""
+    with seeded(APPLY_WORLD, tmp_path) as world:
+        yield world
+
+
+@pytest.fixture
+def farm(tmp_path: Path) -> Iterator[Env]:
+    """The packaged windfarm: 40 assets under one enterprise, a Monitor project holding site 1."""
+    with seeded(windfarm(), tmp_path) as world:
+        yield world

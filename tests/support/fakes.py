@@ -1,0 +1,77 @@
+"""Fakes for tests that need no emulator: the service's errors shaped as botocore raises them, and fake clients
+answering just the operations a test sends."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from teardown.aws.clock import Clock
+
+
+def client_error(code: str, status: int, message: str = "msg", operation: str = "DescribeAsset") -> ClientError:
+    """The ClientError botocore raises for a service answer with this error code and HTTP status."""
+    response: Any = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(response, operation)
+
+
+def not_found(operation: str = "DescribeAsset") -> ClientError:
+    """A 404: the resource is gone."""
+    return client_error("ResourceNotFoundException", 404, "gone", operation)
+
+
+class DeletingAssets:
+    """A fake client: assets DELETING until the clock passes ``gone_at`` (then gone, answering 404), or FAILED
+    with the given message; counts every read by operation. Thread-safe."""
+
+    def __init__(self, clock: Clock, assets: dict[str, str], gone_at: float,
+                 failed: dict[str, str] | None = None) -> None:
+        self.clock = clock
+        self.assets = assets  # asset id -> model id
+        self.gone_at = gone_at
+        self.failed = failed or {}
+        self.calls: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def _status(self, asset_id: str) -> dict[str, Any]:
+        if asset_id in self.failed:
+            return {"state": "FAILED", "error": {"code": "INTERNAL_FAILURE", "message": self.failed[asset_id]}}
+        return {"state": "DELETING"}
+
+    def list_assets(self, **params: Any) -> dict[str, Any]:
+        return self._answer("ListAssets", params)
+
+    def describe_asset(self, **params: Any) -> dict[str, Any]:
+        return self._answer("DescribeAsset", params)
+
+    def _answer(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self.calls[operation] += 1
+        present = self.clock.now() < self.gone_at
+        if operation == "ListAssets":
+            return {"assetSummaries": [
+                {"id": a, "status": self._status(a)} for a, m in self.assets.items()
+                if m == params["assetModelId"] and (present or a in self.failed)
+            ]}
+        if operation == "DescribeAsset":
+            if not present and params["assetId"] not in self.failed:
+                raise not_found()
+            return {"assetStatus": self._status(params["assetId"])}
+        raise AssertionError(operation)
+
+
+class Throttling:
+    """A fake client: DeleteAsset is throttled ``n`` times, then answers DELETING."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.calls = 0
+
+    def delete_asset(self, **params: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.n:
+            raise client_error("ThrottlingException", 429, "slow down", "DeleteAsset")
+        return {"assetStatus": {"state": "DELETING"}}
