@@ -120,7 +120,7 @@ def apply(
     base = Path(plan_path) if plan_path is not None else Path(f"{plan.digest.removeprefix('sha256:')[:16]}.plan")
     target = target or AwsTarget()
 
-    account, region = identity() if identity else _identity(target, client)
+    account, region = identity() if identity else _identity(target, client, clock)
     if (account, region) != (plan.account, plan.region):
         raise PlanRefused(
             f"plan was made for account {plan.account} in {plan.region}, "
@@ -162,8 +162,8 @@ def _check_digest(plan: Plan, expected: str) -> None:
         raise PlanRefused(f"the plan's digest {plan.digest} is not the reviewed {expected}; nothing was changed")
 
 
-def _identity(target: AwsTarget, client: Any) -> tuple[str, str]:
-    account, region = caller_identity(target)
+def _identity(target: AwsTarget, client: Any, clock: Clock) -> tuple[str, str]:
+    account, region = caller_identity(target, clock=clock)
     if client is not None:  # the client says where its requests really go
         region = client.meta.region_name or region
     return account, region

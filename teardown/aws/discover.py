@@ -336,7 +336,7 @@ def discover_target(
 ) -> Inventory:
     """``discover`` for a target: asks STS which account and region it is (unless ``identity`` says), and
     builds the client (unless given). What `plan`, `reset`, the demo and the Python API all start with."""
-    account, region = identity or caller_identity(target)
+    account, region = identity or caller_identity(target, clock=clock)
     calls = Calls(client or sitewise_client(target, pool=max(workers, 10)), clock or SystemClock())
     options = DiscoveryOptions(workers=workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     return discover(calls, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),

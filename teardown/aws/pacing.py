@@ -3,7 +3,8 @@ quotas instead of learning them from ThrottlingException.
 
 Each family gets a GCRA-style bucket (a token bucket that hands out reserved start times): ``acquire``
 reserves the next free slot under the lock and sleeps outside it, so N workers share the rate fairly.
-Adaptive: a throttle halves the family's rate (down to a floor); successes win it back gradually.
+Adaptive (AIMD): a throttle halves the family's rate, at most once a cooldown (down to a floor); every
+success wins a little of it back.
 """
 
 from __future__ import annotations
@@ -55,11 +56,18 @@ def family_of(operation: str) -> str:
 
 @dataclass(frozen=True)
 class AdaptiveSettings:
+    """AIMD, as TCP does: a throttle cuts the rate multiplicatively, each success adds a little back.
+
+    A burst of throttles is one signal, not many: the rate is cut at most once per ``cooldown`` clock
+    seconds, so throttles that are not caused by our own rate (a storm on the service's side) slow the
+    family down once a cooldown instead of collapsing it to the floor, and it wins the rate back quickly.
+    """
+
     enabled: bool = True
     decrease: float = 0.5  # multiply the rate by this on a throttle
+    cooldown: float = 1.0  # at most one decrease per this many clock seconds
     floor: float = 0.1  # never below this fraction of the configured rate
-    recover_after: int = 20  # successes in a row before stepping back up
-    increase: float = 1.1  # multiply by this when stepping up, up to the configured rate
+    increase: float = 0.05  # add this fraction of the configured rate per success, up to the configured rate
 
 
 class TokenBucket:
@@ -77,7 +85,7 @@ class TokenBucket:
         self.adaptive = adaptive or AdaptiveSettings(enabled=False)
         self._lock = threading.Lock()
         self._next_free: float | None = None  # theoretical arrival time of the next request
-        self._streak = 0
+        self._last_cut: float | None = None
         self.waited = 0.0
 
     def reserve(self) -> float:
@@ -102,17 +110,17 @@ class TokenBucket:
         if not self.adaptive.enabled:
             return
         with self._lock:
-            self._streak = 0
+            now = self.clock.now()
+            if self._last_cut is not None and now - self._last_cut < self.adaptive.cooldown:
+                return
+            self._last_cut = now
             self.rate = max(self.configured_rate * self.adaptive.floor, self.rate * self.adaptive.decrease)
 
     def succeeded(self) -> None:
         if not self.adaptive.enabled or self.rate >= self.configured_rate:
             return
         with self._lock:
-            self._streak += 1
-            if self._streak >= self.adaptive.recover_after:
-                self._streak = 0
-                self.rate = min(self.configured_rate, self.rate * self.adaptive.increase)
+            self.rate = min(self.configured_rate, self.rate + self.configured_rate * self.adaptive.increase)
 
 
 class RateLimiter:

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
+from teardown.aws.clock import Clock, SystemClock
+from teardown.aws.retry import read_policy
+
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
     from mypy_boto3_sts import STSClient
@@ -55,12 +58,15 @@ def sitewise_client(target: AwsTarget, *, pool: int = 16, session: boto3.Session
 
 def sts_client(target: AwsTarget, *, session: boto3.Session | None = None) -> STSClient:
     sess = session or target.session()
-    return sess.client("sts", endpoint_url=target.sts_endpoint())
+    return sess.client("sts", endpoint_url=target.sts_endpoint(), config=Config(retries={"total_max_attempts": 1}))
 
 
-def caller_identity(target: AwsTarget, *, session: boto3.Session | None = None) -> tuple[str, str]:
-    """The (account, region) the engine is about to act in."""
+def caller_identity(
+    target: AwsTarget, *, session: boto3.Session | None = None, clock: Clock | None = None
+) -> tuple[str, str]:
+    """The (account, region) the engine is about to act in; a throttle or 5xx is retried on the clock, as
+    every other request is."""
     sess = session or target.session()
-    account = sts_client(target, session=sess).get_caller_identity()["Account"]
-    region = sess.region_name or ""
-    return account, region
+    sts = sts_client(target, session=sess)
+    answer = read_policy(clock or SystemClock())(sts.get_caller_identity)
+    return str(answer["Account"]), sess.region_name or ""

@@ -103,7 +103,7 @@ def run_reset(
 ) -> ResetResult:
     """Guard, plan, write the plan, apply it (auto-approved by the config). Raises on any refusal."""
     target = target or config.target
-    account, region = caller_identity(target)
+    account, region = caller_identity(target, clock=clock)
     if (account, region) != (config.account, config.region):
         raise PlanRefused(
             f"reset config is for account {config.account} in {config.region}, "

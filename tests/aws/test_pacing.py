@@ -49,13 +49,31 @@ def test_bucket_is_fair_across_threads(clock: ManualClock) -> None:
 
 
 def test_adaptive_slows_down_on_throttle_and_recovers(clock: ManualClock) -> None:
-    """A throttle halves the rate; enough successes bring it back toward the configured rate."""
-    bucket = TokenBucket(clock, 30.0, adaptive=AdaptiveSettings(recover_after=2, increase=2.0))
+    """A throttle halves the rate; each success adds a fraction of the configured rate back, up to it."""
+    bucket = TokenBucket(clock, 30.0, adaptive=AdaptiveSettings(increase=0.25))
     bucket.throttled()
     assert bucket.rate == 15.0
     bucket.succeeded()
+    assert bucket.rate == 22.5
+    bucket.succeeded()
     bucket.succeeded()
     assert bucket.rate == 30.0
+
+
+def test_a_burst_of_throttles_is_one_signal_per_cooldown(clock: ManualClock) -> None:
+    """Ten throttles within a second cut the rate once; one after the cooldown cuts it again; never below
+    the floor."""
+    bucket = TokenBucket(clock, 30.0, adaptive=AdaptiveSettings(cooldown=1.0, floor=0.2))
+    for _ in range(10):
+        bucket.throttled()
+    assert bucket.rate == 15.0
+    clock.advance(1.0)
+    bucket.throttled()
+    assert bucket.rate == 7.5
+    for _ in range(5):
+        clock.advance(1.0)
+        bucket.throttled()
+    assert bucket.rate == 6.0
 
 
 def test_limiter_has_a_bucket_per_family_with_defaults_and_overrides(clock: ManualClock) -> None:
