@@ -86,8 +86,8 @@ def _state(snapshot: dict[str, Any]) -> str:
         for item in snapshot.get(collection, ()):
             text = text.replace(item["id"], f"{collection}:{item['name']}")
     for item in snapshot.get("accessPolicies", ()):
-        text = text.replace(item["id"], f"policy:{json.dumps(item['identity'], sort_keys=True)}")
-    return text
+        text = text.replace(item["id"], f"policy:{item['permission']}:{sorted(item['identity'].items())}")
+    return json.dumps(json.loads(text), sort_keys=True)  # sorted again under the new names
 
 
 def _plan(client: Any, clock: ManualClock, picks: list[int], tmp: Path) -> tuple[Plan, Path]:

@@ -13,6 +13,11 @@ from teardown.aws.target import AwsTarget, caller_identity
 from teardown.emulator.clock import ManualClock
 
 
+def _error(code: str, status: int) -> ClientError:
+    response: Any = {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(response, "GetCallerIdentity")
+
+
 class _FlakySts:
     """Throttles, then fails with a 503, then answers."""
 
@@ -22,11 +27,9 @@ class _FlakySts:
     def get_caller_identity(self) -> dict[str, Any]:
         self.calls += 1
         if self.calls == 1:
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "GetCallerIdentity")
+            raise _error("Throttling", 400)
         if self.calls == 2:
-            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "later"},
-                               "ResponseMetadata": {"HTTPStatusCode": 503}}, "GetCallerIdentity")
+            raise _error("ServiceUnavailable", 503)
         return {"Account": "123456789012"}
 
 
@@ -49,8 +52,7 @@ def test_caller_identity_does_not_retry_access_denied(monkeypatch: pytest.Monkey
 
         def get_caller_identity(self) -> dict[str, Any]:
             Denied.calls += 1
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"},
-                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetCallerIdentity")
+            raise _error("AccessDenied", 403)
 
     monkeypatch.setattr(target_module, "sts_client", lambda *_a, **_k: Denied())
     with pytest.raises(ClientError, match="AccessDenied"):
