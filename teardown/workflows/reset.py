@@ -26,6 +26,7 @@ from teardown.aws.clock import Clock
 from teardown.aws.discover import discover_target
 from teardown.aws.target import AwsTarget, caller_identity
 from teardown.errors import BadInputError, PlanRefused
+from teardown.files import check_writable, read_text
 from teardown.inventory.selectors import SelectionSpec, config_schemas, from_config
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, write_plan
@@ -53,10 +54,9 @@ class ResetResult:
 
 def load_reset_config(path: str | Path) -> ResetConfig:
     """Parse and validate a reset file; ``BadInputError`` names the key at fault."""
+    text = read_text(Path(path), "reset config")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: no such reset config") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInputError(f"{path}: not valid TOML: {exc}") from None
     try:
@@ -103,6 +103,7 @@ def run_reset(
 ) -> ResetResult:
     """Guard, plan, write the plan, apply it (auto-approved by the config). Raises on any refusal."""
     target = target or config.target
+    check_writable(config.plans_dir, "plans directory", directory=True)
     account, region = caller_identity(target)
     if (account, region) != (config.account, config.region):
         raise PlanRefused(
