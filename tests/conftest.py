@@ -1,5 +1,6 @@
 """Suite-wide hygiene: dummy AWS credentials and no machine AWS configuration (nothing can reach a real
-account), and structlog's defaults, whatever an earlier CLI test set.
+account), apply locks in the test's own directory (not the machine-wide one another run may share), and
+structlog's defaults, whatever an earlier CLI test set.
 
 And the fixtures more than one folder uses: ``clock``, and the two seeded worlds of tests/support/worlds.py,
 ``env`` (the small apply world) and ``farm`` (the packaged windfarm), both served inside moto's mock_aws."""
@@ -46,6 +47,12 @@ def _aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(autouse=True)
+def _lock_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Apply locks go to a fresh directory: two test runs on one machine never share a plan digest's lock."""
+    monkeypatch.setenv("SITEWISE_TEARDOWN_LOCK_DIR", str(tmp_path_factory.mktemp("locks")))
 
 
 @pytest.fixture

@@ -4,7 +4,12 @@
 on: a header naming the plan digest, then per action ``started`` (with its clientToken), ``sent``, and
 one of ``done``, ``already_done``, ``failed``, ``skipped``, ``not_started``. Replaying it tells a resumed
 apply which actions finished (skip them) and which were in flight (send again with the SAME clientToken,
-which the service answers idempotently). A torn last line (a crash mid-write) is ignored.
+which the service answers idempotently).
+
+A crash mid-write leaves a torn last line: reading ignores it (the action it described is re-checked), and
+opening the journal to append cuts it off first (``journal.torn_line_truncated``), so the next line starts
+clean and later runs read the journal whole. Anything else that is not an entry (a line that is not UTF-8,
+not JSON, not an object, or without an ``event``) before the last line is refused, naming the line.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ from typing import Any
 import structlog
 
 from teardown.errors import PlanRefused
+from teardown.files import file_errors
 
 log = structlog.get_logger(__name__)
 
 JOURNAL_FORMAT = 1
 FINISHED_EVENTS = frozenset({"done", "already_done"})
 FINAL_EVENTS = frozenset({"done", "already_done", "failed", "skipped", "not_started"})
+_MOVE_AWAY = "move it away to apply this plan"
 
 
 @dataclass
@@ -48,6 +55,16 @@ class ActionRecord:
         return self.last_event in {"started", "sent"}
 
 
+@dataclass(frozen=True)
+class _Scan:
+    """A journal file as read: its entries, and what a crash left at its end."""
+
+    entries: list[dict[str, Any]]
+    torn_line: int | None = None  # the number of a torn last line, ignored
+    torn_offset: int = 0  # where that line starts, in bytes
+    size: int = 0
+    unterminated: bool = False  # the last line is whole but its newline was never written
+
 class Journal:
     """Append-only, durable, thread-safe. Open with ``Journal.open``; close when the apply ends."""
 
@@ -57,17 +74,25 @@ class Journal:
         self.records = records
         self.runs = runs
         self._lock = threading.Lock()
-        self._file = path.open("a", encoding="utf-8")
+        with file_errors(path, "journal", writing=True, error=PlanRefused):
+            self._file = path.open("a", encoding="utf-8")
 
     @classmethod
     def open(cls, path: Path, digest: str, *, now: float) -> Journal:
-        """Open (or start) the journal of the plan with ``digest``; refuse one of another plan."""
-        records, runs = load_records(path, digest)
-        fresh = not path.exists() or path.stat().st_size == 0
+        """Open (or start) the journal of the plan with ``digest``; refuse one of another plan. A torn last
+        line is cut off first, so what this run appends starts on a line of its own."""
+        scan = _scan(path)
+        records, runs = _replay(path, digest, scan)
         journal = cls(path, digest, records, runs)
-        if fresh:
-            journal._append({"event": "journal", "format": JOURNAL_FORMAT, "plan_digest": digest, "at": now})
-        journal._append({"event": "run", "pid": os.getpid(), "host": socket.gethostname(), "at": now})
+        try:
+            with file_errors(path, "journal", writing=True, error=PlanRefused):
+                journal._repair(scan)
+                if not scan.entries:
+                    journal._append({"event": "journal", "format": JOURNAL_FORMAT, "plan_digest": digest, "at": now})
+                journal._append({"event": "run", "pid": os.getpid(), "host": socket.gethostname(), "at": now})
+        except BaseException:
+            journal.close()
+            raise
         journal.runs += 1
         return journal
 
@@ -98,6 +123,17 @@ class Journal:
             if not self._file.closed:
                 self._file.close()
 
+    def _repair(self, scan: _Scan) -> None:
+        if scan.torn_line is not None:
+            self._file.truncate(scan.torn_offset)
+            os.fsync(self._file.fileno())
+            log.warning("journal.torn_line_truncated", path=str(self.path), line=scan.torn_line,
+                        bytes=scan.size - scan.torn_offset)
+        elif scan.unterminated:
+            self._file.write("\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
     def _append(self, entry: Mapping[str, Any]) -> None:
         self._file.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
         self._file.flush()
@@ -114,48 +150,74 @@ class Journal:
 
 def load_records(path: Path, digest: str) -> tuple[dict[str, ActionRecord], int]:
     """Read-only replay: each action's record and the number of runs so far ({} and 0 with no journal)."""
+    return _replay(path, digest, _scan(path))
+
+
+def _replay(path: Path, digest: str, scan: _Scan) -> tuple[dict[str, ActionRecord], int]:
     records: dict[str, ActionRecord] = {}
     runs = 0
-    if not path.exists() or path.stat().st_size == 0:
+    if not scan.entries:
         return records, runs
-    header, entries = _read(path)
+    header, entries = scan.entries[0], scan.entries[1:]
+    if header["event"] != "journal":
+        raise PlanRefused(f"journal {path} has no header; {_MOVE_AWAY}")
+    if header.get("format") != JOURNAL_FORMAT:
+        raise PlanRefused(f"journal {path} has unknown format {header.get('format')!r}")
     if header.get("plan_digest") != digest:
         raise PlanRefused(
             f"journal {path} belongs to another plan (digest {str(header.get('plan_digest'))[:19]}..., "
-            f"this plan is {digest[:19]}...); move it away to apply this plan",
+            f"this plan is {digest[:19]}...); {_MOVE_AWAY}",
         )
     for entry in entries:
-        if entry.get("event") == "run":
+        event = entry["event"]
+        if event == "run":
             runs += 1
             continue
         action_id = entry.get("action")
         if not isinstance(action_id, str):
             continue
-        rec = records.setdefault(action_id, ActionRecord(last_event=entry["event"]))
-        rec.last_event = entry["event"]
-        rec.history.append(entry["event"])
+        rec = records.setdefault(action_id, ActionRecord(last_event=event))
+        rec.last_event = event
+        rec.history.append(event)
         rec.client_token = entry.get("client_token", rec.client_token)
         rec.error = entry.get("error")
     return records, runs
 
 
-def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+def _scan(path: Path) -> _Scan:
+    """Every entry of the journal at ``path`` (none when there is no file). A last line that is not a whole
+    entry is torn by a crash mid-write and left out; any other line that is not an entry is refused."""
+    if not path.exists():
+        return _Scan(entries=[])
+    with file_errors(path, "journal", error=PlanRefused):
+        data = path.read_bytes()
+    lines = data.split(b"\n")  # the last piece is what follows the last newline (b"" in a whole file)
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
     entries: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    offset = 0
+    for index, raw in enumerate(lines):
+        start, offset = offset, offset + len(raw) + 1
+        if not raw.strip():
             continue
+        number = index + 1
         try:
-            entry = json.loads(line)
+            entry = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            if index == last:
+                return _torn(path, entries, number, start, len(data))
+            raise PlanRefused(f"journal {path} is corrupt at line {number}: not UTF-8 text; {_MOVE_AWAY}") from None
         except json.JSONDecodeError as exc:
-            if number == len(lines):  # torn by a crash mid-write: the action will be re-checked
-                log.warning("journal.torn_line_ignored", path=str(path), line=number)
-                break
-            raise PlanRefused(f"journal {path} is corrupt at line {number}: {exc}") from exc
-        if isinstance(entry, dict):
-            entries.append(entry)
-    if not entries or entries[0].get("event") != "journal":
-        raise PlanRefused(f"journal {path} has no header; move it away to apply this plan")
-    if entries[0].get("format") != JOURNAL_FORMAT:
-        raise PlanRefused(f"journal {path} has unknown format {entries[0].get('format')!r}")
-    return entries[0], entries[1:]
+            if index == last:
+                return _torn(path, entries, number, start, len(data))
+            raise PlanRefused(f"journal {path} is corrupt at line {number}: {exc}; {_MOVE_AWAY}") from None
+        if not isinstance(entry, dict):
+            raise PlanRefused(f"journal {path} is corrupt at line {number}: not a JSON object; {_MOVE_AWAY}")
+        if not isinstance(entry.get("event"), str):
+            raise PlanRefused(f"journal {path} is corrupt at line {number}: an entry without an event; {_MOVE_AWAY}")
+        entries.append(entry)
+    return _Scan(entries=entries, size=len(data), unterminated=bool(data) and not data.endswith(b"\n"))
+
+
+def _torn(path: Path, entries: list[dict[str, Any]], number: int, offset: int, size: int) -> _Scan:
+    log.warning("journal.torn_line_ignored", path=str(path), line=number)
+    return _Scan(entries=entries, torn_line=number, torn_offset=offset, size=size)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from teardown.files import write_text_atomic
 from teardown.kinds import ActionKind
 
 REPORT_FORMAT = 1
@@ -132,8 +133,6 @@ class ApplyReport:
         }
 
     def write(self, path: Path) -> Path:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n", "report")
         self.path = path
         return path

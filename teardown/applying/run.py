@@ -36,7 +36,7 @@ from teardown.applying.observe import (
     ObserveSettings,
     PerResourceObserver,
 )
-from teardown.applying.paths import journal_path, lock_path, report_path
+from teardown.applying.paths import journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
 from teardown.applying.report import ActionReport, ApplyReport, Outcome
 from teardown.applying.walk import EventKind, WalkEvent, walk
@@ -108,8 +108,8 @@ def apply(
 
     ``client`` (boto3 iotsitewise) and ``identity`` (answers ``(account, region)``) default to ones built
     from ``target``; every request goes through one ``Calls`` (paced by ``rates``, retried by ``retry``).
-    The journal, lock and report live beside ``plan_path`` (the plan file when a path is given; else
-    ``./<digest>.plan``).
+    The journal and report live beside ``plan_path`` (the plan file when a path is given; else
+    ``./<digest>.plan``); the lock is per plan digest (``teardown.applying.lock``).
     """
     clock = clock or SystemClock()
     if not isinstance(plan, Plan):
@@ -131,7 +131,7 @@ def apply(
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
                   retry=retry)
 
-    lock = ApplyLock(lock_path(base))
+    lock = ApplyLock(plan.digest, plan=base)  # per digest: copies of this plan elsewhere share it
     with lock.held():
         records, _ = load_records(journal_path(base), plan.digest)
         finished = {aid for aid, rec in records.items() if rec.finished}

@@ -31,7 +31,10 @@ class AwsTarget:
     endpoint_url: str | None = None
 
     def session(self) -> boto3.Session:
-        return boto3.Session(profile_name=self.profile, region_name=self.region)
+        # botocore reads AWS_DEFAULT_REGION and the profile but not AWS_REGION, which the AWS CLI v2 and the
+        # other SDKs read first (and --region's help promises): without a region of its own, honour it here.
+        region = self.region or os.environ.get("AWS_REGION") or None
+        return boto3.Session(profile_name=self.profile, region_name=region)
 
     def sitewise_endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_IOTSITEWISE")

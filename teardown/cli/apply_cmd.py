@@ -18,10 +18,11 @@ from types import FrameType
 import structlog
 
 from teardown.applying.run import DEFAULT_WORKERS, ApplySummary, apply
-from teardown.cli.options import target_from_args
+from teardown.cli.options import non_negative_int, positive_int, target_from_args
 from teardown.cli.progress import ProgressBar
 from teardown.cli.tables import format_summary
-from teardown.errors import BadInputError, PlanRefused
+from teardown.errors import PlanRefused
+from teardown.files import check_writable
 from teardown.planning.planfile import load_plan
 
 
@@ -40,8 +41,9 @@ def register(
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
     parser.add_argument("--expect-digest", metavar="sha256:...",
                         help="refuse the plan unless its digest is this one (the digest that was reviewed)")
-    parser.add_argument("--max-deletes", type=int, metavar="N", help="refuse a plan deleting more than N resources")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
+    parser.add_argument("--max-deletes", type=non_negative_int, metavar="N",
+                        help="refuse a plan deleting more than N resources")
+    parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
                         help=f"actions in flight at once (default {DEFAULT_WORKERS})")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="JSON report file (default: <plan>.report.json beside the plan)")
@@ -49,8 +51,8 @@ def register(
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        raise BadInputError("--workers must be at least 1")
+    if args.report is not None:  # found out before the apply, not after it
+        check_writable(args.report, "report")
     target = target_from_args(args)
     interactive = sys.stdin.isatty()
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None

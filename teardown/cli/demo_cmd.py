@@ -11,6 +11,7 @@ from typing import Any
 
 from teardown.applying.progress import Progress
 from teardown.applying.run import DEFAULT_WORKERS
+from teardown.cli.options import positive_int
 from teardown.cli.progress import ProgressBar, render
 from teardown.cli.tables import format_summary
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_OK
@@ -32,7 +33,7 @@ def register(
     parser.add_argument("--time-scale", type=float, default=1.0, metavar="X",
                         help="run the emulator's latencies and quotas X times faster (default 1: real time)")
     parser.add_argument("--plans-dir", type=Path, default=Path("plans"), help="where the demo plan goes")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+    parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
                         help=f"actions in flight at once (default {DEFAULT_WORKERS})")
     parser.add_argument("--log-format", choices=("text", "json"), default=None, help=argparse.SUPPRESS)
     parser.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)

@@ -42,6 +42,26 @@ def selection_options() -> argparse.ArgumentParser:
     return parent
 
 
+def positive_int(text: str) -> int:
+    """argparse type of counts that must be at least 1 (``--workers``)."""
+    return _int_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type of limits where 0 means none at all (``--max-deletes 0`` refuses any delete)."""
+    return _int_at_least(text, 0)
+
+
+def _int_at_least(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+    return value
+
+
 def target_from_args(args: argparse.Namespace) -> AwsTarget:
     """Where the global options point (None falls through to the standard AWS_* variables)."""
     return AwsTarget(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)

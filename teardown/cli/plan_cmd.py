@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 from teardown.aws.discover import discover_target
-from teardown.cli.options import selection_options, spec_from_args, target_from_args
+from teardown.cli.options import positive_int, selection_options, spec_from_args, target_from_args
 from teardown.errors import EXIT_OK, BadInputError
+from teardown.files import check_writable, read_text, write_text_atomic
 from teardown.inventory.records import Inventory
 from teardown.inventory.selectors import SELECTORS
 from teardown.planning.make import make_plan
-from teardown.planning.planfile import write_plan
+from teardown.planning.planfile import DEFAULT_DIR, write_plan
 from teardown.planning.render import render_text
 
 SHOWN_ACTIONS = 25
@@ -31,7 +32,8 @@ def register(
     parser.add_argument("--out", type=Path, help="plan file to write (default: plans/<time>-<digest>.plan.json)")
     parser.add_argument("--inventory", type=Path, help="plan from a saved inventory instead of the live account")
     parser.add_argument("--save-inventory", type=Path, help="also save the discovered inventory as JSON")
-    parser.add_argument("--workers", type=int, default=8, help="concurrent discovery calls (default 8)")
+    parser.add_argument("--workers", type=positive_int, default=8, metavar="N",
+                        help="concurrent discovery calls (default 8)")
     parser.set_defaults(func=run)
 
 
@@ -40,12 +42,19 @@ def run(args: argparse.Namespace) -> int:
     if spec.is_empty:
         flags = [s.flag for s in SELECTORS if not s.protects]
         raise BadInputError(f"nothing selected: give {', '.join(flags[:-1])} or {flags[-1]}")
+    # Before discovery spends a single call: where the plan and the inventory go must be writable.
+    if args.out is not None:
+        check_writable(args.out, "plan")
+    else:
+        check_writable(DEFAULT_DIR, "plans directory", directory=True)
+    if args.save_inventory is not None:
+        check_writable(args.save_inventory, "inventory")
     if args.inventory is not None:
         inventory = _load_inventory(args.inventory)
     else:
         inventory = discover_target(target_from_args(args), spec, workers=args.workers)
     if args.save_inventory is not None:
-        args.save_inventory.write_text(json.dumps(inventory.to_json(), indent=1) + "\n", encoding="utf-8")
+        write_text_atomic(args.save_inventory, json.dumps(inventory.to_json(), indent=1) + "\n", "inventory")
     plan, _selection = make_plan(inventory, spec)
     if plan.is_empty:
         print(render_text(plan), end="")
@@ -60,9 +69,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_inventory(path: Path) -> Inventory:
+    text = read_text(path, "inventory file")
     try:
-        return Inventory.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: no such inventory file") from None
-    except (ValueError, KeyError, TypeError) as exc:
+        return Inventory.from_json(json.loads(text))
+    except KeyError as exc:
+        raise BadInputError(f"{path}: not a valid inventory file: missing key {exc.args[0]!r}") from None
+    except (ValueError, TypeError, AttributeError) as exc:
         raise BadInputError(f"{path}: not a valid inventory file: {exc}") from None

@@ -128,6 +128,8 @@ class Inventory:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Inventory:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"expected a JSON object, not {type(data).__name__}")
         if data.get("format") != INVENTORY_FORMAT:
             raise ValueError(f"unknown inventory format {data.get('format')!r}")
         models = {

@@ -14,6 +14,8 @@ from typing import Any, Literal
 from teardown.errors import BadInputError
 
 EXTERNAL_ID_PREFIX = "externalId:"
+# SiteWise ids are UUIDs (36 characters) or "externalId:" and an external id of up to 128 characters.
+MAX_ID_LENGTH = len(EXTERNAL_ID_PREFIX) + 128
 ValueKind = Literal["switch", "id", "tag", "regex"]
 
 
@@ -139,6 +141,24 @@ def _parse(selector: Selector, text: Any) -> Any:
         raise BadInputError(f"{selector.flag} takes text, not {text!r}")
     if selector.value == "tag":
         return parse_tag(text, selector.flag)
+    if selector.value == "id":
+        return parse_id(text, selector.flag)
+    return text
+
+
+def parse_id(text: str, flag: str) -> str:
+    """A resource id as given: a non-empty string without whitespace (a UUID, or ``externalId:X``)."""
+    if not text:
+        raise BadInputError(f"{flag} needs an id (a UUID or {EXTERNAL_ID_PREFIX}X), not an empty string")
+    if any(c.isspace() for c in text):
+        raise BadInputError(f"{flag} {text!r} is not an id: ids contain no whitespace")
+    if text == EXTERNAL_ID_PREFIX:
+        raise BadInputError(f"{flag} {text!r} names no external id: write {EXTERNAL_ID_PREFIX}X")
+    if len(text) > MAX_ID_LENGTH:
+        raise BadInputError(
+            f"{flag} {text[:24]!r}... is {len(text)} characters long; an id has at most {MAX_ID_LENGTH} "
+            f"(a UUID, or {EXTERNAL_ID_PREFIX} and up to 128 characters)"
+        )
     return text
 
 

@@ -21,6 +21,7 @@ import networkx as nx
 
 from teardown._version import __version__
 from teardown.errors import PlanFileError
+from teardown.files import write_text_atomic
 from teardown.inventory.selectors import SelectionSpec, plan_selection_schema
 from teardown.kinds import KINDS, ActionKind
 from teardown.planning.actions import Action
@@ -107,11 +108,10 @@ def default_path(plan: Plan, directory: Path = DEFAULT_DIR) -> Path:
 
 
 def write_plan(plan: Plan, path: str | Path | None = None) -> Path:
+    """Write the plan file (atomically: a reader never sees half a plan); ``BadInputError`` says why it could
+    not be written."""
     target = Path(path) if path is not None else default_path(plan)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(target)  # atomic: a reader never sees half a plan
+    write_text_atomic(target, json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n", "plan")
     return target
 
 

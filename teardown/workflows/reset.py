@@ -1,8 +1,10 @@
 """Scheduled environment resets: plan and apply in one run, from a TOML file.
 
 The file is the approval: it names the account and region it may act in (checked against STS before
-anything is read), the selection, the protections and a ceiling on deletes. The plan is still written
-to disk first, so every scheduled run leaves a reviewable record beside its journal and report.
+anything is read, for the region the run resolves like every command: ``target.region`` or ``--region``,
+else the standard AWS variables and profile), the selection, the protections and a ceiling on deletes.
+The plan is still written to disk first, so every scheduled run leaves a reviewable record beside its
+journal and report.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from teardown.aws.clock import Clock
 from teardown.aws.discover import discover_target
 from teardown.aws.target import AwsTarget, caller_identity
 from teardown.errors import BadInputError, PlanRefused
+from teardown.files import check_writable, read_text
 from teardown.inventory.selectors import SelectionSpec, config_schemas, from_config
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, write_plan
@@ -53,10 +56,9 @@ class ResetResult:
 
 def load_reset_config(path: str | Path) -> ResetConfig:
     """Parse and validate a reset file; ``BadInputError`` names the key at fault."""
+    text = read_text(Path(path), "reset config")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: no such reset config") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInputError(f"{path}: not valid TOML: {exc}") from None
     try:
@@ -83,7 +85,9 @@ def _config(data: dict[str, Any]) -> ResetConfig:
     if spec.is_empty:
         raise BadInputError("reset config selects nothing: set select.all or a selector list")
     return ResetConfig(
-        target=AwsTarget(region=target.get("region", guard["region"]), profile=target.get("profile"),
+        # No target.region: the region every command resolves (--region, else AWS_REGION, AWS_DEFAULT_REGION
+        # or the profile), which the guard then checks; never the guard's own region, which would pass it.
+        target=AwsTarget(region=target.get("region"), profile=target.get("profile"),
                          endpoint_url=target.get("endpoint_url")),
         account=guard["account"],
         region=guard["region"],
@@ -103,11 +107,13 @@ def run_reset(
 ) -> ResetResult:
     """Guard, plan, write the plan, apply it (auto-approved by the config). Raises on any refusal."""
     target = target or config.target
+    check_writable(config.plans_dir, "plans directory", directory=True)
     account, region = caller_identity(target, clock=clock)
     if (account, region) != (config.account, config.region):
+        where = region or "no region (give --region, set AWS_REGION or target.region)"
         raise PlanRefused(
             f"reset config is for account {config.account} in {config.region}, "
-            f"but the credentials act in account {account} in {region}"
+            f"but the credentials act in account {account} in {where}"
         )
     inventory = discover_target(target, config.spec, identity=(account, region), clock=clock)
     plan, _ = make_plan(inventory, config.spec)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import networkx as nx
@@ -11,7 +10,8 @@ import pytest
 import structlog.testing
 
 from teardown.applying.execute import client_token
-from teardown.applying.paths import journal_path, lock_path, report_path
+from teardown.applying.lock import ApplyLock, lock_path
+from teardown.applying.paths import journal_path, report_path
 from teardown.applying.progress import Progress
 from teardown.applying.report import Outcome
 from teardown.applying.run import ApplySummary
@@ -52,7 +52,7 @@ def test_report_and_journal_are_written_beside_the_plan(env: Env) -> None:
     tokens = {x["action"]: x["client_token"] for x in lines if x["event"] == "started"}
     assert tokens == {a.id: client_token(plan.digest, a.id) for a in plan.actions}
     assert all(36 <= len(t) <= 64 and " " not in t for t in tokens.values())
-    assert not lock_path(path).exists()  # released
+    assert not lock_path(plan.digest).exists()  # released
     assert "delete_asset" in format_summary(report)
 
 
@@ -179,10 +179,10 @@ def test_refuses_when_not_confirmed(env: Env) -> None:
 
 def test_refuses_while_another_apply_holds_the_lock(env: Env) -> None:
     """A live apply's lock refuses a second one with ApplyLocked."""
-    _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    lock_path(path).write_text(f"{os.getpid()}\n")
-    _refused(env, path, ApplyLocked, "another apply")
-    assert lock_path(path).exists()  # not ours to remove
+    plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
+    with ApplyLock(plan.digest, path).held():
+        _refused(env, path, ApplyLocked, "another apply")
+        assert lock_path(plan.digest).exists()  # not ours to remove
 
 
 def test_refuses_a_journal_of_another_plan(env: Env) -> None:

@@ -10,7 +10,8 @@ import threading
 
 from teardown.applying.execute import client_token
 from teardown.applying.journal import FINAL_EVENTS, Journal
-from teardown.applying.paths import journal_path, lock_path
+from teardown.applying.lock import lock_path
+from teardown.applying.paths import journal_path
 from teardown.applying.progress import Progress
 from teardown.applying.report import Outcome
 from teardown.errors import EXIT_INTERRUPTED
@@ -42,7 +43,7 @@ def test_stop_event_lets_in_flight_settle_and_the_next_run_resumes(env: Env) -> 
         if "action" in entry:
             events[entry["action"]] = entry["event"]
     assert set(events.values()) <= FINAL_EVENTS  # no action left "started" or "sent"
-    assert not lock_path(path).exists()
+    assert not lock_path(plan.digest).exists()
 
     deletes_before = env.backend.call_counts().get("DeleteAsset", 0)
     second = env.apply(path)
@@ -67,7 +68,7 @@ def test_crash_with_a_request_in_flight_resends_the_same_token(env: Env) -> None
         journal.record(spare_delete.id, "sent", at=env.clock.now())
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           check=True, capture_output=True, text=True).stdout
-    lock_path(path).write_text(dead)
+    lock_path(plan.digest).write_text(dead)
     env.clock.advance(1)
 
     report = env.apply(path)

@@ -12,7 +12,7 @@ import pytest
 
 from teardown.applying.journal import Journal
 from teardown.applying.lock import ApplyLock
-from teardown.applying.paths import journal_path, lock_path
+from teardown.applying.paths import journal_path
 from teardown.errors import ApplyLocked, PlanRefused
 
 
@@ -59,14 +59,14 @@ def test_torn_last_line_is_ignored(tmp_path: Path) -> None:
 
 def test_lock_refuses_a_second_apply_while_held(tmp_path: Path) -> None:
     """A live owner's lock refuses; releasing it lets the next apply in."""
-    path = lock_path(tmp_path / "plan.json")
-    first = ApplyLock(path)
+    first = ApplyLock("d" * 64, tmp_path / "plan.json", directory=tmp_path)
+    path = first.path
     with first.held():
-        assert path.read_text().strip() == str(os.getpid())
+        assert json.loads(path.read_text())["pid"] == os.getpid()
         with pytest.raises(ApplyLocked, match=str(os.getpid())):
-            ApplyLock(path).acquire()
+            ApplyLock("d" * 64, tmp_path / "plan.json", directory=tmp_path).acquire()
     assert not path.exists()
-    with ApplyLock(path).held():
+    with ApplyLock("d" * 64, tmp_path / "plan.json", directory=tmp_path).held():
         pass
 
 
@@ -75,7 +75,7 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True, text=True
     )
-    path = lock_path(tmp_path / "plan.json")
-    path.write_text(dead.stdout)
-    with ApplyLock(path).held():
-        assert path.read_text().strip() == str(os.getpid())
+    lock = ApplyLock("d" * 64, tmp_path / "plan.json", directory=tmp_path)
+    lock.path.write_text(dead.stdout)
+    with lock.held():
+        assert json.loads(lock.path.read_text())["pid"] == os.getpid()
