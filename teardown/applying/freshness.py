@@ -25,8 +25,8 @@ from botocore.exceptions import ClientError
 from teardown.applying.observe import child_parent
 from teardown.aws.calls import Calls
 from teardown.aws.classify import error_code
-from teardown.aws.discover import discover
-from teardown.errors import SelectionRefused, UnknownResourceError
+from teardown.aws.discover import discover_present
+from teardown.errors import SelectionRefused
 from teardown.inventory.records import Inventory
 from teardown.inventory.select import Selection, select
 from teardown.inventory.selectors import SelectionSpec
@@ -55,7 +55,8 @@ def check_plan(
     if not pending:
         return Freshness()  # every action finished in an earlier run: nothing will be sent
     spec = _with_owned_roots(plan, calls, progressed)
-    inventory, spec = _discover_present(plan, calls, spec)
+    inventory, spec, _gone = discover_present(calls, spec, account=plan.account, region=plan.region,
+                                              endpoint=plan.endpoint)
     selection: Selection | None = None
     if not spec.is_empty:
         try:
@@ -100,31 +101,6 @@ def _exists(calls: Calls, asset_id: str) -> bool:
             return False
         raise
     return True
-
-
-def _discover_present(plan: Plan, calls: Calls, spec: SelectionSpec) -> tuple[Inventory, SelectionSpec]:
-    """Discover with ``spec``, dropping each selector id that names a resource no longer there: it was deleted
-    (by this plan, or already), so nothing is left to check there."""
-    while True:
-        try:
-            inventory = discover(calls, spec, account=plan.account, region=plan.region, endpoint=plan.endpoint)
-            if not spec.is_empty:
-                select(inventory, spec)  # resolves every id: a gone model, portal or project raises here
-        except UnknownResourceError as exc:
-            spec = _without(spec, exc)
-            continue
-        except SelectionRefused:
-            pass  # judged by the caller, with the message
-        return inventory, spec
-
-
-def _without(spec: SelectionSpec, exc: UnknownResourceError) -> SelectionSpec:
-    for field in ("subtrees", "asset_models", "portals", "projects"):
-        refs: tuple[str, ...] = getattr(spec, field)
-        if exc.ref in refs:
-            kept: dict[str, Any] = {field: tuple(r for r in refs if r != exc.ref)}
-            return replace(spec, **kept)
-    raise exc  # an id the plan protects, or not one of its selectors: a real error
 
 
 def _not_implied(

@@ -22,7 +22,7 @@ from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
-from teardown.errors import UnknownResourceError
+from teardown.errors import SelectionRefused, UnknownResourceError
 from teardown.inventory.records import (
     AssetRecord,
     Hierarchy,
@@ -33,6 +33,7 @@ from teardown.inventory.records import (
     PortalRecord,
     ProjectRecord,
 )
+from teardown.inventory.select import select
 from teardown.inventory.selectors import SelectionSpec
 
 log = structlog.get_logger(__name__)
@@ -323,6 +324,43 @@ def discover(
     log.info("discover.done", assets=len(inventory.assets), models=len(inventory.models),
              projects=len(inventory.projects), calls=sum(inventory.calls.values()), complete=inventory.complete)
     return inventory
+
+
+def discover_present(
+    calls: Calls,
+    spec: SelectionSpec,
+    *,
+    account: str,
+    region: str,
+    endpoint: str | None = None,
+) -> tuple[Inventory, SelectionSpec, tuple[str, ...]]:
+    """``discover``, dropping each selector id that names a resource no longer there (deleted by an earlier
+    run, or by someone else): the inventory, the selection that is left, and the ids dropped. What a re-run
+    of a plan and a scheduled reset need; a one-off plan refuses an unknown id instead."""
+    gone: list[str] = []
+    while True:
+        try:
+            inventory = discover(calls, spec, account=account, region=region, endpoint=endpoint)
+            if not spec.is_empty:
+                select(inventory, spec)  # resolves every id: a gone model, portal or project raises here
+        except UnknownResourceError as exc:
+            spec = _without(spec, exc)
+            gone.append(str(exc.ref))
+            continue
+        except SelectionRefused:
+            pass  # the caller selects again and judges the refusal, with its message
+        if gone:
+            log.info("discover.selectors_gone", ids=gone)
+        return inventory, spec, tuple(gone)
+
+
+def _without(spec: SelectionSpec, exc: UnknownResourceError) -> SelectionSpec:
+    for field in ("subtrees", "asset_models", "portals", "projects"):
+        refs: tuple[str, ...] = getattr(spec, field)
+        if exc.ref in refs:
+            kept: dict[str, Any] = {field: tuple(r for r in refs if r != exc.ref)}
+            return replace(spec, **kept)
+    raise exc  # an id the selection protects, or none of its selectors: a real error
 
 
 def discover_target(

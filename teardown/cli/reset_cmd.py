@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     result = run_reset(config, target=target, on_progress=bar.update if bar else None)
     if bar is not None:
         bar.close()
+    for path, report in result.finished_first:
+        print(f"Finished first what an earlier reset left unfinished: {path}")
+        print(format_summary(report) + "\n")
     if result.report is None:
         print(render_text(result.plan), end="")
         return EXIT_OK

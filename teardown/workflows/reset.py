@@ -21,19 +21,23 @@ from typing import Any
 import jsonschema
 import structlog
 
+from teardown.applying.journal import load_records
+from teardown.applying.paths import journal_path
 from teardown.applying.progress import Progress
 from teardown.applying.report import ApplyReport
 from teardown.applying.run import DEFAULT_WORKERS, apply
-from teardown.aws.clock import Clock
-from teardown.aws.discover import discover_target
-from teardown.aws.target import AwsTarget, caller_identity
+from teardown.aws.calls import Calls
+from teardown.aws.clock import Clock, SystemClock
+from teardown.aws.discover import discover_present
+from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
 from teardown.files import check_writable, read_text
 from teardown.inventory.selectors import SelectionSpec, config_schemas, from_config
 from teardown.planning.make import make_plan
-from teardown.planning.planfile import Plan, write_plan
+from teardown.planning.planfile import Plan, load_plan, write_plan
 
 log = structlog.get_logger(__name__)
+_RESET_PLANS = "reset-*.plan.json"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class ResetResult:
     plan: Plan
     plan_path: Path | None  # None when there was nothing to do
     report: ApplyReport | None
+    # Plans an earlier, interrupted reset left unfinished, applied again first, with their reports.
+    finished_first: tuple[tuple[Path, ApplyReport], ...] = ()
 
 
 def load_reset_config(path: str | Path) -> ResetConfig:
@@ -115,13 +121,52 @@ def run_reset(
             f"reset config is for account {config.account} in {config.region}, "
             f"but the credentials act in account {account} in {where}"
         )
-    inventory = discover_target(target, config.spec, identity=(account, region), clock=clock)
-    plan, _ = make_plan(inventory, config.spec)
+    finished = _finish_unfinished(config, target, on_progress=on_progress, clock=clock)
+    if finished and not finished[-1][1].ok:
+        path, report = finished[-1]  # what an earlier run left could not be finished: stop there and say so
+        return ResetResult(plan=load_plan(path), plan_path=path, report=report, finished_first=tuple(finished))
+    # A scheduled reset runs again and again: a selected id already gone (deleted by an earlier run) is
+    # nothing left to do there, not an error.
+    calls = Calls(sitewise_client(target), clock or SystemClock())
+    inventory, spec, _gone = discover_present(calls, config.spec, account=account, region=region,
+                                              endpoint=target.sitewise_endpoint())
+    plan, _ = make_plan(inventory, spec)
     if plan.is_empty:
         log.info("reset.nothing_to_do", account=account, region=region)
-        return ResetResult(plan=plan, plan_path=None, report=None)
-    path = write_plan(plan, config.plans_dir / f"reset-{plan.digest.removeprefix('sha256:')[:12]}.plan.json")
+        return ResetResult(plan=plan, plan_path=None, report=None, finished_first=tuple(finished))
+    path = write_plan(plan, config.plans_dir / _RESET_PLANS.replace("*", plan.digest.removeprefix("sha256:")[:12]))
     log.info("reset.planned", path=str(path), actions=len(plan.actions))
     report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
                    workers=config.workers, on_progress=on_progress, clock=clock)
-    return ResetResult(plan=plan, plan_path=path, report=report)
+    return ResetResult(plan=plan, plan_path=path, report=report, finished_first=tuple(finished))
+
+
+def _finish_unfinished(
+    config: ResetConfig,
+    target: AwsTarget,
+    *,
+    on_progress: Callable[[Progress], None] | None,
+    clock: Clock | None,
+) -> list[tuple[Path, ApplyReport]]:
+    """Apply again every reset plan an earlier run started and did not finish (a crash, a kill, a failure), oldest
+    first: what it disassociated is no longer under its subtree, so only its own journal can finish it.
+
+    A plan refused as stale is left for the fresh plan that follows to cover; a failure stops the reset."""
+    done: list[tuple[Path, ApplyReport]] = []
+    for path in sorted(config.plans_dir.glob(_RESET_PLANS), key=lambda p: p.stat().st_mtime):
+        plan = load_plan(path)
+        records, _ = load_records(journal_path(path), plan.digest)
+        if not records or all(a.id in records and records[a.id].finished for a in plan.actions):
+            continue  # never started (a fresh plan covers it), or finished
+        log.info("reset.finishing", path=str(path), left=sum(1 for a in plan.actions
+                                                             if not (a.id in records and records[a.id].finished)))
+        try:
+            report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
+                           workers=config.workers, on_progress=on_progress, clock=clock)
+        except PlanRefused as exc:
+            log.warning("reset.unfinished_plan_refused", path=str(path), error=str(exc))
+            continue
+        done.append((path, report))
+        if not report.ok:
+            break
+    return done
