@@ -134,6 +134,9 @@ class SiteWiseBackend:
             self._counts[operation] += 1
             handler = self._handler(operation)
             self._throttle(operation)
+            if self._world.dice.throttle_before(operation):
+                log.info("emulator.fault", kind="throttle_before", operation=operation)
+                raise Throttling(f"Injected throttling of {operation} (nothing was applied).")
             if self._world.dice.internal_before(operation):
                 log.info("emulator.fault", kind="internal_before", operation=operation)
                 raise InternalFailure(f"Injected internal failure before {operation} (nothing was applied).")

@@ -30,6 +30,21 @@ def test_internal_before_applies_nothing(sitewise: IoTSiteWiseClient, backend: S
     assert backend.snapshot() == before
 
 
+def test_throttle_before_answers_429_and_applies_nothing(
+    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend
+) -> None:
+    """With throttle_before=1 a mutation answers ThrottlingException (429), quotas off, state unchanged;
+    reads are spared by default."""
+    backend.faults = FaultSettings(throttle_before=1.0)
+    before = backend.snapshot()
+    with pytest.raises(ClientError) as caught:
+        sitewise.create_asset_model(assetModelName="m")
+    error = caught.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("ThrottlingException", 429)
+    assert backend.snapshot() == before
+    assert sitewise.list_asset_models()["assetModelSummaries"] == []
+
+
 def test_faults_spare_reads_by_default(sitewise: IoTSiteWiseClient, backend: SiteWiseBackend) -> None:
     """Without an operations filter faults hit mutating operations only."""
     backend.faults = FaultSettings(internal_before=1.0)

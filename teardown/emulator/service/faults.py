@@ -17,6 +17,8 @@ def is_mutating(operation: str) -> bool:
 class FaultSettings:
     """Probabilities and targets of injected failures; the defaults inject nothing.
 
+    ``throttle_before``: ThrottlingException before the operation runs (nothing applied), beside the quotas:
+    a throttling storm the client's own rate did not cause.
     ``internal_before``: InternalFailure before the operation runs (nothing applied).
     ``internal_after``: the operation is applied, then InternalFailure is answered (a lost response).
     ``added_latency``: seconds slept on the backend's clock before the operation.
@@ -24,6 +26,7 @@ class FaultSettings:
     ``operations``: the operations faults apply to; None means every mutating operation.
     """
 
+    throttle_before: float = 0.0
     internal_before: float = 0.0
     internal_after: float = 0.0
     added_latency: float = 0.0
@@ -48,6 +51,9 @@ class FaultDice:
     def _roll(self, probability: float) -> bool:
         # No draw at probability 0, so enabling one fault kind does not shift the others' sequence.
         return probability > 0 and self._rng.random() < probability
+
+    def throttle_before(self, operation: str) -> bool:
+        return self.settings.applies_to(operation) and self._roll(self.settings.throttle_before)
 
     def internal_before(self, operation: str) -> bool:
         return self.settings.applies_to(operation) and self._roll(self.settings.internal_before)
