@@ -11,9 +11,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from teardown.aws.classify import error_code, error_status, error_text
 from teardown.cli import apply_cmd, demo_cmd, emulator_cmd, logging_setup, plan_cmd, reset_cmd, show_cmd
 from teardown.cli.options import global_options
-from teardown.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, TeardownError
+from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_REFUSED, TeardownError
+
+# Service answers that mean the credentials may not act (STS answers some of them with a 400).
+_REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredToken", "ExpiredTokenException",
+                            "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"})
 
 # The commands, in the order `--help` lists them.
 COMMANDS = (plan_cmd, show_cmd, apply_cmd, reset_cmd, demo_cmd, emulator_cmd)
@@ -45,6 +59,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (NoCredentialsError, PartialCredentialsError, ProfileNotFound, NoRegionError) as exc:
+        print(f"error: AWS configuration: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except EndpointConnectionError as exc:
+        print(f"error: cannot reach {exc.kwargs.get('endpoint_url')}: check --endpoint-url, the region and the "
+              "network (is the emulator running?)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ClientError as exc:
+        aws_code, status = error_code(exc) or "", error_status(exc) or 0
+        print(f"error: AWS refused: {error_text(exc)}", file=sys.stderr)
+        # Credentials the service does not accept, or lacking a permission: the request was refused.
+        return EXIT_REFUSED if status in (401, 403) or aws_code in _REFUSED_CODES else EXIT_ACTIONS_FAILED
     except OSError as exc:
         # A backstop: the commands check their files themselves and say which file is which. This keeps any
         # other file the OS refuses from ending in a traceback.
