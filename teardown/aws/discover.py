@@ -73,6 +73,19 @@ def _asset_from_describe(out: Any) -> AssetRecord:
     )
 
 
+def _formula_hierarchies(properties: Iterable[Any]) -> set[str]:
+    """The hierarchy ids that the model's metrics and transforms read child properties through."""
+    found: set[str] = set()
+    for prop in properties:
+        kind = prop.get("type", {})
+        for formula in (kind.get("metric"), kind.get("transform")):
+            for variable in (formula or {}).get("variables", ()):
+                hierarchy = variable.get("value", {}).get("hierarchyId")
+                if hierarchy:
+                    found.add(hierarchy)
+    return found
+
+
 class Discoverer:
     """One discovery run: the request path (counted apart), a pool. Use ``discover()`` rather than this."""
 
@@ -106,13 +119,17 @@ class Discoverer:
         self._map(self._composition_users, components)
 
     def _describe_model(self, summary: Any) -> None:
-        out = self.calls.read("DescribeAssetModel", assetModelId=summary["id"], excludeProperties=True)
+        # With its properties: a metric or transform reading a child's property through a hierarchy is what
+        # makes SiteWise refuse to delete the child model.
+        out = self.calls.read("DescribeAssetModel", assetModelId=summary["id"], excludeProperties=False)
+        through_formulas = _formula_hierarchies(out.get("assetModelProperties", ()))
         record = ModelRecord(
             id=out["assetModelId"], name=out["assetModelName"], arn=out["assetModelArn"],
             type=ModelType(out.get("assetModelType", "ASSET_MODEL")), status=out["assetModelStatus"]["state"],
             last_update=_epoch(out.get("assetModelLastUpdateDate")), external_id=out.get("assetModelExternalId"),
             hierarchies=tuple(
-                Hierarchy(id=h["id"], name=h["name"], child_model_id=h["childAssetModelId"])
+                Hierarchy(id=h["id"], name=h["name"], child_model_id=h["childAssetModelId"],
+                          formula=h["id"] in through_formulas)
                 for h in out.get("assetModelHierarchies", ()) if "id" in h
             ),
             interface_ids=tuple(i["id"] for i in out.get("interfaceDetails", ())),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from teardown.errors import UnknownResourceError
@@ -42,17 +43,28 @@ def assets_by_model(inventory: Inventory) -> dict[str, list[str]]:
     return index
 
 
-def model_users(inventory: Inventory) -> dict[str, list[tuple[str, str]]]:
-    """Model id -> the models that depend on it, and how (hierarchy child, component, interface)."""
-    users: dict[str, list[tuple[str, str]]] = defaultdict(list)
+@dataclass(frozen=True)
+class ModelUse:
+    """``user`` refers to a model: ``blocks`` when SiteWise refuses to delete that model while ``user`` exists
+    (a formula through a hierarchy, a component, an interface); a plain hierarchy reference does not."""
+
+    user: str
+    relation: str
+    blocks: bool
+
+
+def model_users(inventory: Inventory) -> dict[str, list[ModelUse]]:
+    """Model id -> the models that refer to it, and how (hierarchy child, formula, component, interface)."""
+    users: dict[str, list[ModelUse]] = defaultdict(list)
     for model in sorted(inventory.models.values(), key=lambda m: m.id):
         for hierarchy in model.hierarchies:
-            relation = f"names it as child model in hierarchy {hierarchy.name!r}"
-            users[hierarchy.child_model_id].append((model.id, relation))
+            relation = (f"reads its properties in a formula through hierarchy {hierarchy.name!r}" if hierarchy.formula
+                        else f"names it as child model in hierarchy {hierarchy.name!r}")
+            users[hierarchy.child_model_id].append(ModelUse(model.id, relation, blocks=hierarchy.formula))
         for component_id in model.component_ids:
-            users[component_id].append((model.id, "composes it"))
+            users[component_id].append(ModelUse(model.id, "composes it", blocks=True))
         for interface_id in model.interface_ids:
-            users[interface_id].append((model.id, "implements it"))
+            users[interface_id].append(ModelUse(model.id, "implements it", blocks=True))
     return users
 
 

@@ -22,11 +22,16 @@ class ModelType(StrEnum):
 
 @dataclass(frozen=True)
 class Hierarchy:
-    """A hierarchy definition of a model: assets of the model may have children of ``child_model_id``."""
+    """A hierarchy definition of a model: assets of the model may have children of ``child_model_id``.
+
+    ``formula`` is True when a metric or transform of the model reads a child's property through this
+    hierarchy: then SiteWise refuses to delete the child model while this model exists. A hierarchy that
+    merely names the child model blocks nothing."""
 
     id: str
     name: str
     child_model_id: str
+    formula: bool = False
 
 
 @dataclass(frozen=True)

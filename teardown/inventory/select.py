@@ -185,12 +185,14 @@ def _check_models(
                 f"{describe(inventory, kept_asset)} is kept; "
                 f"add --asset-model {model_id} to delete its assets too"
             )
-        for user_id, relation in users.get(model_id, ()):
-            if user_id not in models:
+        for use in users.get(model_id, ()):
+            # A kept model naming a deleted one would be left pointing at nothing, whether or not SiteWise
+            # would refuse the delete: refused either way.
+            if use.user not in models:
                 refusals.append(
                     f"{describe(inventory, model_id)} is selected but the kept "
-                    f"{describe(inventory, user_id)} {relation}; "
-                    f"add --asset-model {user_id} to delete it too"
+                    f"{describe(inventory, use.user)} {use.relation}; "
+                    f"add --asset-model {use.user} to delete it too"
                 )
 
 

@@ -12,8 +12,10 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 
 import networkx as nx
+import structlog
 
 from teardown.errors import GraphCycleError
 from teardown.inventory.index import model_users
@@ -35,6 +37,7 @@ from teardown.planning.actions import (
 # does not need its effect, and is not skipped when it fails); RULES names the edge rules behind the edge.
 ORDER_ONLY = "order_only"
 RULES = "rules"
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -125,14 +128,26 @@ def _asset_deletes_before_model_delete(ctx: _Context) -> Iterator[Edge]:
             yield delete_asset_id(asset_id), delete_model_id(model_id)
 
 
-def _user_models_before_used_models(ctx: _Context) -> Iterator[Edge]:
-    """A model named as child model, composed as component, or implemented as interface goes last."""
-    for used_id, users in model_users(ctx.inventory).items():
+def _blocking_users_before_used_models(ctx: _Context) -> Iterator[Edge]:
+    """DeleteAssetModel is refused while another model composes it, implements it (an interface), or reads
+    its properties in a formula through a hierarchy: those users go first."""
+    yield from _model_uses(ctx, blocking=True)
+
+
+def _parent_models_before_child_models(ctx: _Context) -> Iterator[Edge]:
+    """A hierarchy that merely names a child model blocks nothing, but deleting parents first costs nothing
+    and stays safe should the service be stricter: a preference, given up where it would close a cycle
+    (models whose hierarchies name each other)."""
+    yield from _model_uses(ctx, blocking=False)
+
+
+def _model_uses(ctx: _Context, *, blocking: bool) -> Iterator[Edge]:
+    for used_id, uses in sorted(model_users(ctx.inventory).items()):
         if used_id not in ctx.selection.models:
             continue
-        for user_id, _relation in users:
-            if user_id in ctx.selection.models and user_id != used_id:
-                yield delete_model_id(user_id), delete_model_id(used_id)
+        for use in uses:
+            if use.blocks is blocking and use.user in ctx.selection.models and use.user != used_id:
+                yield delete_model_id(use.user), delete_model_id(used_id)
 
 
 def _project_contents_before_project(ctx: _Context) -> Iterator[Edge]:
@@ -153,16 +168,25 @@ def _portal_contents_before_portal(ctx: _Context) -> Iterator[Edge]:
             yield before, delete_portal_id(portal_id)
 
 
-# Ordered: each rule adds "before" edges, marked order-only where the later action does not need the
-# earlier one's effect, only for it to have ended; validation runs once all are in.
-EDGE_RULES: tuple[tuple[EdgeRule, bool], ...] = (
-    (_unlinks_before_delete, False),
-    (_child_deletes_before_parent_delete, False),
-    (_serialize_mutations_per_asset, True),
-    (_asset_deletes_before_model_delete, False),
-    (_user_models_before_used_models, False),
-    (_project_contents_before_project, False),
-    (_portal_contents_before_portal, False),
+class Strength(Enum):
+    """What an edge rule's "before" means."""
+
+    NEEDS = "needs"  # the later action needs the earlier one's effect: skipped when it fails
+    ORDERS = "orders"  # the later action only waits for the earlier one to end (ORDER_ONLY)
+    PREFERS = "prefers"  # an ordering given up where it would close a cycle (ORDER_ONLY, added last)
+
+
+# Ordered: each rule adds "before" edges of its strength; preferences go in after every other edge, each only
+# where it closes no cycle; validation runs once all are in.
+EDGE_RULES: tuple[tuple[EdgeRule, Strength], ...] = (
+    (_unlinks_before_delete, Strength.NEEDS),
+    (_child_deletes_before_parent_delete, Strength.NEEDS),
+    (_serialize_mutations_per_asset, Strength.ORDERS),
+    (_asset_deletes_before_model_delete, Strength.NEEDS),
+    (_blocking_users_before_used_models, Strength.NEEDS),
+    (_project_contents_before_project, Strength.NEEDS),
+    (_portal_contents_before_portal, Strength.NEEDS),
+    (_parent_models_before_child_models, Strength.PREFERS),
 )
 
 
@@ -173,11 +197,16 @@ def build_graph(inventory: Inventory, selection: Selection) -> nx.DiGraph:
     graph = nx.DiGraph()
     for action in actions:
         graph.add_node(action.id, action=action)
-    for rule, order_only in EDGE_RULES:
+    rules = sorted(EDGE_RULES, key=lambda rule: rule[1] is Strength.PREFERS)  # stable: preferences last
+    for rule, strength in rules:
         name = rule.__name__.lstrip("_")
+        order_only = strength is not Strength.NEEDS
         for before, after in rule(ctx):
             if before not in graph or after not in graph:
                 raise AssertionError(f"edge rule {name} named an unknown action: {before}->{after}")
+            if strength is Strength.PREFERS and not graph.has_edge(before, after) and nx.has_path(graph, after, before):
+                log.debug("graph.preference_given_up", rule=name, before=before, after=after)
+                continue
             if graph.has_edge(before, after):
                 edge = graph.edges[before, after]
                 edge[RULES] = (*edge[RULES], name)
@@ -197,7 +226,15 @@ def _validate(graph: nx.DiGraph) -> None:
         cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
         return
-    steps = " -> ".join(f"{graph.nodes[u]['action'].label} [{u}]" for u, _v in cycle)
+    actions = [graph.nodes[u]["action"] for u, _v in cycle]
+    if all(a.kind is ActionKind.DELETE_ASSET_MODEL for a in actions):
+        names = ", ".join(a.label.split(" ", 2)[-1] for a in actions)
+        raise GraphCycleError(
+            f"asset models {names} depend on each other (a formula through a hierarchy, a component or an "
+            "interface): SiteWise refuses to delete any of them while another exists; break the dependency "
+            "(update a model) and plan again"
+        )
+    steps = " -> ".join(f"{a.label} [{a.id}]" for a in actions)
     raise GraphCycleError(f"the action graph has a cycle: {steps}")
 
 
