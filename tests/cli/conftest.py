@@ -1,22 +1,32 @@
-"""Fixtures of the command-line tests: the apply world with the command's ``apply`` on its manual clock."""
+"""Fixtures of the command-line tests (the ``cli`` runner itself, the seeded worlds and ``plan_file`` are in
+tests/conftest.py): a guard that fails any test whose command would build an AWS client, and a saved
+hand-built inventory (no client, no emulator)."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from pathlib import Path
 
+import boto3
 import pytest
 
-from teardown.applying.run import apply
-from teardown.cli import apply_cmd
-from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
+from tests.support.inventories import windfarm
 
 
 @pytest.fixture
-def cli(env: Env, monkeypatch: pytest.MonkeyPatch) -> Env:
-    """``env``, with `sitewise-teardown apply` running on the shared ManualClock with fast polls and retries."""
+def no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any boto3 client built from here on fails the test: the refusal under test must come first."""
 
-    def on_manual_clock(*args: Any, **kwargs: Any) -> Any:
-        return apply(*args, **kwargs, clock=env.clock, observe=FAST_OBSERVE, retry=FAST_RETRY)
+    def forbidden(self: boto3.Session, service_name: str, *args: object, **kwargs: object) -> object:
+        raise AssertionError(f"a {service_name} client was built: the bad input was not refused before AWS")
 
-    monkeypatch.setattr(apply_cmd, "apply", on_manual_clock)
-    return env
+    monkeypatch.setattr(boto3.session.Session, "client", forbidden)
+
+
+@pytest.fixture
+def inventory_file(tmp_path: Path) -> Path:
+    """A saved inventory: the hand-built wind farm of tests/support/inventories.py, as `--save-inventory`
+    writes it."""
+    path = tmp_path / "inventory.json"
+    path.write_text(json.dumps(windfarm().to_json()) + "\n", encoding="utf-8")
+    return path

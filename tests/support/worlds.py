@@ -154,13 +154,15 @@ class Env:
 
 
 @contextmanager
-def seeded(spec: WorldSpec, tmp: Path) -> Iterator[Env]:
+def seeded(spec: WorldSpec, tmp: Path, *, clock: ManualClock | None = None) -> Iterator[Env]:
     """``spec`` seeded instantly in a fresh backend (no quotas); then the clock and the latency are the test's.
+    The backend runs on ``clock`` (a fresh ManualClock unless given: the fixtures give the test's ``clock``, the
+    one the ``cli`` fixture runs the waiting commands on).
 
     Served inside ``mock_aws`` (dummy credentials come from tests/conftest.py), so the engine's STS account
     check answers with ``ACCOUNT``, the account the backend is built for.
     """
-    clock = ManualClock()
+    clock = clock if clock is not None else ManualClock()
     backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
     with mock_aws(), mock_sitewise(backend):
         client = sitewise_client(TARGET)

@@ -12,12 +12,13 @@ from tests.support.worlds import ACCOUNT, REGION
 
 @pytest.fixture
 def reset_file(tmp_path: Path) -> Callable[..., Path]:
-    """Writes ``tmp_path/reset.toml`` with the given ``[select]`` body (a guard for ``account``, plans under
-    ``tmp_path/plans``) and answers its path: ``reset_file("all = true", max_deletes=5)``."""
+    """Writes ``tmp_path/reset.toml`` with the given ``[select]`` body (a guard for ``account`` in ``REGION``,
+    plans under ``tmp_path/plans``, and ``target``, a ``[target]`` table, if given) and answers its path:
+    ``reset_file("all = true", max_deletes=5)``."""
 
-    def write(select: str, *, account: str = ACCOUNT, max_deletes: int = 100) -> Path:
+    def write(select: str, *, account: str = ACCOUNT, max_deletes: int = 100, target: str = "") -> Path:
         path = tmp_path / "reset.toml"
-        path.write_text(f"""
+        path.write_text(f"""{target}
 [guard]
 account = "{account}"
 region = "{REGION}"

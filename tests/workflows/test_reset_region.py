@@ -3,74 +3,54 @@ command resolves (--region, else AWS_REGION, AWS_DEFAULT_REGION or the profile),
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from teardown.aws.target import AwsTarget
-from teardown.cli import reset_cmd
-from teardown.workflows.reset import load_reset_config, run_reset
-from tests.robustness.support import ACCOUNT, Cli, Emulated
-
-
-def _config(tmp_path: Path, *, select: str, target: str = "") -> Path:
-    path = tmp_path / "reset.toml"
-    path.write_text(f"""{target}
-[guard]
-account = "{ACCOUNT}"
-region = "us-east-1"
-
-[select]
-{select}
-
-[apply]
-plans_dir = "{tmp_path / 'plans'}"
-""")
-    return path
+from teardown.workflows.reset import load_reset_config
+from tests.support.cli import Cli
+from tests.support.worlds import ACCOUNT, Env
 
 
 def test_without_a_target_the_reset_acts_in_the_resolved_region_so_the_guard_refuses(
-    emulated: Emulated, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    env: Env, cli: Cli, reset_file: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """AWS_REGION says eu-west-1 and the config guards us-east-1 with no [target]: the run would act in
     eu-west-1, so it is refused (exit 3) before a single SiteWise call, read or write."""
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    path = _config(emulated.tmp, select=f'subtrees = ["{emulated.world.assets["site"]}"]')
+    path = reset_file(f'subtrees = ["{env.asset("site-1")}"]')
     assert load_reset_config(path).target.region is None
-    before = emulated.backend.call_counts()
+    before = env.backend.call_counts()
     result = cli("reset", "--config", str(path))
     assert result.code == 3 and result.clean, result.err
     assert result.errors == [f"error: reset config is for account {ACCOUNT} in us-east-1, "
                              f"but the credentials act in account {ACCOUNT} in eu-west-1"]
-    assert emulated.backend.call_counts() == before
-    assert not (emulated.tmp / "plans").exists()
+    assert env.backend.call_counts() == before
+    assert not (env.tmp / "plans").exists()
 
 
 def test_the_region_flag_is_the_region_the_guard_checks(
-    emulated: Emulated, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    env: Env, cli: Cli, reset_file: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same environment with --region us-east-1: the run acts in us-east-1, the guard passes, and the
     reset deletes what it selects."""
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
-
-    def on_the_test_clock(*args: Any, **kwargs: Any) -> Any:
-        return run_reset(*args, **kwargs, clock=emulated.clock)
-
-    monkeypatch.setattr(reset_cmd, "run_reset", on_the_test_clock)
-    path = _config(emulated.tmp, select=f'subtrees = ["{emulated.world.assets["spare"]}"]')
+    path = reset_file(f'subtrees = ["{env.asset("spare")}"]')
     result = cli("reset", "--config", str(path), "--region", "us-east-1")
     assert result.code == 0, result.err
-    assert not emulated.asset_exists("spare") and emulated.asset_exists("site")
+    assert not env.asset_exists("spare") and env.asset_exists("site-1")
 
 
-def test_a_target_region_in_the_config_is_the_one_guarded(emulated: Emulated, cli: Cli) -> None:
+def test_a_target_region_in_the_config_is_the_one_guarded(env: Env, cli: Cli,
+                                                         reset_file: Callable[..., Path]) -> None:
     """[target] region = eu-west-1 under a us-east-1 guard is refused, whatever the environment says."""
-    path = _config(emulated.tmp, select="all = true", target='[target]\nregion = "eu-west-1"\n')
-    before = emulated.backend.call_counts()
+    path = reset_file("all = true", target='[target]\nregion = "eu-west-1"\n')
+    before = env.backend.call_counts()
     result = cli("reset", "--config", str(path))
     assert result.code == 3 and "in eu-west-1" in result.errors[0]
-    assert emulated.backend.call_counts() == before
+    assert env.backend.call_counts() == before
 
 
 def test_aws_region_is_honoured_before_aws_default_region(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,9 +12,11 @@ import pytest
 
 from teardown.cli import apply_cmd, show_cmd
 from teardown.errors import PlanRefused
-from tests.robustness.support import ASSET, Cli, CliResult
+from tests.support.cli import Cli, CliResult
 
 pytestmark = pytest.mark.usefixtures("no_aws")
+
+ASSET = "a-site-1"  # an asset of the hand-built wind farm (``inventory_file``, ``plan_file``)
 
 ID_FLAGS = ("--subtree", "--asset-model", "--portal", "--project", "--protect")
 BAD_IDS = (
