@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import networkx as nx
-import pytest
 import structlog.testing
 
 from teardown.applying.execute import client_token
@@ -102,51 +100,43 @@ def test_progress_reports_counts_and_confirm_sees_the_summary(env: Env) -> None:
 # ---- refusals: each one sends not one mutating call ------------------------------------------------
 
 
-def _refused(env: Env, path: Path, error: type[Exception], match: str, **kwargs: object) -> Exception:
-    before = env.mutating_calls()
-    with pytest.raises(error, match=match) as info:
-        env.apply(path, **kwargs)
-    assert env.mutating_calls() == before, "a refusal sent a mutating call"
-    return info.value
-
-
 def test_refuses_a_tampered_plan(env: Env) -> None:
     """An edited plan (digest no longer matches) is refused."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     edit_plan_file(path, lambda d: d["actions"].pop())
-    _refused(env, path, PlanFileError, "digest mismatch")
+    env.refused(path, PlanFileError, "digest mismatch")
 
 
 def test_refuses_an_unknown_format_version(env: Env) -> None:
     """A plan of a format this tool does not read is refused."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     edit_plan_file(path, lambda d: d.update(format_version=99))
-    _refused(env, path, PlanFileError, "unknown plan format version")
+    env.refused(path, PlanFileError, "unknown plan format version")
 
 
 def test_refuses_a_malformed_plan(env: Env) -> None:
     """Not JSON at all: refused before anything is read from the account."""
     path = env.tmp / "broken.json"
     path.write_text("{not json")
-    _refused(env, path, PlanFileError, "not valid JSON")
+    env.refused(path, PlanFileError, "not valid JSON")
 
 
 def test_refuses_a_plan_for_another_account(env: Env) -> None:
     """The caller's account comes from STS (moto); a plan for another account is refused."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)), account="999999999999")
-    _refused(env, path, PlanRefused, "999999999999")
+    env.refused(path, PlanRefused, "999999999999")
 
 
 def test_refuses_a_plan_for_another_region(env: Env) -> None:
     """A plan made for eu-west-1 is not applied in us-east-1."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)), region="eu-west-1")
-    _refused(env, path, PlanRefused, "eu-west-1")
+    env.refused(path, PlanRefused, "eu-west-1")
 
 
 def test_identity_provider_is_injectable(env: Env) -> None:
     """An injected identity that disagrees with the plan refuses just like STS would."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    _refused(env, path, PlanRefused, "another|account", identity=lambda: ("111111111111", REGION))
+    env.refused(path, PlanRefused, "another|account", identity=lambda: ("111111111111", REGION))
 
 
 def test_refuses_a_stale_plan_with_the_differences(env: Env) -> None:
@@ -158,7 +148,7 @@ def test_refuses_a_stale_plan_with_the_differences(env: Env) -> None:
     hierarchy = env.world.hierarchies["site/turbines"]
     env.client.associate_assets(assetId=site, hierarchyId=hierarchy, childAssetId=new)
     env.clock.advance(5)
-    error = _refused(env, path, PlanRefused, "stale")
+    error = env.refused(path, PlanRefused, "stale")
     assert isinstance(error, PlanRefused)
     assert error.differences
     assert env.asset_exists("site-1/t1")
@@ -167,21 +157,21 @@ def test_refuses_a_stale_plan_with_the_differences(env: Env) -> None:
 def test_refuses_over_max_deletes(env: Env) -> None:
     """--max-deletes smaller than the plan's deletes refuses the whole plan."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    _refused(env, path, PlanRefused, "max-deletes 3", max_deletes=3)
+    env.refused(path, PlanRefused, "max-deletes 3", max_deletes=3)
 
 
 def test_refuses_when_not_confirmed(env: Env) -> None:
     """The default answer is no: a confirm that declines, or no confirm at all, refuses."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
-    _refused(env, path, PlanRefused, "not confirmed", auto_approve=False, confirm=lambda s: False)
-    _refused(env, path, PlanRefused, "not confirmed", auto_approve=False, confirm=None)
+    env.refused(path, PlanRefused, "not confirmed", auto_approve=False, confirm=lambda s: False)
+    env.refused(path, PlanRefused, "not confirmed", auto_approve=False, confirm=None)
 
 
 def test_refuses_while_another_apply_holds_the_lock(env: Env) -> None:
     """A live apply's lock refuses a second one with ApplyLocked."""
     plan, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     with ApplyLock(plan.digest, path).held():
-        _refused(env, path, ApplyLocked, "another apply")
+        env.refused(path, ApplyLocked, "another apply")
         assert lock_path(plan.digest).exists()  # not ours to remove
 
 
@@ -189,7 +179,7 @@ def test_refuses_a_journal_of_another_plan(env: Env) -> None:
     """A journal left by a different plan under the same file name is not mixed in."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     journal_path(path).write_text(json.dumps({"event": "journal", "format": 1, "plan_digest": "sha256:x"}) + "\n")
-    _refused(env, path, PlanRefused, "another plan")
+    env.refused(path, PlanRefused, "another plan")
 
 
 def test_account_in_report_is_the_callers(env: Env) -> None:

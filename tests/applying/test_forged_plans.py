@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
-from teardown.applying.run import apply
 from teardown.errors import EXIT_BAD_INPUT, EXIT_REFUSED, BadInputError, PlanFileError, PlanRefused
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.planfile import compute_digest
-from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
+from tests.support.worlds import Env
 
 
 def _forge(path: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
@@ -25,11 +24,6 @@ def _forge(path: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
     data["digest"] = compute_digest(data)
     path.write_text(json.dumps(data))
     return path
-
-
-def _apply(env: Env, path: Path, **options: Any) -> Any:
-    return apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=FAST_OBSERVE,
-                 retry=FAST_RETRY, **options)
 
 
 def _delete_of(env: Env, path: str) -> dict[str, Any]:
@@ -43,12 +37,9 @@ def test_an_added_delete_of_an_unrelated_asset_is_refused(env: Env) -> None:
     """One extra delete_asset of an asset outside the selection: refused by name, nothing mutated."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-2"],)))
     _forge(path, lambda data: data["actions"].append(_delete_of(env, "spare")))
-    before = env.mutating_calls()
-    with pytest.raises(PlanRefused, match="its own selection does not imply") as refused:
-        _apply(env, path)
-    assert refused.value.exit_code == EXIT_REFUSED
-    assert any(env.world.assets["spare"] in line for line in refused.value.differences)
-    assert env.mutating_calls() == before
+    refused = env.refused(path, PlanRefused, "its own selection does not imply")
+    assert refused.exit_code == EXIT_REFUSED
+    assert any(env.world.assets["spare"] in line for line in refused.differences)
     assert env.asset_exists("spare")
 
 
@@ -62,10 +53,7 @@ def test_a_delete_redirected_at_an_unrelated_asset_is_refused(env: Env) -> None:
         delete["params"]["assetId"] = delete["target"] = spare
 
     _forge(path, redirect)
-    before = env.mutating_calls()
-    with pytest.raises(PlanRefused, match="does not imply"):
-        _apply(env, path)
-    assert env.mutating_calls() == before
+    env.refused(path, PlanRefused, "does not imply")
     assert env.asset_exists("spare")
 
 
@@ -78,10 +66,7 @@ def test_a_plan_whose_selection_names_nothing_there_cannot_delete_anything(env: 
         data["actions"] = [_delete_of(env, "spare")]
 
     _forge(path, only_spare)
-    before = env.mutating_calls()
-    with pytest.raises(PlanRefused, match="does not imply"):
-        _apply(env, path)
-    assert env.mutating_calls() == before
+    env.refused(path, PlanRefused, "does not imply")
     assert env.asset_exists("spare")
 
 
@@ -99,11 +84,8 @@ def test_an_action_that_breaks_its_kinds_schema_is_bad_input(
     missing model id: the plan file is malformed (exit 2), whatever its digest says."""
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-2"],)))
     _forge(path, lambda data: edit(next(a for a in data["actions"] if a["kind"] == "delete_asset")))
-    before = env.mutating_calls()
-    with pytest.raises(PlanFileError, match=message) as refused:
-        _apply(env, path)
-    assert refused.value.exit_code == EXIT_BAD_INPUT
-    assert env.mutating_calls() == before
+    refused = env.refused(path, PlanFileError, message)
+    assert refused.exit_code == EXIT_BAD_INPUT
 
 
 def test_expect_digest_refuses_any_plan_but_the_reviewed_one(env: Env) -> None:
@@ -115,8 +97,8 @@ def test_expect_digest_refuses_any_plan_but_the_reviewed_one(env: Env) -> None:
     _forge(copy, lambda data: data["selection"].update(names=["Site 2"]))
     before = env.mutating_calls()
     with pytest.raises(PlanRefused, match="not the reviewed"):
-        _apply(env, copy, expect_digest=reviewed)
+        env.apply(copy, expect_digest=reviewed)
     with pytest.raises(BadInputError, match="not a plan digest"):
-        _apply(env, path, expect_digest="sha256:abc")
+        env.apply(path, expect_digest="sha256:abc")
     assert env.mutating_calls() == before
-    assert _apply(env, path, expect_digest=reviewed).ok
+    assert env.apply(path, expect_digest=reviewed).ok

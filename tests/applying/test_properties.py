@@ -13,18 +13,16 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from teardown.applying.run import apply
 from teardown.aws.calls import Calls
 from teardown.aws.discover import discover
-from teardown.aws.target import AwsTarget, sitewise_client
-from teardown.emulator import ManualClock, SiteWiseBackend, is_mutating, mock_sitewise
-from teardown.emulator.seed import random_world, seed_world
+from teardown.emulator import ManualClock, SiteWiseBackend, is_mutating
+from teardown.emulator.seed import random_world
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, write_plan
-from tests.support.worlds import ACCOUNT, FAST_OBSERVE, FAST_RETRY, REGION
+from tests.support.worlds import ACCOUNT, FAST_OBSERVE, FAST_RETRY, REGION, seeded
 
 pytestmark = pytest.mark.slow
 _COLLECTIONS = ("assetModels", "assets", "portals", "projects", "dashboards", "accessPolicies", "gateways",
@@ -64,13 +62,10 @@ class _CrashingClient:
 
 
 @contextmanager
-def _world(seed: int) -> Iterator[tuple[SiteWiseBackend, ManualClock, Any]]:
-    clock = ManualClock()
-    backend = SiteWiseBackend(clock=clock, latency="instant", quotas="off", account_id=ACCOUNT, region=REGION)
-    with mock_aws(), mock_sitewise(backend):
-        client = sitewise_client(AwsTarget(region=REGION))
-        seed_world(client, random_world(seed=seed, assets=24, depth=3, fanout=4, projects=1), clock=clock)
-        yield backend, clock, client
+def _world(seed: int, tmp: Path) -> Iterator[tuple[SiteWiseBackend, ManualClock, Any]]:
+    """The random world of ``seed``, seeded as every world of the suite is (tests/support/worlds.py)."""
+    with seeded(random_world(seed=seed, assets=24, depth=3, fanout=4, projects=1), tmp) as env:
+        yield env.backend, env.clock, env.client
 
 
 def _by_id(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -121,15 +116,17 @@ def test_apply_stays_in_its_closure_and_a_killed_run_resumes_exactly(
 ) -> None:
     """One clean run and one killed-then-resumed run of the same plan over the same world end in the same
     state, and neither touches anything the plan does not announce."""
-    with _world(seed) as (backend, clock, client):
-        plan, path = _plan(client, clock, picks, tmp_path_factory.mktemp("clean"))
+    clean_dir = tmp_path_factory.mktemp("clean")
+    with _world(seed, clean_dir) as (backend, clock, client):
+        plan, path = _plan(client, clock, picks, clean_dir)
         before = backend.snapshot()
         assert _apply(client, clock, path).ok
         clean = backend.snapshot()
     assert _outside_plan(plan, before, clean) == []
 
-    with _world(seed) as (backend, clock, client):
-        replayed, path = _plan(client, clock, picks, tmp_path_factory.mktemp("killed"))
+    killed_dir = tmp_path_factory.mktemp("killed")
+    with _world(seed, killed_dir) as (backend, clock, client):
+        replayed, path = _plan(client, clock, picks, killed_dir)
         assert replayed.actions == plan.actions
         with suppress(_Crash):
             _apply(_CrashingClient(client, kill_after), clock, path)

@@ -4,23 +4,15 @@ resources do not make a plan stale; an effect that never comes fails at its dead
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from teardown.applying.journal import Journal
 from teardown.applying.paths import journal_path
 from teardown.applying.report import Outcome
-from teardown.applying.run import apply
 from teardown.emulator import FaultSettings, LatencyProfile
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from tests.support.worlds import FAST_OBSERVE, FAST_RETRY, Env
-
-
-def _apply(env: Env, path: Any, **options: Any) -> Any:
-    return apply(path, client=env.client, clock=env.clock, auto_approve=True, observe=options.pop("observe",
-                 FAST_OBSERVE), retry=FAST_RETRY, **options)
+from tests.support.worlds import FAST_OBSERVE, Env
 
 
 def _specs(env: Env) -> dict[str, SelectionSpec]:
@@ -40,9 +32,9 @@ def _specs(env: Env) -> dict[str, SelectionSpec]:
 def test_a_finished_plan_applied_again_is_a_clean_no_op(env: Env, selector: str) -> None:
     """Apply, then apply the same plan again: exit 0 both times, and the second sends no mutation."""
     _, path = env.plan(_specs(env)[selector])
-    assert _apply(env, path).ok
+    assert env.apply(path).ok
     before = env.mutating_calls()
-    again = _apply(env, path)
+    again = env.apply(path)
     assert again.ok
     assert env.mutating_calls() == before
     assert all(a.earlier_run for a in again.actions)
@@ -57,7 +49,7 @@ def test_a_crash_after_a_disassociation_that_was_not_journaled_resumes(env: Env)
     with Journal.open(journal_path(path), plan.digest, now=env.clock.now()) as journal:
         journal.record(link.id, "started", at=env.clock.now())
     env.client.disassociate_assets(**link.params)  # what the crashed run's request did
-    report = _apply(env, path)
+    report = env.apply(path)
     assert report.ok, report.root_causes()
     assert not env.asset_exists("site-1/t2")
     assert env.asset_exists("site-1/t1")
@@ -74,7 +66,7 @@ def test_a_crash_after_a_journaled_disassociation_resumes_and_deletes_the_orphan
     with Journal.open(journal_path(path), plan.digest, now=env.clock.now()) as journal:
         journal.record(link.id, "started", at=env.clock.now())
         journal.record(link.id, "done", at=env.clock.now())
-    report = _apply(env, path)
+    report = env.apply(path)
     assert report.ok, report.root_causes()
     assert not env.asset_exists("site-1/t2")
     assert not env.asset_exists("site-1")
@@ -86,11 +78,11 @@ def test_deletes_that_ended_failed_are_retried_by_the_next_run(env: Env) -> None
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
     failing = frozenset({env.world.assets["site-1/t1"], env.world.assets["site-1/t3"]})
     env.backend.faults = FaultSettings(fail_delete_ids=failing)
-    first = _apply(env, path)
+    first = env.apply(path)
     assert first.exit_code == 1
     assert {a.target for a in first.root_causes()} == failing
     env.backend.faults = FaultSettings()
-    second = _apply(env, path)
+    second = env.apply(path)
     assert second.ok, second.root_causes()
     assert not env.asset_exists("site-1/t1")
     assert not env.asset_exists("site-1")
@@ -105,7 +97,7 @@ def test_a_new_sibling_under_the_kept_parent_does_not_make_the_plan_stale(env: E
     site = env.client.describe_asset(assetId=env.world.assets["site-1"])
     env.client.associate_assets(assetId=site["assetId"], hierarchyId=site["assetHierarchies"][0]["id"],
                                 childAssetId=sibling)
-    assert _apply(env, path).ok
+    assert env.apply(path).ok
     assert env.exists("describe_asset", assetId=sibling)
 
 
@@ -117,7 +109,7 @@ def test_a_selected_leaf_deleted_by_someone_else_is_fine(env: Env) -> None:
                 and a.params["childAssetId"] == turbine)
     env.client.disassociate_assets(**link.params)
     env.client.delete_asset(assetId=turbine)
-    report = _apply(env, path)
+    report = env.apply(path)
     assert report.ok, report.root_causes()
     assert not env.asset_exists("site-1")
 
@@ -128,7 +120,7 @@ def test_an_effect_that_never_comes_fails_at_its_deadline_and_skips_its_dependan
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-2"],)))
     env.backend.latency = LatencyProfile(delete_asset=100_000.0)
     start = env.clock.now()
-    report = _apply(env, path, observe=FAST_OBSERVE.__class__(interval=5.0))
+    report = env.apply(path, observe=FAST_OBSERVE.__class__(interval=5.0))
     assert report.exit_code == 1
     failed = report.root_causes()
     assert failed

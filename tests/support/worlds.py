@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import pytest
 from botocore import xform_name
 from moto import mock_aws
 
@@ -61,6 +62,8 @@ TARGET = AwsTarget(region=REGION)
 FAST_OBSERVE = ObserveSettings(interval=0.5, timeout=600.0)
 FAST_RETRY = RetrySettings(initial=0.05, max_wait=2.0, deadline=120.0)
 SETTLE = 30.0  # clock seconds: longer than any realistic latency of the emulator
+
+E = TypeVar("E", bound=Exception)
 
 APPLY_WORLD = WorldSpec(
     name="apply-tests",
@@ -122,6 +125,15 @@ class Env:
         defaults: dict[str, Any] = {"client": self.client, "clock": self.clock, "auto_approve": True,
                                     "observe": FAST_OBSERVE, "retry": FAST_RETRY}
         return apply_plan(plan, **{**defaults, **options})
+
+    def refused(self, plan: Plan | Path, error: type[E], match: str, **options: Any) -> E:
+        """``apply`` of ``plan`` (with ``options``) raises ``error`` matching ``match``, and sends no mutating
+        call first; answers the error."""
+        before = self.mutating_calls()
+        with pytest.raises(error, match=match) as info:
+            self.apply(plan, **options)
+        assert self.mutating_calls() == before, "a refusal sent a mutating call"
+        return info.value
 
     def run_in_order(self, plan: Plan, *, settle: float = SETTLE) -> None:
         """The simplest executor: one action at a time, in plan order, waiting out every latency.
