@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from teardown.aws.calls import CallStats
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -22,6 +24,8 @@ class Progress:
     last: str | None = None
     event: str | None = None
     stopping: bool = False
+    throttles: int = 0  # requests the service answered with throttling, so far in this run
+    retries: int = 0  # requests resent so far in this run (after a throttle, a 5xx or a busy resource)
 
     @property
     def total(self) -> int:
@@ -43,11 +47,15 @@ class Tracker:
     skipped: int = 0
     in_flight: int = 0
     stopping: bool = False
+    stats: CallStats | None = None  # the run's request counts, read for each snapshot
 
     def progress(self, now: float, last: str | None, event: str | None) -> Progress:
         elapsed = max(0.0, now - self.started_at)
         rate = self.finished_this_run / elapsed if elapsed > 0 else 0.0
         left = sum(self.totals.values()) - sum(self.finished.values()) - self.failed - self.skipped
         eta = left / rate if rate > 0 else None
+        counts = self.stats.snapshot() if self.stats is not None else {}
         return Progress(dict(self.totals), dict(self.finished), self.failed, self.skipped, self.in_flight,
-                        elapsed, rate, eta, last, event, self.stopping)
+                        elapsed, rate, eta, last, event, self.stopping,
+                        throttles=sum(counts.get("throttles", {}).values()),
+                        retries=sum(counts.get("retries", {}).values()))

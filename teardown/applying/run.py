@@ -219,6 +219,7 @@ def _run(
         kinds={a.id: a.kind.value for a in plan.actions},
         totals=dict(Counter(a.kind.value for a in plan.actions)),
         started_at=clock.now(),
+        stats=calls.stats,
     )
     for aid in finished:
         if aid in actions:
