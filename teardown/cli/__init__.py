@@ -23,6 +23,7 @@ from botocore.exceptions import (
 from teardown.aws.classify import error_code, error_status, error_text
 from teardown.cli import apply_cmd, demo_cmd, emulator_cmd, logging_setup, plan_cmd, reset_cmd, show_cmd
 from teardown.cli.options import global_options
+from teardown.cli.terminal import print_error
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_REFUSED, TeardownError
 
 # Service answers that mean the credentials may not act (STS answers some of them with a 400).
@@ -48,34 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging_setup.configure(getattr(args, "log_format", None), verbose=getattr(args, "verbose", False))
+    log_format = getattr(args, "log_format", None)
+    logging_setup.configure(log_format, verbose=getattr(args, "verbose", False))
     try:
         code: int = args.func(args)
     except TeardownError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        for line in getattr(exc, "differences", ()):
-            print(f"  - {line}", file=sys.stderr)
+        print_error(str(exc), list(getattr(exc, "differences", ())), log_format=log_format)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (NoCredentialsError, PartialCredentialsError, ProfileNotFound, NoRegionError) as exc:
-        print(f"error: AWS configuration: {exc}", file=sys.stderr)
+        print_error(f"AWS configuration: {exc}", log_format=log_format)
         return EXIT_BAD_INPUT
     except EndpointConnectionError as exc:
-        print(f"error: cannot reach {exc.kwargs.get('endpoint_url')}: check --endpoint-url, the region and the "
-              "network (is the emulator running?)", file=sys.stderr)
+        print_error(f"cannot reach {exc.kwargs.get('endpoint_url')}: check --endpoint-url, the region and the "
+                    "network (is the emulator running?)", log_format=log_format)
         return EXIT_BAD_INPUT
     except ClientError as exc:
         aws_code, status = error_code(exc) or "", error_status(exc) or 0
-        print(f"error: AWS refused: {error_text(exc)}", file=sys.stderr)
+        print_error(f"AWS refused: {error_text(exc)}", log_format=log_format)
         # Credentials the service does not accept, or lacking a permission: the request was refused.
         return EXIT_REFUSED if status in (401, 403) or aws_code in _REFUSED_CODES else EXIT_ACTIONS_FAILED
     except OSError as exc:
         # A backstop: the commands check their files themselves and say which file is which. This keeps any
         # other file the OS refuses from ending in a traceback.
         where = f"{exc.filename}: " if exc.filename is not None else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print_error(f"{where}{exc.strerror or exc}", log_format=log_format)
         return EXIT_BAD_INPUT
     return code
 

@@ -1,26 +1,25 @@
 """`sitewise-teardown apply PLAN`: carry out a reviewed plan, and nothing else.
 
-A thin layer over ``teardown.applying.run.apply``: it asks for confirmation on a terminal, draws the progress
-bar, turns the first Ctrl-C into a graceful stop, and prints the summary table. Exit codes: 0 all done,
-1 some actions failed or were skipped, 2 bad input, 3 refused, 130 interrupted.
+A thin layer over ``teardown.applying.run.apply``: it asks for confirmation on a terminal, shows the progress
+(a live display on a terminal, plain lines otherwise), turns the first Ctrl-C into a graceful stop, and prints
+the summary table. Exit codes: 0 all done, 1 some actions failed or were skipped, 2 bad input, 3 refused,
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
 from pathlib import Path
 from types import FrameType
 
-import structlog
-
 from teardown.applying.run import DEFAULT_WORKERS, ApplySummary, apply
 from teardown.cli.options import non_negative_int, positive_int, target_from_args
-from teardown.cli.progress import ProgressBar
-from teardown.cli.tables import format_summary
+from teardown.cli.progress import progress_display
+from teardown.cli.tables import format_summary, report_view
+from teardown.cli.terminal import Screen
 from teardown.errors import PlanRefused
 from teardown.files import check_writable
 from teardown.planning.planfile import load_plan
@@ -55,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         check_writable(args.report, "report")
     target = target_from_args(args)
     interactive = sys.stdin.isatty()
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    screen = Screen(log_format=args.log_format)
+    display = progress_display(screen, verbose=args.verbose)
     stop = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
 
@@ -82,23 +82,19 @@ def run(args: argparse.Namespace) -> int:
             return False
         return answer.strip().lower() in {"y", "yes"}
 
-    if bar is not None and not args.verbose:
-        # Info events would tear the bar; the report and the journal carry the same facts.
-        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     signal.signal(signal.SIGINT, on_sigint)
     try:
         report = apply(
             args.plan, target=target, confirm=confirm, auto_approve=args.auto_approve,
             max_deletes=args.max_deletes, expect_digest=args.expect_digest, workers=args.workers, stop=stop,
-            on_progress=bar.update if bar is not None else None, report_file=args.report,
+            on_progress=display.update, report_file=args.report,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
-        if bar is not None:
-            bar.close()
-    print(format_summary(report))
+        display.close()
+    screen.show(format_summary(report), report_view(report))
     if report.path is not None:
-        print(f"\nreport: {report.path}")
+        screen.line(f"\nreport: {report.path}")
     return report.exit_code
 
 

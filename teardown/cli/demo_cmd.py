@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from teardown.applying.progress import Progress
 from teardown.applying.run import DEFAULT_WORKERS
 from teardown.cli.options import positive_int
-from teardown.cli.progress import ProgressBar, render
-from teardown.cli.tables import format_summary
+from teardown.cli.progress import progress_display
+from teardown.cli.tables import format_summary, plan_view, report_view
+from teardown.cli.terminal import ERROR_STYLE, OK_STYLE, Screen
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_OK
 from teardown.planning.render import render_text
-
-_LINE_EVERY = 2.0  # seconds between progress lines when stdout is not a terminal
 
 
 def register(
@@ -40,58 +36,52 @@ def register(
     parser.set_defaults(func=run)
 
 
-class _LineProgress:
-    """Progress for logs and pipes: one line every few seconds instead of a redrawn bar."""
+def _stages(screen: Screen) -> Callable[[str, Mapping[str, Any]], None]:
+    def on_stage(stage: str, info: Mapping[str, Any]) -> None:
+        if stage == "emulator":
+            screen.line(f"Emulator   {info['url']} (SiteWise; moto answers STS on the same port), "
+                        f"time scale {info['time_scale']:g}x")
+        elif stage == "seeded":
+            parts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in info.items() if n)
+            screen.line(f"Seeded     windfarm: {parts}")
+        elif stage == "latency":
+            screen.line("Latency    realistic (creates, updates and deletes take seconds), AWS quotas enforced")
+        elif stage == "planned":
+            screen.line(f"Planned    {info['path']}\n")
+            screen.show(render_text(info["plan"], limit=12), plan_view(info["plan"], limit=12))
+            screen.line("Applying the plan (auto-approved in the demo):", style="bold")
 
-    def __init__(self) -> None:
-        self._last = 0.0
-
-    def update(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now - self._last >= _LINE_EVERY or progress.settled == progress.total:
-            self._last = now
-            print(f"  {render(progress)}", flush=True)
-
-    def close(self) -> None:
-        return None
-
-
-def _stage(stage: str, info: Mapping[str, Any]) -> None:
-    if stage == "emulator":
-        print(f"Emulator   {info['url']} (SiteWise; moto answers STS on the same port), "
-              f"time scale {info['time_scale']:g}x")
-    elif stage == "seeded":
-        parts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in info.items() if n)
-        print(f"Seeded     windfarm: {parts}")
-    elif stage == "latency":
-        print("Latency    realistic (creates, updates and deletes take seconds), AWS quotas enforced")
-    elif stage == "planned":
-        print(f"Planned    {info['path']}\n")
-        print(render_text(info["plan"], limit=12))
-        print("Applying the plan (auto-approved in the demo):")
-    sys.stdout.flush()
+    return on_stage
 
 
 def run(args: argparse.Namespace) -> int:
     from teardown.workflows.demo import run_demo  # noqa: PLC0415 (the emulator and moto load only for this command)
 
-    progress: ProgressBar | _LineProgress = ProgressBar(sys.stdout) if sys.stdout.isatty() else _LineProgress()
-    print("sitewise-teardown demo: decommission site 1 of a wind farm, safely\n")
-    result = run_demo(time_scale=args.time_scale, plans_dir=args.plans_dir, workers=args.workers,
-                      on_stage=_stage, on_progress=progress.update)
-    progress.close()
-    print()
-    print(format_summary(result.report))
-    print("\nVerification against the emulator's state:")
+    screen = Screen(log_format=args.log_format)
+    display = progress_display(screen, verbose=args.verbose)
+    screen.line("sitewise-teardown demo: decommission site 1 of a wind farm, safely\n", style="bold")
+    try:
+        result = run_demo(time_scale=args.time_scale, plans_dir=args.plans_dir, workers=args.workers,
+                          on_stage=_stages(screen), on_progress=display.update)
+    finally:
+        display.close()
+    screen.line()
+    screen.show(format_summary(result.report), report_view(result.report))
+    screen.line("\nVerification against the emulator's state:")
     deleted = result.plan.summary["deletes"]["assets"]
-    print(f"  {'ok ' if not result.left_behind else 'BAD'} {deleted} selected assets gone"
-          + "".join(f"\n      {p}" for p in result.left_behind))
-    print(f"  {'ok ' if not result.changed else 'BAD'} nothing outside the plan changed"
-          + "".join(f"\n      {p}" for p in result.changed))
+    _check(screen, not result.left_behind, f"{deleted} selected assets gone", result.left_behind)
+    _check(screen, not result.changed, "nothing outside the plan changed", result.changed)
     for k in result.plan.summary.get("kept_modified", ()):
-        print(f"  ok  kept but modified as planned: {k['name']}: {k['change']}")
+        _check(screen, True, f"kept but modified as planned: {k['name']}: {k['change']}")
     if result.side_effects:
-        print(f"  ok  {len(result.side_effects)} time series went with their assets, as the plan announced")
+        _check(screen, True, f"{len(result.side_effects)} time series went with their assets, as the plan announced")
     verdict = "verified" if result.verified else "NOT verified"
-    print(f"\nDemo finished in {result.seconds:.1f}s: {verdict}. Plan, journal and report: {result.plan_path.parent}/")
+    screen.line(f"\nDemo finished in {result.seconds:.1f}s: {verdict}. Plan, journal and report: "
+                f"{result.plan_path.parent}/", style="bold" if result.verified else ERROR_STYLE)
     return EXIT_OK if result.verified else EXIT_ACTIONS_FAILED
+
+
+def _check(screen: Screen, ok: bool, what: str, problems: list[str] | tuple[str, ...] = ()) -> None:
+    screen.line(f"  {'ok ' if ok else 'BAD'} {what}", style=OK_STYLE if ok else ERROR_STYLE)
+    for problem in problems:
+        screen.line(f"      {problem}", style=ERROR_STYLE)

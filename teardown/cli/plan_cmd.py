@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from teardown.aws.discover import discover_target
 from teardown.cli.options import positive_int, selection_options, spec_from_args, target_from_args
+from teardown.cli.tables import plan_view
+from teardown.cli.terminal import Screen
 from teardown.errors import EXIT_OK, BadInputError
 from teardown.files import check_writable, read_text, write_text_atomic
 from teardown.inventory.records import Inventory
@@ -56,15 +57,16 @@ def run(args: argparse.Namespace) -> int:
     if args.save_inventory is not None:
         write_text_atomic(args.save_inventory, json.dumps(inventory.to_json(), indent=1) + "\n", "inventory")
     plan, _selection = make_plan(inventory, spec)
+    screen = Screen(log_format=args.log_format)
     if plan.is_empty:
-        print(render_text(plan), end="")
+        screen.show(render_text(plan), plan_view(plan))
         return EXIT_OK
     path = write_plan(plan, args.out)
-    print(render_text(plan, limit=SHOWN_ACTIONS), end="")
-    print(f"\nPlan written to {path}")
-    print(f"Review it:  sitewise-teardown show {path} --format markdown")
-    print(f"Apply it:   sitewise-teardown apply {path}")
-    sys.stdout.flush()
+    screen.show(render_text(plan, limit=SHOWN_ACTIONS), plan_view(plan, limit=SHOWN_ACTIONS))
+    screen.line()
+    screen.line(f"Plan written to {path}", style="bold")
+    screen.line(f"Review it:  sitewise-teardown show {path} --format markdown")
+    screen.line(f"Apply it:   sitewise-teardown apply {path}")
     return EXIT_OK
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
-from teardown.cli.progress import ProgressBar
-from teardown.cli.tables import format_summary
+from teardown.cli.progress import progress_display
+from teardown.cli.tables import format_summary, plan_view, report_view
+from teardown.cli.terminal import Screen
 from teardown.errors import EXIT_OK
 from teardown.planning.render import render_text
 from teardown.workflows.reset import load_reset_config, run_reset
@@ -34,16 +34,18 @@ def run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("region", args.region), ("profile", args.profile),
                                    ("endpoint_url", args.endpoint_url)) if v is not None}
     target = dataclasses.replace(config.target, **overrides)
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    result = run_reset(config, target=target, on_progress=bar.update if bar else None)
-    if bar is not None:
-        bar.close()
+    screen = Screen(log_format=args.log_format)
+    display = progress_display(screen, verbose=args.verbose)
+    try:
+        result = run_reset(config, target=target, on_progress=display.update)
+    finally:
+        display.close()
     for path, report in result.finished_first:
-        print(f"Finished first what an earlier reset left unfinished: {path}")
-        print(format_summary(report) + "\n")
+        screen.line(f"Finished first what an earlier reset left unfinished: {path}")
+        screen.show(format_summary(report) + "\n", report_view(report))
     if result.report is None:
-        print(render_text(result.plan), end="")
+        screen.show(render_text(result.plan), plan_view(result.plan))
         return EXIT_OK
-    print(f"Plan {result.plan.digest} written to {result.plan_path}")
-    print(format_summary(result.report))
+    screen.line(f"Plan {result.plan.digest} written to {result.plan_path}")
+    screen.show(format_summary(result.report), report_view(result.report))
     return result.report.exit_code

@@ -31,11 +31,11 @@ def render(plan: Plan, fmt: str, *, limit: int | None = None) -> str:
     return renderers[fmt](plan)
 
 
-def _selection_flags(selection: Mapping[str, Any]) -> str:
+def selection_flags(selection: Mapping[str, Any]) -> str:
     return " ".join(SelectionSpec.from_json(selection).flags()) or "(none)"
 
 
-def _counts(plan: Plan) -> list[tuple[str, int]]:
+def kind_counts(plan: Plan) -> list[tuple[str, int]]:
     counts = Counter(a.kind for a in plan.actions)
     return [(spec.title, counts.get(kind, 0)) for kind, spec in KINDS.items()
             if spec.always_counted or counts.get(kind)]
@@ -46,7 +46,7 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     lines = [
         f"Plan {plan.digest}",
         f"  account {plan.account}, region {plan.region}" + (f", endpoint {plan.endpoint}" if plan.endpoint else ""),
-        f"  selection: {_selection_flags(plan.selection)}",
+        f"  selection: {selection_flags(plan.selection)}",
         f"  made {plan.created_at} by sitewise-teardown {plan.tool_version}",
         "",
     ]
@@ -54,8 +54,8 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
         lines.append("Nothing to do: the selection matches no resources.")
         return "\n".join(lines) + "\n"
     lines.append(f"{len(plan.actions)} actions:")
-    width = max(len(title) for title, _ in _counts(plan))
-    lines.extend(f"  {title:<{width}}  {count:>7}" for title, count in _counts(plan))
+    width = max(len(title) for title, _ in kind_counts(plan))
+    lines.extend(f"  {title:<{width}}  {count:>7}" for title, count in kind_counts(plan))
     if s.get("roots"):
         lines += ["", "Deleted subtrees (root: assets under it, root included):"]
         lines.extend(f"  {r['name']} ({r['id']}): {r['assets']}" for r in s["roots"])
@@ -68,7 +68,7 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     if s.get("kept_modified"):
         lines += ["", "Kept but modified:"]
         lines.extend(f"  {k['name']} ({k['id']}): {k['change']}" for k in s["kept_modified"])
-    series = _series_lines(s)
+    series = series_lines(s)
     if series:
         lines += ["", f"Deleted with their assets: {len(series)} time series and their data "
                       "(SiteWise deletes the series bound to a deleted asset):"]
@@ -87,7 +87,7 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _series_lines(summary: Mapping[str, Any]) -> list[str]:
+def series_lines(summary: Mapping[str, Any]) -> list[str]:
     return [f"{entry['name']}: {series}" for entry in summary.get("time_series_deleted", ())
             for series in entry["series"]]
 
@@ -103,14 +103,14 @@ def render_markdown(plan: Plan) -> str:
         "",
         f"- **Digest:** `{plan.digest}`",
         f"- **Account / region:** `{plan.account}` / `{plan.region}`",
-        f"- **Selection:** `{_selection_flags(plan.selection)}`",
+        f"- **Selection:** `{selection_flags(plan.selection)}`",
         f"- **Made:** {plan.created_at} with sitewise-teardown {plan.tool_version}",
         "",
     ]
     if plan.is_empty:
         return "\n".join([*out, "Nothing to do: the selection matches no resources.", ""])
     out += ["| action | count |", "|---|---:|"]
-    out += [f"| {title} | {count} |" for title, count in _counts(plan)]
+    out += [f"| {title} | {count} |" for title, count in kind_counts(plan)]
     if s.get("roots"):
         out += ["", "### Deleted subtrees", "", "| root | id | assets |", "|---|---|---:|"]
         out += [f"| {_md(r['name'])} | `{r['id']}` | {r['assets']} |" for r in s["roots"]]
@@ -123,7 +123,7 @@ def render_markdown(plan: Plan) -> str:
     if s.get("kept_modified"):
         out += ["", "### Kept but modified", ""]
         out += [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}" for k in s["kept_modified"]]
-    series = _series_lines(s)
+    series = series_lines(s)
     if series:
         out += ["", f"### Deleted with their assets: {len(series)} time series and their data", ""]
         out += [f"- {_md(line)}" for line in series]

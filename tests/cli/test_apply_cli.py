@@ -17,7 +17,7 @@ from teardown.applying.paths import report_path
 from teardown.applying.progress import Progress
 from teardown.applying.run import apply
 from teardown.cli import apply_cmd, main
-from teardown.cli.progress import ProgressBar, render
+from teardown.cli.progress import PlainProgress, render
 from teardown.emulator import FaultSettings
 from teardown.inventory.selectors import SelectionSpec
 from tests.support.cli import Cli
@@ -104,7 +104,7 @@ def test_interrupt_exits_130(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_progress_line_shows_counts_rate_and_eta() -> None:
-    """The bar names each action type's progress, failures, the rate and the ETA."""
+    """The plain line names each action type's progress, failures, the rate and the ETA, once per step."""
     p = Progress(totals={"delete_asset": 30, "delete_asset_model": 7}, finished={"delete_asset": 12},
                  failed=1, skipped=2, in_flight=4, elapsed=6.0, rate=2.0, eta=11.0)
     line = render(p)
@@ -116,8 +116,7 @@ def test_progress_line_shows_counts_rate_and_eta() -> None:
     assert "2.0/s" in line
     assert "ETA 11s" in line
     stream = io.StringIO()
-    bar = ProgressBar(stream)
-    bar.update(p)
-    bar.close()
-    assert stream.getvalue().startswith("\r[")
-    assert stream.getvalue().endswith("\n")
+    plain = PlainProgress(stream, clock=lambda: 0.0)
+    plain.update(p)
+    plain.close()
+    assert stream.getvalue() == f"  {line}\n"
