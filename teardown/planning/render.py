@@ -1,7 +1,9 @@
-"""Plan -> text, markdown, json, dot, mermaid. Pure functions returning strings; the CLI prints them.
+"""Plan -> text, markdown, json, dot, mermaid, digest. Pure functions returning strings; the CLI prints them.
 
 Graph formats draw every action for small plans; past ``MAX_DRAWN`` actions they collapse to a summary
 graph (one node per action kind and asset model, with counts), which stays readable at 100k actions.
+Markdown is a pull request comment: past ``MARKDOWN_LIMIT`` characters it summarises by subtree and kind
+and says where the full plan is, so it always fits the comment.
 """
 
 from __future__ import annotations
@@ -14,19 +16,29 @@ from typing import Any
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import KINDS, ActionKind
 from teardown.planning.actions import Action
+from teardown.planning.groups import OUTSIDE, by_subtree
 from teardown.planning.planfile import Plan
 
 MAX_DRAWN = 150
 SHOWN_SERIES = 10
-FORMATS = ("text", "json", "markdown", "dot", "mermaid")
+# GitHub refuses a comment body over 65,536 characters; this leaves room for what a workflow wraps around it.
+MARKDOWN_LIMIT = 60_000
+SUMMARY_ROWS = 40  # rows per list in a summarised markdown plan, before "... and N more"
+SHOWN_FLAGS = 1_000  # characters of the selection flags a summarised markdown plan shows
+FORMATS = ("text", "json", "markdown", "dot", "mermaid", "digest")
 
-def render(plan: Plan, fmt: str, *, limit: int | None = None) -> str:
+
+def render(plan: Plan, fmt: str, *, limit: int | None = None, max_chars: int = MARKDOWN_LIMIT,
+           full_plan: str | None = None) -> str:
+    """``fmt`` is one of ``FORMATS``; ``limit`` caps the actions text lists; ``max_chars`` and ``full_plan``
+    are markdown's size limit and where its summary says the full plan is."""
     renderers: dict[str, Callable[[Plan], str]] = {
         "text": lambda p: render_text(p, limit=limit),
         "json": render_json,
-        "markdown": render_markdown,
+        "markdown": lambda p: render_markdown(p, max_chars=max_chars, full_plan=full_plan),
         "dot": render_dot,
         "mermaid": render_mermaid,
+        "digest": lambda p: p.digest + "\n",
     }
     return renderers[fmt](plan)
 
@@ -96,17 +108,40 @@ def render_json(plan: Plan) -> str:
     return json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_markdown(plan: Plan) -> str:
-    s = plan.summary
-    out = [
+def render_markdown(plan: Plan, *, max_chars: int = MARKDOWN_LIMIT, full_plan: str | None = None) -> str:
+    """The plan as a pull request comment: every action when it fits in ``max_chars`` characters, else a
+    summary by subtree and kind that says where the full plan is (``full_plan``, e.g. a link to the
+    artifact; by default the ``show`` command). The summary halves its lists until it fits; its fixed part
+    (the header and the counts, about 2,000 characters) is never cut."""
+    full = _markdown_full(plan)
+    if len(full) <= max_chars:
+        return full
+    rows = SUMMARY_ROWS
+    while True:
+        summary = _markdown_summary(plan, rows=rows, full_chars=len(full), max_chars=max_chars, full_plan=full_plan)
+        if len(summary) <= max_chars or rows == 0:
+            return summary
+        rows //= 2
+
+
+def _markdown_head(plan: Plan, *, summarised: bool = False) -> list[str]:
+    flags = selection_flags(plan.selection)
+    if summarised and len(flags) > SHOWN_FLAGS:  # ten thousand --subtree flags would not fit either
+        flags = flags[:SHOWN_FLAGS].rsplit(" --", 1)[0] + " ... (the full plan lists them all)"
+    return [
         "## SiteWise teardown plan",
         "",
         f"- **Digest:** `{plan.digest}`",
         f"- **Account / region:** `{plan.account}` / `{plan.region}`",
-        f"- **Selection:** `{selection_flags(plan.selection)}`",
+        f"- **Selection:** `{flags}`",
         f"- **Made:** {plan.created_at} with sitewise-teardown {plan.tool_version}",
         "",
     ]
+
+
+def _markdown_full(plan: Plan) -> str:
+    s = plan.summary
+    out = _markdown_head(plan)
     if plan.is_empty:
         return "\n".join([*out, "Nothing to do: the selection matches no resources.", ""])
     out += ["| action | count |", "|---|---:|"]
@@ -130,6 +165,60 @@ def render_markdown(plan: Plan) -> str:
     out += ["", f"<details><summary>All {len(plan.actions)} actions, in order</summary>", ""]
     out += [f"{i}. {_md(a.label or a.id)} — `{a.id}`" for i, a in enumerate(plan.actions, 1)]
     out += ["", "</details>", ""]
+    return "\n".join(out)
+
+
+def _markdown_summary(plan: Plan, *, rows: int, full_chars: int, max_chars: int, full_plan: str | None) -> str:
+    """Counts, then actions per subtree and kind (the largest subtrees first), then capped lists."""
+    s = plan.summary
+    where = full_plan or "the plan file (`sitewise-teardown show PLAN` lists every action)"
+    out = _markdown_head(plan, summarised=True)
+    out += [
+        f"> **Summarised:** the full plan ({len(plan.actions):,} actions) renders to {full_chars:,} characters, "
+        f"over this comment's limit of {max_chars:,}. Every action is in {where}.",
+        "",
+        "| action | count |", "|---|---:|",
+    ]
+    out += [f"| {title} | {count} |" for title, count in kind_counts(plan)]
+
+    groups = by_subtree(plan)
+    kinds = [kind for kind in KINDS if any(kind in c for c in groups.values())]
+    roots = {r["id"]: r for r in s.get("roots", ())}
+    ranked = sorted((rid for rid in groups if rid != OUTSIDE),
+                    key=lambda rid: (-sum(groups[rid].values()), roots[rid]["name"], rid))
+    out += ["", "### Actions by subtree and kind", "",
+            "| subtree root | id | assets | " + " | ".join(KINDS[k].title for k in kinds) + " |",
+            "|---|---|---:|" + "---:|" * len(kinds)]
+    for rid in ranked[:rows]:
+        out.append(f"| {_md(roots[rid]['name'])} | `{rid}` | {roots[rid]['assets']} | "
+                   + " | ".join(str(groups[rid].get(k, 0)) for k in kinds) + " |")
+    rest = ranked[rows:]
+    if rest:
+        merged: Counter[ActionKind] = sum((groups[rid] for rid in rest), Counter())
+        out.append(f"| ... and {len(rest)} more subtrees | | {sum(roots[rid]['assets'] for rid in rest)} | "
+                   + " | ".join(str(merged.get(k, 0)) for k in kinds) + " |")
+    if OUTSIDE in groups:
+        out.append("| (under no deleted subtree) | | | "
+                   + " | ".join(str(groups[OUTSIDE].get(k, 0)) for k in kinds) + " |")
+
+    def capped(title: str, items: list[str]) -> None:
+        if not items:
+            return
+        out.extend(["", f"### {title} ({len(items)})", ""])
+        out.extend(items[:rows])
+        if len(items) > rows:
+            out.append(f"- ... and {len(items) - rows} more, in the full plan")
+
+    capped("Deleted asset models", [f"- {_md(m['name'])} (`{m['id']}`)" for m in s.get("models", ())])
+    capped("Deleted Monitor resources (with their dashboards and access policies)",
+           [f"- {m['kind']} {_md(m['name'])} (`{m['id']}`)" for m in s.get("monitor", ())])
+    capped("Kept but modified", [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}"
+                                 for k in s.get("kept_modified", ())])
+    series = series_lines(s)
+    if series:
+        out += ["", f"### Deleted with their assets: {len(series)} time series and their data", "",
+                f"SiteWise deletes the series bound to a deleted asset; all {len(series)} are listed in the full plan."]
+    out.append("")
     return "\n".join(out)
 
 
