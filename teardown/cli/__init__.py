@@ -2,7 +2,8 @@
 
 Each command module exposes ``register(subparsers, parents)``; its handler takes the parsed arguments and
 returns an exit code (see ``teardown.errors`` and the README's exit code table). Commands that need the
-emulator or moto import them inside their handler, so the others start fast.
+emulator or moto import them inside their handler, so the others start fast. Shell completion is generated
+from the same table (``completion_cmd``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from botocore.exceptions import (
 )
 
 from teardown.aws.classify import error_code, error_status, error_text
-from teardown.cli import apply_cmd, demo_cmd, emulator_cmd, logging_setup, plan_cmd, reset_cmd, show_cmd
+from teardown.cli import (
+    apply_cmd,
+    completion_cmd,
+    demo_cmd,
+    emulator_cmd,
+    logging_setup,
+    plan_cmd,
+    reset_cmd,
+    show_cmd,
+)
 from teardown.cli.options import global_options
 from teardown.cli.terminal import print_error
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_REFUSED, TeardownError
@@ -31,7 +41,7 @@ _REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredTok
                             "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"})
 
 # The commands, in the order `--help` lists them.
-COMMANDS = (plan_cmd, show_cmd, apply_cmd, reset_cmd, demo_cmd, emulator_cmd)
+COMMANDS = (plan_cmd, show_cmd, apply_cmd, reset_cmd, demo_cmd, emulator_cmd, completion_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
