@@ -4,11 +4,15 @@ Each command module exposes ``register(subparsers, parents)``; its handler takes
 returns an exit code (see ``teardown.errors`` and the README's exit code table). Commands that need the
 emulator or moto import them inside their handler, so the others start fast. Shell completion is generated
 from the same table (``completion_cmd``).
+
+Arguments may come from files: ``sitewise-teardown plan @site-7.selection`` reads one or more arguments per
+line of the file (shell quoting, ``#`` comments), so a selection can live in a reviewed file.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -44,10 +48,18 @@ _REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredTok
 COMMANDS = (plan_cmd, show_cmd, apply_cmd, reset_cmd, demo_cmd, emulator_cmd, completion_cmd)
 
 
+class _Parser(argparse.ArgumentParser):
+    def convert_arg_line_to_args(self, arg_line: str) -> list[str]:
+        """An ``@file`` line: shell words, ``#`` starts a comment (``--subtree externalId:site-7  # OPS-12``)."""
+        return shlex.split(arg_line, comments=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sitewise-teardown",
         description="Dependency-aware bulk teardown for AWS IoT SiteWise: discover, plan, review, apply.",
+        epilog="Arguments can be read from a file: @FILE (shell words per line, # comments).",
+        fromfile_prefix_chars="@",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parents = [global_options()]

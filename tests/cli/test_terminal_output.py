@@ -1,5 +1,5 @@
 """The plan summary and errors as a person reads them: tables and one error colour on a terminal, today's plain
-text everywhere else."""
+text everywhere else; and selection flags read from a file (``plan @FILE``), as a pull request holds them."""
 
 from __future__ import annotations
 
@@ -74,3 +74,18 @@ def test_errors_are_one_colour_on_a_terminal_and_plain_otherwise(
     assert main(["show", str(missing)]) == 2
     assert capsys.readouterr().err == plain
 
+
+def test_plan_reads_selection_flags_from_a_file(
+    farm: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan @FILE`: shell words per line, # comments; the plan is the one the same flags give on the command
+    line (same digest)."""
+    site_2, line = farm.asset("enterprise/site-2"), farm.asset("enterprise/site-3/line-1")
+    selection = tmp_path / "decommission.selection"
+    selection.write_text(f"# OPS-1234: decommission site 2\n--subtree {site_2}   # the site\n\n"
+                         f"--subtree '{line}' --protect-tag keep=true\n")
+    assert main(["plan", f"@{selection}", "--out", str(tmp_path / "from-file.json")]) == 0
+    assert main(["plan", "--subtree", site_2, "--subtree", line, "--protect-tag", "keep=true",
+                 "--out", str(tmp_path / "from-flags.json")]) == 0
+    capsys.readouterr()
+    assert load_plan(tmp_path / "from-file.json").digest == load_plan(tmp_path / "from-flags.json").digest
