@@ -80,7 +80,7 @@ def report_view(report: ApplyReport) -> RenderableType:
         cells = [Text(str(c.get(o.value, 0)), style=_OUTCOME_STYLE.get(o, "") if c.get(o.value) else "dim")
                  for o in _OUTCOME_COLUMNS]
         table.add_row(_title(kind), *cells, str(sum(c.values())))
-    parts: list[RenderableType] = [table, Text(_requests_line(report))]
+    parts: list[RenderableType] = [table, Text(""), Text(_requests_line(report))]
     causes = report.root_causes()
     if causes:
         parts.append(Text("\nfailed (root causes; everything skipped depends on one of these):", style=ERROR_STYLE))
