@@ -76,16 +76,18 @@ def test_errors_are_one_colour_on_a_terminal_and_plain_otherwise(
 
 
 def test_plan_reads_selection_flags_from_a_file(
-    farm: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    inventory_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`plan @FILE`: shell words per line, # comments; the plan is the one the same flags give on the command
-    line (same digest)."""
-    site_2, line = farm.asset("enterprise/site-2"), farm.asset("enterprise/site-3/line-1")
+    line (same digest). Planned from a saved inventory: no client."""
     selection = tmp_path / "decommission.selection"
-    selection.write_text(f"# OPS-1234: decommission site 2\n--subtree {site_2}   # the site\n\n"
-                         f"--subtree '{line}' --protect-tag keep=true\n")
-    assert main(["plan", f"@{selection}", "--out", str(tmp_path / "from-file.json")]) == 0
-    assert main(["plan", "--subtree", site_2, "--subtree", line, "--protect-tag", "keep=true",
-                 "--out", str(tmp_path / "from-flags.json")]) == 0
+    selection.write_text("# OPS-1234: decommission site 1\n--subtree a-site-1   # the site\n\n"
+                         "--subtree 'a-line-21' --protect-tag keep=true\n")
+    from_file = tmp_path / "from-file.json"
+    assert main(["plan", f"@{selection}", "--inventory", str(inventory_file), "--out", str(from_file)]) == 0
+    assert main(["plan", "--subtree", "a-site-1", "--subtree", "a-line-21", "--protect-tag", "keep=true",
+                 "--inventory", str(inventory_file), "--out", str(tmp_path / "from-flags.json")]) == 0
     capsys.readouterr()
-    assert load_plan(tmp_path / "from-file.json").digest == load_plan(tmp_path / "from-flags.json").digest
+    plan = load_plan(from_file)
+    assert plan.digest == load_plan(tmp_path / "from-flags.json").digest
+    assert set(plan.spec.subtrees) == {"a-site-1", "a-line-21"} and plan.spec.protect_tags == (("keep", "true"),)
