@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from teardown.emulator.hook import mock_sitewise
     from teardown.emulator.server import EmulatorServer, serve
+    from teardown.emulator.service.error_rules import ErrorRule
     from teardown.emulator.service.faults import FaultSettings, is_mutating
     from teardown.emulator.service.latency import LatencyProfile
     from teardown.emulator.service.quotas import QuotaSettings
@@ -43,6 +44,7 @@ _HOMES = {
     "Emulator": "wire.codec",
     "EmulatorError": "errors",
     "EmulatorServer": "server",
+    "ErrorRule": "service.error_rules",
     "FaultSettings": "service.faults",
     "HttpResponse": "wire.codec",
     "InternalFailure": "errors",
@@ -69,6 +71,7 @@ __all__ = [
     "Emulator",
     "EmulatorError",
     "EmulatorServer",
+    "ErrorRule",
     "FaultSettings",
     "HttpResponse",
     "InternalFailure",

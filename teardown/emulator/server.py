@@ -2,16 +2,22 @@
 
 - Requests signed for service ``iotsitewise`` (SigV4 credential scope) go to the emulator's codec.
 - ``/_emulator/...`` is the control API (reset, snapshot, settings, clock, call counts): JSON in and out.
+  Error rules that drop the connection or stall past the read timeout answer nothing at all: the
+  connection closes (for a stall, once the client has given up).
 - Everything else goes to moto's own server app, so STS GetCallerIdentity (the engine's account guard)
   answers on the same port, as ``moto.server.ThreadedMotoServer`` would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
+import select
+import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.clock import ManualClock, ScaledClock
+from teardown.emulator.service.error_rules import READ_TIMEOUT, transport_fault_of
 from teardown.emulator.service.faults import FaultSettings
 from teardown.emulator.service.latency import LatencyProfile
 from teardown.emulator.service.quotas import QuotaSettings
@@ -34,6 +41,8 @@ _log = structlog.get_logger(__name__)
 
 CONTROL_PREFIX = "/_emulator/"
 # "Credential=AKID/20240101/us-east-1/iotsitewise/aws4_request": the fourth part names the service.
+# The longest a ReadTimeout rule holds a connection when the client never hangs up, in wall seconds.
+STALL_LIMIT = 300.0
 _SCOPE = re.compile(r"Credential=[^/,\s]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 
 
@@ -152,6 +161,9 @@ def _faults(value: Any) -> FaultSettings:
     if not isinstance(value, dict):
         raise ControlError(400, "'faults' must be an object of FaultSettings fields or null")
     spelled = dict(value)
+    unknown = set(spelled) - {f.name for f in dataclasses.fields(FaultSettings)}
+    if unknown:
+        raise ControlError(400, f"unknown fault settings {sorted(unknown)}")
     if "fail_delete_ids" in spelled:
         spelled["fail_delete_ids"] = frozenset(spelled["fail_delete_ids"])
     if spelled.get("operations") is not None:
@@ -178,6 +190,8 @@ class EmulatorApp:
         self.emulator = Emulator(backend)
         self.control = ControlApi(backend)
         self._fallback = fallback
+        # Set when the server shuts down, so a stalled (ReadTimeout) request lets go of its connection.
+        self.closing = threading.Event()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -190,9 +204,29 @@ class EmulatorApp:
             return response(environ, start_response)
         if self._signed_for(request) == "iotsitewise":
             answer = self.emulator.dispatch(request.method, request.url, dict(request.headers), request.get_data())
+            fault = transport_fault_of(answer.headers)
+            if fault is not None:
+                self._hang_up(environ, wait_for_client=fault == READ_TIMEOUT)
+                # werkzeug takes a ConnectionError from the app as a dropped connection: nothing is written.
+                raise ConnectionAbortedError(f"injected {fault}")
             response = Response(answer.body, status=answer.status, headers=answer.headers)
             return response(environ, start_response)
         return self._moto()(environ, start_response)
+
+    def _hang_up(self, environ: WSGIEnvironment, *, wait_for_client: bool) -> None:
+        """Close the connection without an answer; for a read timeout, first hold it until the client gives up
+        (it hangs up at its read timeout), the server shuts down, or STALL_LIMIT seconds pass."""
+        connection = environ.get("werkzeug.socket")
+        if not isinstance(connection, socket.socket):
+            return
+        if wait_for_client:
+            deadline = time.monotonic() + STALL_LIMIT
+            while not self.closing.is_set() and time.monotonic() < deadline:
+                readable, _, _ = select.select([connection], [], [], 0.05)
+                if readable:
+                    break  # the client hung up (or sent more, which a stalled server would not read either)
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
 
     @staticmethod
     def _signed_for(request: Request) -> str | None:
@@ -245,6 +279,7 @@ class EmulatorServer:
             self._server.server_close()
 
     def shutdown(self) -> None:
+        self.app.closing.set()
         # socketserver's shutdown() waits for serve_forever to exit: only ask a loop that is running.
         if self._thread.is_alive():
             self._server.shutdown()

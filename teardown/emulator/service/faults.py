@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from teardown.emulator.service.error_rules import ErrorRule, RuleBook
 
 # Prefixes of operations that only read; every other served operation mutates.
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Execute")
@@ -24,6 +28,8 @@ class FaultSettings:
     ``added_latency``: seconds slept on the backend's clock before the operation.
     ``fail_delete_ids`` / ``fail_delete_rate``: a DELETING asset, model or portal ends FAILED instead of gone.
     ``operations``: the operations faults apply to; None means every mutating operation.
+    ``errors``: error rules (``ErrorRule``), checked in order before the probabilities above; the first
+    that strikes a call answers it.
     """
 
     throttle_before: float = 0.0
@@ -34,6 +40,11 @@ class FaultSettings:
     fail_delete_rate: float = 0.0
     operations: frozenset[str] | None = None
     seed: int = 0
+    errors: tuple[ErrorRule, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Accept any iterable of rules (or their JSON form) and keep a tuple, so the settings stay hashable.
+        object.__setattr__(self, "errors", tuple(_rule(r) for r in _iterable(self.errors)))
 
     def applies_to(self, operation: str) -> bool:
         if self.operations is None:
@@ -41,12 +52,30 @@ class FaultSettings:
         return operation in self.operations
 
 
+def _iterable(value: Iterable[Any] | Any) -> Iterable[Any]:
+    if isinstance(value, ErrorRule | Mapping) or not isinstance(value, Iterable):
+        raise ValueError("'errors' must be a list of error rules")
+    return value
+
+
+def _rule(value: ErrorRule | Mapping[str, Any]) -> ErrorRule:
+    return value if isinstance(value, ErrorRule) else ErrorRule.from_dict(value)
+
+
 class FaultDice:
-    """Rolls the fault decisions for one backend; rebuilt (re-seeded) whenever settings change."""
+    """Rolls the fault decisions for one backend; rebuilt (re-seeded, rule counts refilled) whenever the
+    settings change."""
 
     def __init__(self, settings: FaultSettings) -> None:
         self.settings = settings
         self._rng = random.Random(settings.seed)
+        self._rules = RuleBook(settings.errors, settings.seed)
+
+    def error_rule(self, when: str, operation: str, params: Mapping[str, Any]) -> ErrorRule | None:
+        """The error rule that strikes this call ``before`` or ``after`` it is applied, if any."""
+        if not self._rules.rules:
+            return None
+        return self._rules.fire(when, operation, params, self.settings.applies_to)
 
     def _roll(self, probability: float) -> bool:
         # No draw at probability 0, so enabling one fault kind does not shift the others' sequence.
