@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from teardown.emulator.hook import mock_sitewise
     from teardown.emulator.server import EmulatorServer, serve
+    from teardown.emulator.service.consistency import ConsistencySettings
     from teardown.emulator.service.error_rules import ErrorRule
     from teardown.emulator.service.faults import FaultSettings, is_mutating
     from teardown.emulator.service.latency import LatencyProfile
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "Clock": "clock",
     "ConflictingOperation": "errors",
+    "ConsistencySettings": "service.consistency",
     "Emulator": "wire.codec",
     "EmulatorError": "errors",
     "EmulatorServer": "server",
@@ -68,6 +70,7 @@ _HOMES = {
 __all__ = [
     "Clock",
     "ConflictingOperation",
+    "ConsistencySettings",
     "Emulator",
     "EmulatorError",
     "EmulatorServer",

@@ -23,6 +23,7 @@ from teardown.emulator.errors import EmulatorError, InternalFailure, NotImplemen
 from teardown.emulator.service.access_policies import HANDLERS as ACCESS_POLICY_HANDLERS
 from teardown.emulator.service.assets import HANDLERS as ASSET_HANDLERS
 from teardown.emulator.service.composition import HANDLERS as COMPOSITION_HANDLERS
+from teardown.emulator.service.consistency import LISTED, ConsistencySettings
 from teardown.emulator.service.error_rules import READ_TIMEOUT, ErrorRule
 from teardown.emulator.service.faults import FaultDice, FaultSettings
 from teardown.emulator.service.gateways import HANDLERS as GATEWAY_HANDLERS
@@ -70,6 +71,7 @@ class SiteWiseBackend:
         latency: LatencyProfile | str = "instant",
         quotas: QuotaSettings | str = "off",
         faults: FaultSettings | None = None,
+        consistency: ConsistencySettings | None = None,
         account_id: str = "123456789012",
         region: str = "us-east-1",
     ) -> None:
@@ -86,6 +88,7 @@ class SiteWiseBackend:
             dice=FaultDice(self._faults),
             account_id=account_id,
             region=region,
+            consistency=consistency,
         )
         self.account_id = account_id
         self.region = region
@@ -130,6 +133,15 @@ class SiteWiseBackend:
             self._faults = value or FaultSettings()
             self._world.dice = FaultDice(self._faults)
 
+    @property
+    def consistency(self) -> ConsistencySettings:
+        return self._world.consistency
+
+    @consistency.setter
+    def consistency(self, value: ConsistencySettings | None) -> None:
+        with self._lock:
+            self._world.consistency = value or ConsistencySettings()
+
     # ---- the call pipeline ----------------------------------------------------------------------------
     def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -157,7 +169,10 @@ class SiteWiseBackend:
             self._world.settle()
             answer = self._ledger.replay(operation, params)
             if answer is None:
-                answer = handler(self._world, params)
+                if operation in LISTED and not self._world.consistency.strict:
+                    answer = self._world.lagging_list(operation, handler, params)
+                else:
+                    answer = handler(self._world, params)
                 self._ledger.record(operation, params, answer)
             rule = self._world.dice.error_rule("after", operation, params)
             if rule is None:
@@ -227,7 +242,7 @@ class SiteWiseBackend:
             self._counts[operation] += 1
 
     def reset(self) -> None:
-        """Empty state, call counts and tokens; settings (clock, latency, quotas, faults) stay."""
+        """Empty state, call counts and tokens; settings (clock, latency, quotas, faults, consistency) stay."""
         with self._lock:
             self._world.clear()
             self._counts.clear()

@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.clock import ManualClock, ScaledClock
+from teardown.emulator.service.consistency import ConsistencySettings
 from teardown.emulator.service.error_rules import READ_TIMEOUT, transport_fault_of
 from teardown.emulator.service.faults import FaultSettings
 from teardown.emulator.service.latency import LatencyProfile
@@ -94,6 +95,7 @@ class ControlApi:
             "latency_profile": _profile_name(self.backend.latency),
             "quotas": _plain(self.backend.quotas),
             "faults": _plain(self.backend.faults),
+            "consistency": _plain(self.backend.consistency),
         }
 
     def _reset(self, _: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +113,7 @@ class ControlApi:
         return {"now": clock.now()}
 
     def _update_settings(self, document: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(document) - {"latency", "time_scale", "quotas", "faults"}
+        unknown = set(document) - {"latency", "time_scale", "quotas", "faults", "consistency"}
         if unknown:
             raise ControlError(400, f"unknown settings {sorted(unknown)}")
         # Build everything first, then apply: a bad field leaves every setting as it was.
@@ -127,6 +129,8 @@ class ControlApi:
             changes["quotas"] = _quotas(document["quotas"])
         if "faults" in document:
             changes["faults"] = _faults(document["faults"])
+        if "consistency" in document:
+            changes["consistency"] = _consistency(document["consistency"])
         for name, value in changes.items():
             setattr(self.backend, name, value)
         _log.info("emulator.settings_changed", settings=sorted(changes))
@@ -169,6 +173,17 @@ def _faults(value: Any) -> FaultSettings:
     if spelled.get("operations") is not None:
         spelled["operations"] = frozenset(spelled["operations"])
     return FaultSettings(**spelled)
+
+
+def _consistency(value: Any) -> ConsistencySettings:
+    if value is None:
+        return ConsistencySettings()
+    if not isinstance(value, dict):
+        raise ControlError(400, "'consistency' must be an object of seconds (list_lag, create_lag, delete_lag) or null")
+    unknown = set(value) - {f.name for f in dataclasses.fields(ConsistencySettings)}
+    if unknown:
+        raise ControlError(400, f"unknown consistency settings {sorted(unknown)}")
+    return ConsistencySettings(**value)
 
 
 def _plain(settings: Any) -> Any:
