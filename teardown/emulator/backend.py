@@ -167,6 +167,7 @@ class SiteWiseBackend:
         params = copy.deepcopy(params)
         with self._lock:
             self._world.settle()
+            self._world.operation = operation
             answer = self._ledger.replay(operation, params)
             if answer is None:
                 if operation in LISTED and not self._world.consistency.strict:

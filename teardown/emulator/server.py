@@ -29,7 +29,7 @@ from teardown.emulator.clock import ManualClock, ScaledClock
 from teardown.emulator.service.consistency import ConsistencySettings
 from teardown.emulator.service.error_rules import READ_TIMEOUT, transport_fault_of
 from teardown.emulator.service.faults import FaultSettings
-from teardown.emulator.service.latency import LatencyProfile
+from teardown.emulator.service.latency import Duration, LatencyProfile, LogNormal, LongTail
 from teardown.emulator.service.quotas import QuotaSettings
 from teardown.emulator.wire.codec import Emulator
 
@@ -141,8 +141,29 @@ def _latency(value: Any) -> LatencyProfile:
     if isinstance(value, str):
         return LatencyProfile.named(value)
     if isinstance(value, dict):
-        return LatencyProfile(**{k: float(v) for k, v in value.items()})
-    raise ControlError(400, "'latency' must be a profile name (instant, realistic) or an object of seconds")
+        unknown = set(value) - {f.name for f in dataclasses.fields(LatencyProfile)}
+        if unknown:
+            raise ControlError(400, f"unknown latency settings {sorted(unknown)}")
+        fields: dict[str, Any] = {k: float(v) if k == "jitter" else _duration(k, v) for k, v in value.items()}
+        return LatencyProfile(**fields)
+    raise ControlError(
+        400, "'latency' must be a profile name (instant, realistic, production) or an object of durations"
+    )
+
+
+def _duration(name: str, value: Any) -> Duration:
+    """Seconds, {"median", "p99"[, "cap"]} (lognormal) or {"typical", "tail", "fraction"} (long tail)."""
+    if isinstance(value, dict):
+        if {"median", "p99"} <= set(value) <= {"median", "p99", "cap"}:
+            return LogNormal(**{k: float(v) for k, v in value.items() if v is not None})
+        if set(value) == {"typical", "tail", "fraction"}:
+            return LongTail(**{k: float(v) for k, v in value.items()})
+        raise ControlError(
+            400, f"latency {name!r}: a distribution is {{median, p99[, cap]}} or {{typical, tail, fraction}}"
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ControlError(400, f"latency {name!r} must be seconds or a distribution")
+    return float(value)
 
 
 def _quotas(value: Any) -> QuotaSettings:
@@ -192,7 +213,7 @@ def _plain(settings: Any) -> Any:
 
 
 def _profile_name(profile: LatencyProfile) -> str:
-    for name in ("instant", "realistic"):
+    for name in ("instant", "realistic", "production"):
         if profile == LatencyProfile.named(name):
             return name
     return "custom"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from teardown.emulator.service.error_rules import ErrorRule, RuleBook
+from teardown.emulator.service.failures import FailureDetails
 
 # Prefixes of operations that only read; every other served operation mutates.
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Execute")
@@ -26,7 +27,10 @@ class FaultSettings:
     ``internal_before``: InternalFailure before the operation runs (nothing applied).
     ``internal_after``: the operation is applied, then InternalFailure is answered (a lost response).
     ``added_latency``: seconds slept on the backend's clock before the operation.
-    ``fail_delete_ids`` / ``fail_delete_rate``: a DELETING asset, model or portal ends FAILED instead of gone.
+    ``fail_delete_ids`` / ``fail_delete_rate``: a DELETING asset, model or portal ends FAILED instead of gone,
+    reporting ``fail_delete_error`` in its status.
+    ``fail_update_ids`` / ``fail_update_rate``: an UPDATING asset or model (an update, an association that
+    touches a parent, a composite change) ends FAILED instead of ACTIVE, reporting ``fail_update_error``.
     ``operations``: the operations faults apply to; None means every mutating operation.
     ``errors``: error rules (``ErrorRule``), checked in order before the probabilities above; the first
     that strikes a call answers it.
@@ -41,10 +45,18 @@ class FaultSettings:
     operations: frozenset[str] | None = None
     seed: int = 0
     errors: tuple[ErrorRule, ...] = ()
+    fail_delete_error: FailureDetails = field(default_factory=FailureDetails)
+    fail_update_ids: frozenset[str] = field(default_factory=frozenset)
+    fail_update_rate: float = 0.0
+    fail_update_error: FailureDetails = field(default_factory=FailureDetails)
 
     def __post_init__(self) -> None:
-        # Accept any iterable of rules (or their JSON form) and keep a tuple, so the settings stay hashable.
+        # Accept any iterables (or the JSON form of rules and errors) and keep hashable values.
         object.__setattr__(self, "errors", tuple(_rule(r) for r in _iterable(self.errors)))
+        object.__setattr__(self, "fail_delete_ids", frozenset(self.fail_delete_ids))
+        object.__setattr__(self, "fail_update_ids", frozenset(self.fail_update_ids))
+        object.__setattr__(self, "fail_delete_error", FailureDetails.from_value(self.fail_delete_error))
+        object.__setattr__(self, "fail_update_error", FailureDetails.from_value(self.fail_update_error))
 
     def applies_to(self, operation: str) -> bool:
         if self.operations is None:
@@ -97,3 +109,8 @@ class FaultDice:
         if resource_id in self.settings.fail_delete_ids:
             return True
         return self.settings.applies_to(operation) and self._roll(self.settings.fail_delete_rate)
+
+    def update_fails(self, operation: str, resource_id: str) -> bool:
+        if resource_id in self.settings.fail_update_ids:
+            return True
+        return self.settings.applies_to(operation) and self._roll(self.settings.fail_update_rate)

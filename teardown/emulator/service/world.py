@@ -24,6 +24,7 @@ from typing import Any
 from teardown.emulator.clock import Clock
 from teardown.emulator.errors import ResourceAlreadyExists, ResourceNotFound
 from teardown.emulator.service.consistency import GHOST_KINDS, LISTED, ConsistencySettings
+from teardown.emulator.service.failures import FailureDetails
 from teardown.emulator.service.faults import FaultDice
 from teardown.emulator.service.latency import LatencyKind, LatencyProfile
 from teardown.emulator.service.quotas import QuotaSettings
@@ -72,6 +73,8 @@ class World:
         self.quotas = quotas
         self.dice = dice
         self.consistency = consistency or ConsistencySettings()
+        # The call being handled (the backend sets it), so a fault decided while scheduling knows its cause.
+        self.operation = ""
         self.account_id = account_id
         self.region = region
         self._seed = seed
@@ -99,6 +102,8 @@ class World:
         self._due: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
         self.ghosts: dict[str, Ghost] = {}
+        # resource id -> the status error it reports if its scheduled path ends FAILED.
+        self._failures: dict[str, dict[str, Any]] = {}
 
     # ---- ids, arns, time -------------------------------------------------------------------------
     def now(self) -> float:
@@ -162,8 +167,20 @@ class World:
 
     # ---- lazy transitions ----------------------------------------------------------------------------
     def schedule(self, kind: str, resource: Stateful, steps: list[tuple[str, float]]) -> None:
-        """Put ``resource`` on a path of (next state, seconds after the previous step) steps."""
+        """Put ``resource`` on a path of (next state, seconds after the previous step) steps.
+
+        An update (the resource is UPDATING, the path ends ACTIVE) ends FAILED instead when a fault says so.
+        """
         resource.generation += 1
+        self._failures.pop(resource.id, None)
+        if (
+            resource.state == "UPDATING"
+            and steps
+            and steps[-1][0] == "ACTIVE"
+            and self.dice.update_fails(self.operation, resource.id)
+        ):
+            steps = [*steps[:-1], ("FAILED", steps[-1][1])]
+            self._failures[resource.id] = self.dice.settings.fail_update_error.render(kind, resource.id, "update")
         at = self.now()
         resource.steps = []
         for state, seconds in steps:
@@ -177,8 +194,10 @@ class World:
         resource.state = "DELETING"
         resource.error = None
         resource.updated = self.now()
-        ending = "FAILED" if self.dice.delete_fails(operation, resource.id) else GONE
-        self.schedule(kind, resource, [(ending, self.duration(latency))])
+        fails = self.dice.delete_fails(operation, resource.id)
+        self.schedule(kind, resource, [("FAILED" if fails else GONE, self.duration(latency))])
+        if fails:
+            self._failures[resource.id] = self.dice.settings.fail_delete_error.render(kind, resource.id, "deletion")
 
     def _push(self, kind: str, resource: Stateful) -> None:
         self._seq += 1
@@ -214,7 +233,8 @@ class World:
                 self.ghosts[resource.id] = Ghost(kind, resource, at + self.consistency.gone_lag)
             return
         if state == "FAILED":
-            resource.error = {"code": "INTERNAL_FAILURE", "message": f"Deletion of {resource.id} failed."}
+            failure = self._failures.pop(resource.id, None)
+            resource.error = failure or FailureDetails().render(kind, resource.id, "operation")
         elif state == "ACTIVE":
             resource.error = None
         resource.state = state
