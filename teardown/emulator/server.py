@@ -336,6 +336,20 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
+def client_environment(url: str, region: str = "us-east-1") -> dict[str, str]:
+    """What boto3 and the AWS CLI in another process need to reach the emulator at ``url`` (SiteWise and
+    STS), with dummy credentials, and no code changes."""
+    return {
+        "AWS_ENDPOINT_URL_IOTSITEWISE": url,
+        "AWS_ENDPOINT_URL_STS": url,
+        "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+    }
+
+
 def make_server_for(backend: SiteWiseBackend, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:
     """A server bound to host:port (0 = any free port), not yet serving."""
     return EmulatorServer(EmulatorApp(backend), host, port)
