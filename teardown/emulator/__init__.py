@@ -31,8 +31,11 @@ if TYPE_CHECKING:
     )
     from teardown.emulator.hook import mock_sitewise
     from teardown.emulator.server import EmulatorServer, serve
+    from teardown.emulator.service.consistency import ConsistencySettings
+    from teardown.emulator.service.error_rules import ErrorRule
+    from teardown.emulator.service.failures import DetailedError, FailureDetails
     from teardown.emulator.service.faults import FaultSettings, is_mutating
-    from teardown.emulator.service.latency import LatencyProfile
+    from teardown.emulator.service.latency import LatencyProfile, LogNormal, LongTail
     from teardown.emulator.service.quotas import QuotaSettings
     from teardown.emulator.wire.codec import Emulator, HttpResponse
 
@@ -40,15 +43,21 @@ if TYPE_CHECKING:
 _HOMES = {
     "Clock": "clock",
     "ConflictingOperation": "errors",
+    "ConsistencySettings": "service.consistency",
+    "DetailedError": "service.failures",
     "Emulator": "wire.codec",
     "EmulatorError": "errors",
     "EmulatorServer": "server",
+    "ErrorRule": "service.error_rules",
+    "FailureDetails": "service.failures",
     "FaultSettings": "service.faults",
     "HttpResponse": "wire.codec",
     "InternalFailure": "errors",
     "InvalidRequest": "errors",
     "LatencyProfile": "service.latency",
     "LimitExceeded": "errors",
+    "LogNormal": "service.latency",
+    "LongTail": "service.latency",
     "ManualClock": "clock",
     "NotImplementedByEmulator": "errors",
     "PreconditionFailed": "errors",
@@ -66,15 +75,21 @@ _HOMES = {
 __all__ = [
     "Clock",
     "ConflictingOperation",
+    "ConsistencySettings",
+    "DetailedError",
     "Emulator",
     "EmulatorError",
     "EmulatorServer",
+    "ErrorRule",
+    "FailureDetails",
     "FaultSettings",
     "HttpResponse",
     "InternalFailure",
     "InvalidRequest",
     "LatencyProfile",
     "LimitExceeded",
+    "LogNormal",
+    "LongTail",
     "ManualClock",
     "NotImplementedByEmulator",
     "PreconditionFailed",

@@ -2,8 +2,9 @@
 
 The wire codec (or any caller) hands it an operation name and the boto3-shaped input; it answers the
 output members or raises an error of ``teardown.emulator.errors``. Every call goes through the same
-pipeline, in this order: count -> rate quota -> injected failure before -> injected latency -> settle due
-state transitions -> the operation (with clientToken replay) -> injected failure after.
+pipeline, in this order: count -> rate quota -> error rules and injected failures before -> injected
+latency -> settle due state transitions -> the operation (with clientToken replay) -> error rules and
+injected failures after.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import botocore.session
 import structlog
 
 from teardown.emulator.clock import Clock, ScaledClock
-from teardown.emulator.errors import InternalFailure, NotImplementedByEmulator, Throttling
+from teardown.emulator.errors import EmulatorError, InternalFailure, NotImplementedByEmulator, Throttling
 from teardown.emulator.service.access_policies import HANDLERS as ACCESS_POLICY_HANDLERS
 from teardown.emulator.service.assets import HANDLERS as ASSET_HANDLERS
 from teardown.emulator.service.composition import HANDLERS as COMPOSITION_HANDLERS
+from teardown.emulator.service.consistency import LISTED, ConsistencySettings
+from teardown.emulator.service.error_rules import READ_TIMEOUT, ErrorRule
 from teardown.emulator.service.faults import FaultDice, FaultSettings
 from teardown.emulator.service.gateways import HANDLERS as GATEWAY_HANDLERS
 from teardown.emulator.service.idempotency import TokenLedger
@@ -68,6 +71,7 @@ class SiteWiseBackend:
         latency: LatencyProfile | str = "instant",
         quotas: QuotaSettings | str = "off",
         faults: FaultSettings | None = None,
+        consistency: ConsistencySettings | None = None,
         account_id: str = "123456789012",
         region: str = "us-east-1",
     ) -> None:
@@ -84,6 +88,7 @@ class SiteWiseBackend:
             dice=FaultDice(self._faults),
             account_id=account_id,
             region=region,
+            consistency=consistency,
         )
         self.account_id = account_id
         self.region = region
@@ -128,19 +133,33 @@ class SiteWiseBackend:
             self._faults = value or FaultSettings()
             self._world.dice = FaultDice(self._faults)
 
+    @property
+    def consistency(self) -> ConsistencySettings:
+        return self._world.consistency
+
+    @consistency.setter
+    def consistency(self, value: ConsistencySettings | None) -> None:
+        with self._lock:
+            self._world.consistency = value or ConsistencySettings()
+
     # ---- the call pipeline ----------------------------------------------------------------------------
     def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self._counts[operation] += 1
             handler = self._handler(operation)
             self._throttle(operation)
-            if self._world.dice.throttle_before(operation):
-                log.info("emulator.fault", kind="throttle_before", operation=operation)
-                raise Throttling(f"Injected throttling of {operation} (nothing was applied).")
-            if self._world.dice.internal_before(operation):
-                log.info("emulator.fault", kind="internal_before", operation=operation)
-                raise InternalFailure(f"Injected internal failure before {operation} (nothing was applied).")
-            delay = self._world.dice.added_latency(operation)
+            dice = self._world.dice
+            rule = dice.error_rule("before", operation, params)
+            if rule is None:
+                if dice.throttle_before(operation):
+                    log.info("emulator.fault", kind="throttle_before", operation=operation)
+                    raise Throttling(f"Injected throttling of {operation} (nothing was applied).")
+                if dice.internal_before(operation):
+                    log.info("emulator.fault", kind="internal_before", operation=operation)
+                    raise InternalFailure(f"Injected internal failure before {operation} (nothing was applied).")
+            delay = dice.added_latency(operation)
+        if rule is not None:
+            raise self._struck(rule, operation, params, applied=False)
         if delay > 0:
             # Outside the lock: an injected slow call must not stall every other caller.
             self.clock.sleep(delay)
@@ -148,14 +167,43 @@ class SiteWiseBackend:
         params = copy.deepcopy(params)
         with self._lock:
             self._world.settle()
+            self._world.operation = operation
             answer = self._ledger.replay(operation, params)
             if answer is None:
-                answer = handler(self._world, params)
+                if operation in LISTED and not self._world.consistency.strict:
+                    answer = self._world.lagging_list(operation, handler, params)
+                else:
+                    answer = handler(self._world, params)
                 self._ledger.record(operation, params, answer)
-            if self._world.dice.internal_after(operation):
-                log.info("emulator.fault", kind="internal_after", operation=operation)
-                raise InternalFailure(f"Injected internal failure after {operation} (it was applied).")
-            return copy.deepcopy(answer)
+            rule = self._world.dice.error_rule("after", operation, params)
+            if rule is None:
+                if self._world.dice.internal_after(operation):
+                    log.info("emulator.fault", kind="internal_after", operation=operation)
+                    raise InternalFailure(f"Injected internal failure after {operation} (it was applied).")
+                return copy.deepcopy(answer)
+        raise self._struck(rule, operation, params, applied=True)
+
+    def _struck(self, rule: ErrorRule, operation: str, params: dict[str, Any], *, applied: bool) -> EmulatorError:
+        """The error ``rule`` answers; a ReadTimeout first holds the call for its stall (outside the lock)."""
+        log.info("emulator.fault", kind="error_rule", code=rule.code, operation=operation, when=rule.when)
+        with self._lock:
+            error = rule.error(operation, applied=applied, conflict=self._conflict_members(rule, params))
+        if rule.code == READ_TIMEOUT and rule.stall > 0:
+            self.clock.sleep(rule.stall)
+        return error
+
+    def _conflict_members(self, rule: ErrorRule, params: dict[str, Any]) -> tuple[str, str]:
+        """resourceId and resourceArn for an injected ConflictingOperationException: the rule's resource, else
+        the first id the call names."""
+        resource_id = rule.resource or next(
+            (v for k, v in params.items() if k.endswith("Id") and isinstance(v, str)), ""
+        )
+        w = self._world
+        for store in (w.assets, w.models, w.portals, w.projects, w.dashboards, w.policies, w.gateways):
+            found = store.get(resource_id)
+            if found is not None:
+                return resource_id, str(found.arn)
+        return resource_id, w.arn("resource", resource_id)
 
     def _handler(self, operation: str) -> Handler:
         handler = _HANDLERS.get(operation)
@@ -195,7 +243,7 @@ class SiteWiseBackend:
             self._counts[operation] += 1
 
     def reset(self) -> None:
-        """Empty state, call counts and tokens; settings (clock, latency, quotas, faults) stay."""
+        """Empty state, call counts and tokens; settings (clock, latency, quotas, faults, consistency) stay."""
         with self._lock:
             self._world.clear()
             self._counts.clear()

@@ -5,6 +5,9 @@ hence every client, created after this module is imported carries it) and does n
 ``mock_sitewise`` context is active. It listens on ``before-send.iotsitewise``, which is more specific
 than moto's ``before-send``: botocore calls the most specific handler first and takes the first answer,
 so inside moto's ``mock_aws()`` we answer SiteWise while moto answers STS and the rest.
+Transport faults of the error rules surface as botocore's own exceptions, raised from the handler as a
+real send would raise them: ``ConnectionClosedError`` for a dropped connection, ``ReadTimeoutError`` for
+a stall past the read timeout (botocore's retry logic sees them exactly as on a real network).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
+from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from botocore.handlers import BUILTIN_HANDLERS
 
 from teardown.emulator.backend import SiteWiseBackend
+from teardown.emulator.service.error_rules import DROPPED_CONNECTION, READ_TIMEOUT, transport_fault_of
 from teardown.emulator.wire.codec import Emulator
 
 EVENT = "before-send.iotsitewise"
@@ -90,6 +95,12 @@ class _Stubber:
             for key, value in request.headers.items()
         }
         answer = emulator.dispatch(request.method or "GET", request.url or "/", headers, data)
+        fault = transport_fault_of(answer.headers)
+        if fault == DROPPED_CONNECTION:
+            # What botocore raises when the server closes the connection without an answer.
+            raise ConnectionClosedError(endpoint_url=request.url)
+        if fault == READ_TIMEOUT:
+            raise ReadTimeoutError(endpoint_url=request.url)
         response_headers = HTTPHeaders()
         for key, value in answer.headers.items():
             response_headers[key] = value

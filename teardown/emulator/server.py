@@ -2,16 +2,22 @@
 
 - Requests signed for service ``iotsitewise`` (SigV4 credential scope) go to the emulator's codec.
 - ``/_emulator/...`` is the control API (reset, snapshot, settings, clock, call counts): JSON in and out.
+  Error rules that drop the connection or stall past the read timeout answer nothing at all: the
+  connection closes (for a stall, once the client has given up).
 - Everything else goes to moto's own server app, so STS GetCallerIdentity (the engine's account guard)
   answers on the same port, as ``moto.server.ThreadedMotoServer`` would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
+import select
+import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +26,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.clock import ManualClock, ScaledClock
+from teardown.emulator.service.consistency import ConsistencySettings
+from teardown.emulator.service.error_rules import READ_TIMEOUT, transport_fault_of
 from teardown.emulator.service.faults import FaultSettings
-from teardown.emulator.service.latency import LatencyProfile
+from teardown.emulator.service.latency import Duration, LatencyProfile, LogNormal, LongTail
 from teardown.emulator.service.quotas import QuotaSettings
 from teardown.emulator.wire.codec import Emulator
 
@@ -34,6 +42,8 @@ _log = structlog.get_logger(__name__)
 
 CONTROL_PREFIX = "/_emulator/"
 # "Credential=AKID/20240101/us-east-1/iotsitewise/aws4_request": the fourth part names the service.
+# The longest a ReadTimeout rule holds a connection when the client never hangs up, in wall seconds.
+STALL_LIMIT = 300.0
 _SCOPE = re.compile(r"Credential=[^/,\s]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 
 
@@ -85,6 +95,7 @@ class ControlApi:
             "latency_profile": _profile_name(self.backend.latency),
             "quotas": _plain(self.backend.quotas),
             "faults": _plain(self.backend.faults),
+            "consistency": _plain(self.backend.consistency),
         }
 
     def _reset(self, _: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +113,7 @@ class ControlApi:
         return {"now": clock.now()}
 
     def _update_settings(self, document: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(document) - {"latency", "time_scale", "quotas", "faults"}
+        unknown = set(document) - {"latency", "time_scale", "quotas", "faults", "consistency"}
         if unknown:
             raise ControlError(400, f"unknown settings {sorted(unknown)}")
         # Build everything first, then apply: a bad field leaves every setting as it was.
@@ -118,6 +129,8 @@ class ControlApi:
             changes["quotas"] = _quotas(document["quotas"])
         if "faults" in document:
             changes["faults"] = _faults(document["faults"])
+        if "consistency" in document:
+            changes["consistency"] = _consistency(document["consistency"])
         for name, value in changes.items():
             setattr(self.backend, name, value)
         _log.info("emulator.settings_changed", settings=sorted(changes))
@@ -128,8 +141,29 @@ def _latency(value: Any) -> LatencyProfile:
     if isinstance(value, str):
         return LatencyProfile.named(value)
     if isinstance(value, dict):
-        return LatencyProfile(**{k: float(v) for k, v in value.items()})
-    raise ControlError(400, "'latency' must be a profile name (instant, realistic) or an object of seconds")
+        unknown = set(value) - {f.name for f in dataclasses.fields(LatencyProfile)}
+        if unknown:
+            raise ControlError(400, f"unknown latency settings {sorted(unknown)}")
+        fields: dict[str, Any] = {k: float(v) if k == "jitter" else _duration(k, v) for k, v in value.items()}
+        return LatencyProfile(**fields)
+    raise ControlError(
+        400, "'latency' must be a profile name (instant, realistic, production) or an object of durations"
+    )
+
+
+def _duration(name: str, value: Any) -> Duration:
+    """Seconds, {"median", "p99"[, "cap"]} (lognormal) or {"typical", "tail", "fraction"} (long tail)."""
+    if isinstance(value, dict):
+        if {"median", "p99"} <= set(value) <= {"median", "p99", "cap"}:
+            return LogNormal(**{k: float(v) for k, v in value.items() if v is not None})
+        if set(value) == {"typical", "tail", "fraction"}:
+            return LongTail(**{k: float(v) for k, v in value.items()})
+        raise ControlError(
+            400, f"latency {name!r}: a distribution is {{median, p99[, cap]}} or {{typical, tail, fraction}}"
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ControlError(400, f"latency {name!r} must be seconds or a distribution")
+    return float(value)
 
 
 def _quotas(value: Any) -> QuotaSettings:
@@ -152,11 +186,25 @@ def _faults(value: Any) -> FaultSettings:
     if not isinstance(value, dict):
         raise ControlError(400, "'faults' must be an object of FaultSettings fields or null")
     spelled = dict(value)
+    unknown = set(spelled) - {f.name for f in dataclasses.fields(FaultSettings)}
+    if unknown:
+        raise ControlError(400, f"unknown fault settings {sorted(unknown)}")
     if "fail_delete_ids" in spelled:
         spelled["fail_delete_ids"] = frozenset(spelled["fail_delete_ids"])
     if spelled.get("operations") is not None:
         spelled["operations"] = frozenset(spelled["operations"])
     return FaultSettings(**spelled)
+
+
+def _consistency(value: Any) -> ConsistencySettings:
+    if value is None:
+        return ConsistencySettings()
+    if not isinstance(value, dict):
+        raise ControlError(400, "'consistency' must be an object of seconds (list_lag, create_lag, delete_lag) or null")
+    unknown = set(value) - {f.name for f in dataclasses.fields(ConsistencySettings)}
+    if unknown:
+        raise ControlError(400, f"unknown consistency settings {sorted(unknown)}")
+    return ConsistencySettings(**value)
 
 
 def _plain(settings: Any) -> Any:
@@ -165,7 +213,7 @@ def _plain(settings: Any) -> Any:
 
 
 def _profile_name(profile: LatencyProfile) -> str:
-    for name in ("instant", "realistic"):
+    for name in ("instant", "realistic", "production"):
         if profile == LatencyProfile.named(name):
             return name
     return "custom"
@@ -178,6 +226,8 @@ class EmulatorApp:
         self.emulator = Emulator(backend)
         self.control = ControlApi(backend)
         self._fallback = fallback
+        # Set when the server shuts down, so a stalled (ReadTimeout) request lets go of its connection.
+        self.closing = threading.Event()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -190,9 +240,29 @@ class EmulatorApp:
             return response(environ, start_response)
         if self._signed_for(request) == "iotsitewise":
             answer = self.emulator.dispatch(request.method, request.url, dict(request.headers), request.get_data())
+            fault = transport_fault_of(answer.headers)
+            if fault is not None:
+                self._hang_up(environ, wait_for_client=fault == READ_TIMEOUT)
+                # werkzeug takes a ConnectionError from the app as a dropped connection: nothing is written.
+                raise ConnectionAbortedError(f"injected {fault}")
             response = Response(answer.body, status=answer.status, headers=answer.headers)
             return response(environ, start_response)
         return self._moto()(environ, start_response)
+
+    def _hang_up(self, environ: WSGIEnvironment, *, wait_for_client: bool) -> None:
+        """Close the connection without an answer; for a read timeout, first hold it until the client gives up
+        (it hangs up at its read timeout), the server shuts down, or STALL_LIMIT seconds pass."""
+        connection = environ.get("werkzeug.socket")
+        if not isinstance(connection, socket.socket):
+            return
+        if wait_for_client:
+            deadline = time.monotonic() + STALL_LIMIT
+            while not self.closing.is_set() and time.monotonic() < deadline:
+                readable, _, _ = select.select([connection], [], [], 0.05)
+                if readable:
+                    break  # the client hung up (or sent more, which a stalled server would not read either)
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
 
     @staticmethod
     def _signed_for(request: Request) -> str | None:
@@ -245,6 +315,7 @@ class EmulatorServer:
             self._server.server_close()
 
     def shutdown(self) -> None:
+        self.app.closing.set()
         # socketserver's shutdown() waits for serve_forever to exit: only ask a loop that is running.
         if self._thread.is_alive():
             self._server.shutdown()
@@ -263,6 +334,20 @@ class _QuietHandler(WSGIRequestHandler):
     # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def client_environment(url: str, region: str = "us-east-1") -> dict[str, str]:
+    """What boto3 and the AWS CLI in another process need to reach the emulator at ``url`` (SiteWise and
+    STS), with dummy credentials, and no code changes."""
+    return {
+        "AWS_ENDPOINT_URL_IOTSITEWISE": url,
+        "AWS_ENDPOINT_URL_STS": url,
+        "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+    }
 
 
 def make_server_for(backend: SiteWiseBackend, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:

@@ -3,6 +3,10 @@
 Transitions are lazy: a resource stores the (time, state) steps it will go through, a due-queue orders
 them, and ``settle`` applies every step whose time has come. Nothing runs in the background, so a test on
 a ManualClock sees exactly the states its ``advance`` calls allow.
+
+List visibility is decided here too: with eventual consistency on (``ConsistencySettings``), resources
+removed less than ``delete_lag`` ago are put back for the length of one List call (as ghosts, in the state
+they were removed in), and resources created less than ``create_lag`` ago are left out of its answer.
 """
 
 from __future__ import annotations
@@ -12,11 +16,15 @@ import dataclasses
 import heapq
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from teardown.emulator.clock import Clock
 from teardown.emulator.errors import ResourceAlreadyExists, ResourceNotFound
+from teardown.emulator.service.consistency import GHOST_KINDS, LISTED, ConsistencySettings
+from teardown.emulator.service.failures import FailureDetails
 from teardown.emulator.service.faults import FaultDice
 from teardown.emulator.service.latency import LatencyKind, LatencyProfile
 from teardown.emulator.service.quotas import QuotaSettings
@@ -36,6 +44,15 @@ GONE = "GONE"
 EXTERNAL_PREFIX = "externalId:"
 
 
+@dataclass(frozen=True)
+class Ghost:
+    """A removed resource that listings still show until ``until`` (eventual consistency)."""
+
+    kind: str
+    record: Stateful
+    until: float
+
+
 class World:
     """State of one account and region. Not thread-safe by itself: the backend holds the lock."""
 
@@ -49,11 +66,15 @@ class World:
         account_id: str,
         region: str,
         seed: int = 0,
+        consistency: ConsistencySettings | None = None,
     ) -> None:
         self.clock = clock
         self.latency = latency
         self.quotas = quotas
         self.dice = dice
+        self.consistency = consistency or ConsistencySettings()
+        # The call being handled (the backend sets it), so a fault decided while scheduling knows its cause.
+        self.operation = ""
         self.account_id = account_id
         self.region = region
         self._seed = seed
@@ -80,6 +101,9 @@ class World:
         self.series_of_asset: dict[str, dict[str, None]] = {}
         self._due: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
+        self.ghosts: dict[str, Ghost] = {}
+        # resource id -> the status error it reports if its scheduled path ends FAILED.
+        self._failures: dict[str, dict[str, Any]] = {}
 
     # ---- ids, arns, time -------------------------------------------------------------------------
     def now(self) -> float:
@@ -143,8 +167,20 @@ class World:
 
     # ---- lazy transitions ----------------------------------------------------------------------------
     def schedule(self, kind: str, resource: Stateful, steps: list[tuple[str, float]]) -> None:
-        """Put ``resource`` on a path of (next state, seconds after the previous step) steps."""
+        """Put ``resource`` on a path of (next state, seconds after the previous step) steps.
+
+        An update (the resource is UPDATING, the path ends ACTIVE) ends FAILED instead when a fault says so.
+        """
         resource.generation += 1
+        self._failures.pop(resource.id, None)
+        if (
+            resource.state == "UPDATING"
+            and steps
+            and steps[-1][0] == "ACTIVE"
+            and self.dice.update_fails(self.operation, resource.id)
+        ):
+            steps = [*steps[:-1], ("FAILED", steps[-1][1])]
+            self._failures[resource.id] = self.dice.settings.fail_update_error.render(kind, resource.id, "update")
         at = self.now()
         resource.steps = []
         for state, seconds in steps:
@@ -158,8 +194,10 @@ class World:
         resource.state = "DELETING"
         resource.error = None
         resource.updated = self.now()
-        ending = "FAILED" if self.dice.delete_fails(operation, resource.id) else GONE
-        self.schedule(kind, resource, [(ending, self.duration(latency))])
+        fails = self.dice.delete_fails(operation, resource.id)
+        self.schedule(kind, resource, [("FAILED" if fails else GONE, self.duration(latency))])
+        if fails:
+            self._failures[resource.id] = self.dice.settings.fail_delete_error.render(kind, resource.id, "deletion")
 
     def _push(self, kind: str, resource: Stateful) -> None:
         self._seq += 1
@@ -191,9 +229,12 @@ class World:
         resource.updated = at
         if state == GONE:
             self._remove(kind, resource)
+            if self.consistency.gone_lag > 0:
+                self.ghosts[resource.id] = Ghost(kind, resource, at + self.consistency.gone_lag)
             return
         if state == "FAILED":
-            resource.error = {"code": "INTERNAL_FAILURE", "message": f"Deletion of {resource.id} failed."}
+            failure = self._failures.pop(resource.id, None)
+            resource.error = failure or FailureDetails().render(kind, resource.id, "operation")
         elif state == "ACTIVE":
             resource.error = None
         resource.state = state
@@ -242,6 +283,59 @@ class World:
             if not bound:
                 self.series_of_asset.pop(series.asset_id, None)
         series.asset_id = series.property_id = None
+
+    # ---- list visibility (eventual consistency) -------------------------------------------------------
+    def lagging_list(self, operation: str, handler: Handler, params: Params) -> Answer:
+        """Answer a List call as an eventually consistent index would: ghosts of recent removals included,
+        resources younger than the create lag left out."""
+        with self._ghosts_listed():
+            answer = handler(self, params)
+        lag = self.consistency.new_lag
+        listed = LISTED.get(operation)
+        if lag > 0 and listed is not None:
+            member, key, store_name = listed
+            store: dict[str, Any] = getattr(self, store_name)
+            cutoff = self.now() - lag
+            answer[member] = [
+                row for row in answer.get(member, []) if (found := store.get(row.get(key))) is None
+                or found.created <= cutoff
+            ]
+        return answer
+
+    @contextmanager
+    def _ghosts_listed(self) -> Iterator[None]:
+        """Put the live ghosts back into the stores that listings read, and take them out again after."""
+        now = self.now()
+        self.ghosts = {rid: g for rid, g in self.ghosts.items() if g.until > now}
+        restored: list[tuple[Ghost, bool]] = []
+        for ghost in sorted(self.ghosts.values(), key=lambda g: GHOST_KINDS.index(g.kind)):
+            record = ghost.record
+            if isinstance(record, AssetModel) and record.id not in self.models:
+                self.models[record.id] = record
+                fresh = record.id not in self.assets_of_model
+                self.assets_of_model.setdefault(record.id, {})
+                restored.append((ghost, fresh))
+            elif isinstance(record, Asset) and record.id not in self.assets and record.model_id in self.models:
+                self.assets[record.id] = record
+                self.assets_of_model[record.model_id][record.id] = None
+                restored.append((ghost, False))
+            elif isinstance(record, Portal) and record.id not in self.portals:
+                self.portals[record.id] = record
+                restored.append((ghost, False))
+        try:
+            yield
+        finally:
+            for ghost, fresh in reversed(restored):
+                record = ghost.record
+                if isinstance(record, AssetModel):
+                    del self.models[record.id]
+                    if fresh:
+                        del self.assets_of_model[record.id]
+                elif isinstance(record, Asset):
+                    del self.assets[record.id]
+                    self.assets_of_model[record.model_id].pop(record.id, None)
+                else:
+                    del self.portals[record.id]
 
     # ---- whole-state views -----------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
