@@ -33,7 +33,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     serve.add_argument("--port", type=int, default=5000, help="port to bind; 0 picks a free one (default: 5000)")
     serve.add_argument(
         "--latency",
-        choices=("instant", "realistic"),
+        choices=("instant", "realistic", "production"),
         default="realistic",
         help="how long transitions (CREATING, DELETING...) take (default: realistic)",
     )
