@@ -68,7 +68,7 @@ def test_bash_completes_commands_options_choices_and_files(bash_script: Path) ->
     assert "--subtree" not in _bash_complete(bash_script, f"{PROGRAM} apply --")
     assert _bash_complete(bash_script, f"{PROGRAM} show p.json --format m") == ["markdown", "mermaid"]
     assert _bash_complete(bash_script, f"{PROGRAM} emulator ") == ["serve", "seed", "-h", "--help"]
-    assert _bash_complete(bash_script, f"{PROGRAM} emulator serve --latency ") == ["instant", "realistic"]
+    assert _bash_complete(bash_script, f"{PROGRAM} emulator serve --latency ") == ["instant", "realistic", "production"]
     assert _bash_complete(bash_script, f"{PROGRAM} completion ") == [*SHELLS, "-h", "--help"]
     assert _bash_complete(bash_script, f"{PROGRAM} apply completion.") == ["completion.bash"]
     assert _bash_complete(bash_script, f"{PROGRAM} plan --subtree ") == []
