@@ -296,9 +296,10 @@ def list_associated_assets(w: World, p: Params) -> Answer:
     asset = w.asset(p["assetId"])
     if p.get("traversalDirection", "CHILD") == "PARENT":
         related = [w.assets[asset.parent[0]]] if asset.parent is not None else []
+    elif p.get("hierarchyId") is None:
+        # Without a hierarchyId, every immediate child across the model's hierarchies (the current API).
+        related = [w.assets[c] for c in asset.children]
     else:
-        if p.get("hierarchyId") is None:
-            raise InvalidRequest("ListAssociatedAssets with traversalDirection CHILD needs a hierarchyId.")
         hierarchy = hierarchy_of(w, w.models[asset.model_id], p["hierarchyId"])
         related = [w.assets[c] for c, h in asset.children.items() if h == hierarchy.id]
     page, more = paginate("ListAssociatedAssets", p, related)
