@@ -73,10 +73,14 @@ def test_token_of_another_listing_is_refused(sitewise: IoTSiteWiseClient) -> Non
     assert error_code(caught) == ("InvalidRequestException", 400)
 
 
-def test_forged_offset_with_a_wrong_listing_hash_is_refused(sitewise: IoTSiteWiseClient) -> None:
-    """Editing the offset is fine only while the listing hash matches; a made-up hash is refused."""
+def test_forged_token_with_a_wrong_listing_hash_is_refused(sitewise: IoTSiteWiseClient) -> None:
+    """A made-up token (an old offset token, or a key with a made-up hash) is refused."""
     make_models(sitewise, 3)
     forged = base64.urlsafe_b64encode(json.dumps({"o": 1, "h": "0" * 16}).encode()).decode()
+    with pytest.raises(ClientError) as caught:
+        sitewise.list_asset_models(maxResults=1, nextToken=forged)
+    assert error_code(caught) == ("InvalidRequestException", 400)
+    forged = base64.urlsafe_b64encode(json.dumps({"k": [1], "h": "0" * 16, "c": "0" * 16}).encode()).decode()
     with pytest.raises(ClientError) as caught:
         sitewise.list_asset_models(maxResults=1, nextToken=forged)
     assert error_code(caught) == ("InvalidRequestException", 400)

@@ -48,6 +48,7 @@ def _inline_composites(w: World, raw: list[dict[str, Any]] | None) -> dict[str, 
             c.get("description"),
             c.get("externalId"),
             properties=with_ids(w, c.get("properties")),
+            seq=w.next_seq(),
         )
     return out
 
@@ -93,6 +94,7 @@ def create_asset_model(w: World, p: Params) -> Answer:
         properties=with_ids(w, p.get("assetModelProperties")),
         hierarchies=hierarchies,
         composites=_inline_composites(w, p.get("assetModelCompositeModels")),
+        seq=w.next_seq(),
     )
     w.models[model_id] = model
     w.assets_of_model[model_id] = {}
@@ -179,7 +181,7 @@ def _model_summary(model: AssetModel) -> dict[str, Any]:
 def list_asset_models(w: World, p: Params) -> Answer:
     types = set(p.get("assetModelTypes") or ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"))
     models = [m for m in w.models.values() if m.type in types]
-    page, more = paginate("ListAssetModels", p, models)
+    page, more = paginate("ListAssetModels", p, models, lambda m: (m.seq,))
     return {"assetModelSummaries": [_model_summary(m) for m in page], **more}
 
 

@@ -1,8 +1,9 @@
 """The emulator's resource records: plain mutable dataclasses, one per SiteWise resource kind.
 
 Relations are held on both sides where a rule needs a fast answer (an asset knows its children and its
-projects; a portal knows its projects). Ordered dicts with ``None`` values serve as ordered sets, so
-listings come out in creation order and ``dataclasses.asdict`` gives JSON-able snapshots.
+projects; a portal knows its projects). Ordered dicts with ``None`` values serve as ordered sets, and
+``dataclasses.asdict`` gives JSON-able snapshots. Every listed record carries ``seq``, its creation
+sequence: listings come out in creation order, and a nextToken marks a position by it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class Stateful:
     error: dict[str, Any] | None = None
     # Bumped whenever ``steps`` is replaced, so stale entries in the due-queue are ignored.
     generation: int = 0
+    # Creation sequence: the listing order, and the position a nextToken marks (see pagination).
+    seq: int = 0
 
 
 @dataclass
@@ -46,6 +49,7 @@ class CompositeModel:
     properties: list[dict[str, Any]] = field(default_factory=list)
     # Deleted, but still visible until the owning model settles back to ACTIVE.
     deleting: bool = False
+    seq: int = 0
 
 
 @dataclass
@@ -106,6 +110,7 @@ class Project:
     description: str | None = None
     asset_ids: dict[str, None] = field(default_factory=dict)
     dashboard_ids: dict[str, None] = field(default_factory=dict)
+    seq: int = 0
 
 
 @dataclass
@@ -118,6 +123,7 @@ class Dashboard:
     created: float
     updated: float
     description: str | None = None
+    seq: int = 0
 
 
 @dataclass
@@ -129,6 +135,7 @@ class AccessPolicy:
     permission: str
     created: float
     updated: float
+    seq: int = 0
 
     @property
     def resource_type(self) -> str:
@@ -148,6 +155,7 @@ class Gateway:
     created: float
     updated: float
     version: str | None = None
+    seq: int = 0
 
 
 @dataclass
@@ -161,3 +169,4 @@ class TimeSeries:
     asset_id: str | None = None
     property_id: str | None = None
     data_type_spec: str | None = None
+    seq: int = 0

@@ -80,6 +80,7 @@ class World:
         self.series_of_asset: dict[str, dict[str, None]] = {}
         self._due: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
+        self._created = 0
 
     # ---- ids, arns, time -------------------------------------------------------------------------
     def now(self) -> float:
@@ -87,6 +88,11 @@ class World:
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def next_seq(self) -> int:
+        """The next creation sequence number (never reused, so listing positions stay meaningful)."""
+        self._created += 1
+        return self._created
 
     def new_etag(self) -> str:
         # 43 urlsafe characters, as the service model's ETag pattern demands of If-Match.
