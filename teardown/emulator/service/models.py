@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, ResourceNotFound
+from teardown.emulator.service.formulas import formula_dependent, resolve_formulas
 from teardown.emulator.service.guards import check_etag, require_mutable, status
 from teardown.emulator.service.pagination import paginate
 from teardown.emulator.service.resources import AssetModel, CompositeModel, HierarchyDef
@@ -18,14 +20,22 @@ def with_ids(w: World, properties: list[dict[str, Any]] | None) -> list[dict[str
 
 
 def _hierarchies(
-    w: World, raw: list[dict[str, Any]] | None, own_id: str, own_external: str | None
+    w: World,
+    raw: list[dict[str, Any]] | None,
+    own_id: str,
+    own_external: str | None,
+    current: Sequence[HierarchyDef] = (),
 ) -> list[HierarchyDef]:
     out: list[HierarchyDef] = []
     own_refs = {own_id, f"externalId:{own_external}"} if own_external else {own_id}
+    # A hierarchy kept as it is may name a child model deleted since: naming a model does not keep it alive.
+    kept = {(h.id, h.child_model_id) for h in current}
     for h in raw or []:
         ref = h["childAssetModelId"]
         if ref in own_refs:
             child_id = own_id  # a model may nest assets of its own kind (Area -> Area)
+        elif (h.get("id"), ref) in kept:
+            child_id = ref
         else:
             try:
                 child_id = w.model(ref).id
@@ -79,6 +89,7 @@ def create_asset_model(w: World, p: Params) -> Answer:
     _check_external(w, external_id)
     _check_unique_name(w, p["assetModelName"])
     hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model_id, external_id)
+    properties = resolve_formulas(w, model_id, with_ids(w, p.get("assetModelProperties")), hierarchies)
     now = w.now()
     model = AssetModel(
         id=model_id,
@@ -91,7 +102,7 @@ def create_asset_model(w: World, p: Params) -> Answer:
         description=p.get("assetModelDescription"),
         external_id=external_id,
         etag=w.new_etag(),
-        properties=with_ids(w, p.get("assetModelProperties")),
+        properties=properties,
         hierarchies=hierarchies,
         composites=_inline_composites(w, p.get("assetModelCompositeModels")),
         seq=w.next_seq(),
@@ -191,7 +202,8 @@ def update_asset_model(w: World, p: Params) -> Answer:
     external_id = p.get("assetModelExternalId")
     _check_external(w, external_id, model.external_id)
     _check_unique_name(w, p["assetModelName"], except_id=model.id)
-    hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model.id, model.external_id)
+    hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model.id, model.external_id, model.hierarchies)
+    properties = resolve_formulas(w, model.id, with_ids(w, p.get("assetModelProperties")), hierarchies)
     kept = {h.id for h in hierarchies}
     for asset_id in w.assets_of_model.get(model.id, {}):
         asset = w.assets[asset_id]
@@ -207,7 +219,7 @@ def update_asset_model(w: World, p: Params) -> Answer:
         w.model_by_external.pop(model.external_id or "", None)
         w.model_by_external[external_id] = model.id
         model.external_id = external_id
-    model.properties = with_ids(w, p.get("assetModelProperties"))
+    model.properties = properties
     model.hierarchies = hierarchies
     if "assetModelCompositeModels" in p:
         model.composites = {
@@ -237,14 +249,17 @@ def delete_asset_model(w: World, p: Params) -> Answer:
         raise InvalidRequest(
             f"Asset model {model.id} still has asset {asset_id} ({w.assets[asset_id].state}); delete it first."
         )
+    dependent = formula_dependent(w, model)
+    if dependent is not None:
+        parent, prop, hierarchy = dependent
+        raise InvalidRequest(
+            f"Asset model {model.id} has a formula dependency: property {prop['name']} ({prop['id']}) of parent "
+            f"asset model {parent.id} reads it through hierarchy {hierarchy.id}; remove that formula or delete "
+            f"asset model {parent.id} first."
+        )
     for other in w.models.values():
         if other.id == model.id:
             continue
-        for h in other.hierarchies:
-            if h.child_model_id == model.id:
-                raise InvalidRequest(
-                    f"Asset model {model.id} is the child model of hierarchy {h.id} of asset model {other.id}."
-                )
         for c in other.composites.values():
             if c.composed_model_id == model.id:
                 raise InvalidRequest(f"Asset model {model.id} is used as component {c.id} by asset model {other.id}.")
