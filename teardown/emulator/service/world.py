@@ -252,7 +252,7 @@ class World:
     # ---- whole-state views -----------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         def rows(store: dict[str, Any]) -> list[dict[str, Any]]:
-            return [dataclasses.asdict(item) for item in store.values()]
+            return [dataclasses.asdict(item, dict_factory=_without_bookkeeping) for item in store.values()]
 
         return {
             "assetModels": rows(self.models),
@@ -265,6 +265,12 @@ class World:
             "timeSeries": rows(self.time_series),
             "tags": {arn: dict(tags) for arn, tags in self.tags.items()},
         }
+
+
+def _without_bookkeeping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A record as a snapshot shows it: ``seq`` (the listing order, which concurrent callers make vary from
+    run to run) is not part of what a resource is."""
+    return {k: v for k, v in pairs if k != "seq"}
 
 
 Params = dict[str, Any]
