@@ -6,7 +6,7 @@ from typing import Any
 
 from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, ResourceNotFound
 from teardown.emulator.service.guards import check_etag, require_mutable, status
-from teardown.emulator.service.models import composite_summary, model_path, start_update, with_ids
+from teardown.emulator.service.models import composite_summary, model_path, start_update, version_of, with_ids
 from teardown.emulator.service.pagination import paginate
 from teardown.emulator.service.resources import AssetModel, CompositeModel, InterfaceLink
 from teardown.emulator.service.world import Answer, Handler, Params, World
@@ -61,9 +61,9 @@ def create_composite_model(w: World, p: Params) -> Answer:
 
 
 def list_composite_models(w: World, p: Params) -> Answer:
-    model = w.model(p["assetModelId"])
-    page, more = paginate("ListAssetModelCompositeModels", p, list(model.composites.values()), lambda c: (c.seq,))
-    return {"assetModelCompositeModelSummaries": [composite_summary(model, c) for c in page], **more}
+    view = version_of(w.model(p["assetModelId"]), p)
+    page, more = paginate("ListAssetModelCompositeModels", p, list(view.composites.values()), lambda c: (c.seq,))
+    return {"assetModelCompositeModelSummaries": [composite_summary(view, c) for c in page], **more}
 
 
 def delete_composite_model(w: World, p: Params) -> Answer:

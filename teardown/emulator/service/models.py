@@ -9,7 +9,7 @@ from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, Reso
 from teardown.emulator.service.formulas import formula_dependent, resolve_formulas
 from teardown.emulator.service.guards import check_etag, require_mutable, status
 from teardown.emulator.service.pagination import paginate
-from teardown.emulator.service.resources import AssetModel, CompositeModel, HierarchyDef
+from teardown.emulator.service.resources import AssetModel, CompositeModel, HierarchyDef, ModelVersion
 from teardown.emulator.service.world import Answer, Handler, Params, World
 
 _KIND = "asset-model"
@@ -101,7 +101,6 @@ def create_asset_model(w: World, p: Params) -> Answer:
         type=p.get("assetModelType", "ASSET_MODEL"),
         description=p.get("assetModelDescription"),
         external_id=external_id,
-        etag=w.new_etag(),
         properties=properties,
         hierarchies=hierarchies,
         composites=_inline_composites(w, p.get("assetModelCompositeModels")),
@@ -117,11 +116,11 @@ def create_asset_model(w: World, p: Params) -> Answer:
     return {"assetModelId": model_id, "assetModelArn": model.arn, "assetModelStatus": status(model)}
 
 
-def model_path(model: AssetModel, leaf_id: str, leaf_name: str) -> list[dict[str, str]]:
+def model_path(model: AssetModel | ModelVersion, leaf_id: str, leaf_name: str) -> list[dict[str, str]]:
     return [{"id": model.id, "name": model.name}, {"id": leaf_id, "name": leaf_name}]
 
 
-def composite_summary(model: AssetModel, c: CompositeModel) -> dict[str, Any]:
+def composite_summary(model: AssetModel | ModelVersion, c: CompositeModel) -> dict[str, Any]:
     out: dict[str, Any] = {"id": c.id, "name": c.name, "type": c.type, "path": model_path(model, c.id, c.name)}
     if c.external_id is not None:
         out["externalId"] = c.external_id
@@ -137,19 +136,38 @@ def _hierarchy_out(h: HierarchyDef) -> dict[str, Any]:
     return out
 
 
+def version_of(model: AssetModel, p: Params) -> ModelVersion:
+    """The version ``assetModelVersion`` names (LATEST by default); a model not yet ACTIVE has no ACTIVE
+    version: ResourceNotFound."""
+    if p.get("assetModelVersion", "LATEST") == "LATEST":
+        return model.latest()
+    if model.active is None:
+        raise ResourceNotFound(f"Asset model {model.id} has no ACTIVE version yet ({model.state}).")
+    return model.active
+
+
+def version_status(model: AssetModel, view: ModelVersion) -> dict[str, Any]:
+    """The state a version reports: the model's own for its LATEST version; the ACTIVE version of a model
+    whose newer version is still UPDATING or PROPAGATING is ACTIVE (DELETING and FAILED are the model's)."""
+    if view.version == model.version or model.state in ("DELETING", "FAILED"):
+        return status(model)
+    return {"state": "ACTIVE"}
+
+
 def describe_asset_model(w: World, p: Params) -> Answer:
     model = w.model(p["assetModelId"])
+    view = version_of(model, p)
     exclude = bool(p.get("excludeProperties"))
     out: dict[str, Any] = {
         "assetModelId": model.id,
         "assetModelArn": model.arn,
-        "assetModelName": model.name,
+        "assetModelName": view.name,
         "assetModelType": model.type,
-        "assetModelDescription": model.description or "",
+        "assetModelDescription": view.description or "",
         "assetModelProperties": []
         if exclude
-        else [{**prop, "path": model_path(model, prop["id"], prop["name"])} for prop in model.properties],
-        "assetModelHierarchies": [_hierarchy_out(h) for h in model.hierarchies],
+        else [{**prop, "path": model_path(view, prop["id"], prop["name"])} for prop in view.properties],
+        "assetModelHierarchies": [_hierarchy_out(h) for h in view.hierarchies],
         "assetModelCompositeModels": [
             {
                 "id": c.id,
@@ -159,41 +177,43 @@ def describe_asset_model(w: World, p: Params) -> Answer:
                 **({"externalId": c.external_id} if c.external_id else {}),
                 **({"description": c.description} if c.description else {}),
             }
-            for c in model.composites.values()
+            for c in view.composites.values()
         ],
-        "assetModelCompositeModelSummaries": [composite_summary(model, c) for c in model.composites.values()],
+        "assetModelCompositeModelSummaries": [composite_summary(view, c) for c in view.composites.values()],
         "assetModelCreationDate": model.created,
         "assetModelLastUpdateDate": model.updated,
-        "assetModelStatus": status(model),
-        "interfaceDetails": [{"id": iid} for iid in model.interfaces],
-        "eTag": model.etag,
+        "assetModelStatus": version_status(model, view),
+        "assetModelVersion": str(view.version),
+        "interfaceDetails": [{"id": iid} for iid in view.interfaces],
+        "eTag": model.etag_of(view.version),
+        "assetModelExternalId": view.external_id,
     }
-    if model.external_id is not None:
-        out["assetModelExternalId"] = model.external_id
     return out
 
 
-def _model_summary(model: AssetModel) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _model_summary(model: AssetModel, view: ModelVersion) -> dict[str, Any]:
+    return {
         "id": model.id,
         "arn": model.arn,
-        "name": model.name,
+        "name": view.name,
         "assetModelType": model.type,
-        "description": model.description or "",
+        "description": view.description or "",
         "creationDate": model.created,
         "lastUpdateDate": model.updated,
-        "status": status(model),
+        "status": version_status(model, view),
+        "version": str(view.version),
+        "externalId": view.external_id,
     }
-    if model.external_id is not None:
-        out["externalId"] = model.external_id
-    return out
 
 
 def list_asset_models(w: World, p: Params) -> Answer:
+    """Summaries of the version ``assetModelVersion`` names; with ACTIVE, models not yet ACTIVE are left out."""
     types = set(p.get("assetModelTypes") or ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"))
     models = [m for m in w.models.values() if m.type in types]
+    if p.get("assetModelVersion") == "ACTIVE":
+        models = [m for m in models if m.active is not None]
     page, more = paginate("ListAssetModels", p, models, lambda m: (m.seq,))
-    return {"assetModelSummaries": [_model_summary(m) for m in page], **more}
+    return {"assetModelSummaries": [_model_summary(m, version_of(m, p)) for m in page], **more}
 
 
 def update_asset_model(w: World, p: Params) -> Answer:
@@ -226,19 +246,18 @@ def update_asset_model(w: World, p: Params) -> Answer:
             **{k: c for k, c in model.composites.items() if c.composed_model_id},
             **_inline_composites(w, p["assetModelCompositeModels"]),
         }
-    # Assets of the model take the change on: PROPAGATING before ACTIVE.
-    start_update(w, model, propagate=bool(w.assets_of_model.get(model.id)))
+    start_update(w, model)
     return {"assetModelId": model.id, "assetModelStatus": status(model)}
 
 
-def start_update(w: World, model: AssetModel, *, propagate: bool = False) -> None:
-    model.etag = w.new_etag()
+def start_update(w: World, model: AssetModel) -> None:
+    """A new LATEST version (a new ETag): UPDATING, then PROPAGATING to the model's assets, then ACTIVE, when
+    it becomes the ACTIVE version. Every definition change passes through PROPAGATING, assets or none
+    (the strict reading: a client must wait it out either way)."""
+    model.version += 1
     model.state = "UPDATING"
     model.updated = w.now()
-    steps = [("ACTIVE", w.duration("update"))]
-    if propagate:
-        steps = [("PROPAGATING", w.duration("update")), ("ACTIVE", w.duration("propagate"))]
-    w.schedule("model", model, steps)
+    w.schedule("model", model, [("PROPAGATING", w.duration("update")), ("ACTIVE", w.duration("propagate"))])
 
 
 def delete_asset_model(w: World, p: Params) -> Answer:
@@ -266,7 +285,6 @@ def delete_asset_model(w: World, p: Params) -> Answer:
         if model.id in other.interfaces:
             raise InvalidRequest(f"Interface {model.id} is still implemented by asset model {other.id}.")
     require_mutable(model, deleting=True)
-    model.etag = w.new_etag()
     w.begin_delete("model", model, "DeleteAssetModel", "delete_model")
     return {"assetModelId": model.id, "assetModelStatus": {"state": "DELETING"}}
 

@@ -8,6 +8,9 @@ sequence: listings come out in creation order, and a nextToken marks a position 
 
 from __future__ import annotations
 
+import base64
+import copy
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,16 +64,60 @@ class InterfaceLink:
 
 
 @dataclass
+class ModelVersion:
+    """One version of an asset model's definition, as DescribeAssetModel shows it (the ACTIVE one is kept
+    while a newer LATEST one is UPDATING or PROPAGATING)."""
+
+    id: str
+    version: int
+    name: str
+    description: str | None
+    external_id: str | None
+    properties: list[dict[str, Any]]
+    hierarchies: list[HierarchyDef]
+    composites: dict[str, CompositeModel]
+    interfaces: dict[str, InterfaceLink]
+
+
+@dataclass
 class AssetModel(Stateful):
+    """The LATEST definition lives on the model itself; ``active`` is the ACTIVE version (None until the
+    model first becomes ACTIVE). ``version`` counts definitions: 1 at creation, one more per change."""
+
     name: str = ""
     type: str = "ASSET_MODEL"
     description: str | None = None
     external_id: str | None = None
-    etag: str = ""
     properties: list[dict[str, Any]] = field(default_factory=list)
     hierarchies: list[HierarchyDef] = field(default_factory=list)
     composites: dict[str, CompositeModel] = field(default_factory=dict)
     interfaces: dict[str, InterfaceLink] = field(default_factory=dict)
+    version: int = 1
+    active: ModelVersion | None = None
+
+    def latest(self) -> ModelVersion:
+        """The LATEST definition, as a version (shares the model's own lists: read it, do not keep it)."""
+        return ModelVersion(
+            self.id,
+            self.version,
+            self.name,
+            self.description,
+            self.external_id,
+            self.properties,
+            self.hierarchies,
+            self.composites,
+            self.interfaces,
+        )
+
+    def activate(self) -> None:
+        """The LATEST definition becomes the ACTIVE one (a copy: later changes make a new LATEST)."""
+        self.active = copy.deepcopy(self.latest())
+
+    def etag_of(self, version: int) -> str:
+        """The ETag of one version: 43 urlsafe characters (the service model's pattern), new for every
+        version and every incarnation of the id (``seq``), derived rather than drawn."""
+        digest = hashlib.sha256(f"{self.arn}#{self.seq}#{version}".encode()).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 @dataclass

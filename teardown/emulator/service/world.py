@@ -7,7 +7,6 @@ a ManualClock sees exactly the states its ``advance`` calls allow.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import heapq
 import random
@@ -93,10 +92,6 @@ class World:
         """The next creation sequence number (never reused, so listing positions stay meaningful)."""
         self._created += 1
         return self._created
-
-    def new_etag(self) -> str:
-        # 43 urlsafe characters, as the service model's ETag pattern demands of If-Match.
-        return base64.urlsafe_b64encode(self.rng.getrandbits(256).to_bytes(32, "big")).rstrip(b"=").decode()
 
     def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:iotsitewise:{self.region}:{self.account_id}:{kind}/{resource_id}"
@@ -207,6 +202,8 @@ class World:
             # Composite models and interface links deleted while the model was UPDATING go now.
             resource.composites = {k: c for k, c in resource.composites.items() if not c.deleting}
             resource.interfaces = {k: i for k, i in resource.interfaces.items() if not i.deleting}
+            # The update has reached every asset: the LATEST version becomes the ACTIVE one.
+            resource.activate()
 
     def _remove(self, kind: str, resource: Stateful) -> None:
         self.tags.pop(resource.arn, None)
