@@ -142,7 +142,7 @@ def describe_asset(w: World, p: Params) -> Answer:
                 "id": c.id,
                 "name": c.name,
                 "type": c.type,
-                "description": c.description or "",
+                "description": c.description,
                 "path": [root, {"id": c.id, "name": c.name}],
                 **({"externalId": c.external_id} if c.external_id else {}),
             }

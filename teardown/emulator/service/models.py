@@ -163,7 +163,7 @@ def describe_asset_model(w: World, p: Params) -> Answer:
         "assetModelArn": model.arn,
         "assetModelName": view.name,
         "assetModelType": model.type,
-        "assetModelDescription": view.description or "",
+        "assetModelDescription": view.description,
         "assetModelProperties": []
         if exclude
         else [{**prop, "path": model_path(view, prop["id"], prop["name"])} for prop in view.properties],
@@ -197,7 +197,7 @@ def _model_summary(model: AssetModel, view: ModelVersion) -> dict[str, Any]:
         "arn": model.arn,
         "name": view.name,
         "assetModelType": model.type,
-        "description": view.description or "",
+        "description": view.description,
         "creationDate": model.created,
         "lastUpdateDate": model.updated,
         "status": version_status(model, view),
