@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,12 +15,14 @@ from botocore.exceptions import ClientError
 
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.service.quotas import QuotaSettings
+from teardown.emulator.wire.codec import service_model
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
 
 ROLE = "arn:aws:iam::123456789012:role/portal"
 TEMP: Any = {"name": "temp", "dataType": "DOUBLE", "type": {"measurement": {}}}
+TOKEN = re.compile(service_model().shape_for("NextToken").metadata["pattern"])
 
 
 @dataclass
@@ -261,7 +264,9 @@ LISTINGS: dict[str, Callable[[IoTSiteWiseClient, SiteWiseBackend], Listing]] = {
 def _page(sitewise: IoTSiteWiseClient, listing: Listing, token: str | None) -> tuple[list[str], str | None]:
     params = {**listing.params, "maxResults": 2, **({"nextToken": token} if token else {})}
     answer = getattr(sitewise, listing.operation)(**params)
-    return [listing.ident(row) for row in answer[listing.member]], answer.get("nextToken")
+    token = answer.get("nextToken")
+    assert token is None or TOKEN.fullmatch(token), token  # the whole token in the model's NextToken alphabet
+    return [listing.ident(row) for row in answer[listing.member]], token
 
 
 @pytest.mark.parametrize("name", sorted(LISTINGS))
@@ -301,9 +306,9 @@ def test_an_edited_position_is_refused(sitewise: IoTSiteWiseClient) -> None:
         listing.make(i)
     _, token = _page(sitewise, listing, None)
     assert token is not None
-    decoded = json.loads(base64.urlsafe_b64decode(token))
+    decoded = json.loads(base64.b64decode(token))
     decoded["k"] = [decoded["k"][0] + 1]
-    forged = base64.urlsafe_b64encode(json.dumps(decoded).encode()).decode()
+    forged = base64.b64encode(json.dumps(decoded).encode()).decode()
     with pytest.raises(ClientError) as caught:
         sitewise.list_asset_models(maxResults=2, nextToken=forged)
     error = caught.value.response

@@ -5,9 +5,9 @@ or a tuple of them); a page holds the items after the last key the previous page
 or deleted between two pages therefore never make another item be skipped or listed twice: an item
 deleted before its turn is simply not listed, one created after the listing began comes at the end.
 
-The token is urlsafe base64 of JSON holding that last key, a hash of the operation and its filter
-parameters, and a check over both, so a token reused with other filters, forged, edited, or from another
-listing is refused with InvalidRequest.
+The token is base64 (the alphabet of the model's NextToken pattern, ``[A-Za-z0-9+/=]+``) of JSON holding
+that last key, a hash of the operation and its filter parameters, and a check over both, so a token reused
+with other filters, forged, edited, or from another listing is refused with InvalidRequest.
 """
 
 from __future__ import annotations
@@ -43,12 +43,12 @@ def _check(listing: str, key: Key) -> str:
 
 def _token(listing: str, key: Key) -> str:
     raw = json.dumps({"k": list(key), "h": listing, "c": _check(listing, key)}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return base64.b64encode(raw.encode()).decode()
 
 
 def _after_key(token: str, expected_hash: str) -> Key:
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+        decoded = json.loads(base64.b64decode(token.encode(), validate=True))
         raw_key, listing, check = decoded["k"], decoded["h"], decoded["c"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise InvalidRequest(f"The nextToken {token!r} is not valid.") from exc
