@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from teardown.emulator import LatencyProfile
 from teardown.emulator.backend import SiteWiseBackend
+from teardown.emulator.clock import ManualClock
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -170,3 +172,24 @@ def test_bad_variables_are_refused(
         assetModelProperties=[metric("total", ("p", value))],
     )
     assert (code, status) == ("InvalidRequestException", 400) and named in message
+
+
+def test_the_active_formula_blocks_until_the_parents_update_is_active(
+    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend, clock: ManualClock
+) -> None:
+    """While the parent's update that drops the formula is still UPDATING or PROPAGATING, its ACTIVE version
+    still reads the child model: the delete stays refused until the parent is ACTIVE again."""
+    backend.latency = LatencyProfile(update=1.0, propagate=2.0)
+    world = farm(sitewise)
+    sitewise.update_asset_model(
+        assetModelId=world["site"],
+        assetModelName="site",
+        assetModelHierarchies=[{"id": world["hierarchy"], "name": "turbines", "childAssetModelId": world["turbine"]}],
+        assetModelProperties=[],
+    )
+    for _ in range(2):  # UPDATING, then PROPAGATING
+        code, _, message = refused(backend, sitewise.delete_asset_model, assetModelId=world["turbine"])
+        assert code == "InvalidRequestException" and "formula dependency" in message
+        clock.advance(1)
+    clock.advance(2)
+    assert sitewise.delete_asset_model(assetModelId=world["turbine"])["assetModelStatus"]["state"] == "DELETING"

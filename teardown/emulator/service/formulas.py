@@ -122,13 +122,17 @@ def formula_dependent(w: World, model: AssetModel) -> tuple[AssetModel, dict[str
     for other in w.models.values():
         if other.id == model.id:
             continue
-        through = {h.id: h for h in other.hierarchies if h.child_model_id == model.id}
-        if not through:
-            continue
-        candidates = list(other.properties) + [prop for c in other.composites.values() for prop in c.properties]
-        for prop in candidates:
-            for variable in variables_of(prop):
-                hierarchy = through.get(variable["value"].get("hierarchyId"))
-                if hierarchy is not None:
-                    return other, prop, hierarchy
+        # Both versions count: while a parent's update is still PROPAGATING, its ACTIVE formula still reads.
+        for version in (other.latest(), other.active):
+            if version is None:
+                continue
+            through = {h.id: h for h in version.hierarchies if h.child_model_id == model.id}
+            if not through:
+                continue
+            props = list(version.properties) + [prop for c in version.composites.values() for prop in c.properties]
+            for prop in props:
+                for variable in variables_of(prop):
+                    hierarchy = through.get(variable["value"].get("hierarchyId"))
+                    if hierarchy is not None:
+                        return other, prop, hierarchy
     return None
