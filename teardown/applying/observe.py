@@ -238,12 +238,8 @@ def child_parent(calls: Calls, child_id: str) -> str | None:
     return str(summaries[0]["id"]) if summaries else None
 
 
-def assets_still_in_project(calls: Calls, project_id: str, asset_ids: list[str]) -> list[str] | None:
-    """Which of ``asset_ids`` the project still holds; None when the project itself is gone."""
-    try:
-        present = set(calls.pages("ListProjectAssets", "assetIds", projectId=project_id))
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return None
-        raise
+def assets_still_in_project(calls: Calls, project_id: str, asset_ids: list[str]) -> list[str]:
+    """Which of ``asset_ids`` the project still holds (ListProjectAssets declares no 404: a project that is
+    gone lists no assets, so none is still in it)."""
+    present = set(calls.pages("ListProjectAssets", "assetIds", projectId=project_id))
     return [a for a in asset_ids if a in present]

@@ -111,14 +111,39 @@ def test_delete_model_with_a_deleting_asset_is_refused(sitewise: IoTSiteWiseClie
     assert asset in message and "DELETING" in message
 
 
-def test_delete_model_named_as_child_model_is_refused(sitewise: IoTSiteWiseClient, backend: SiteWiseBackend) -> None:
-    """A model that another model's hierarchy names as child model cannot be deleted."""
+def test_a_hierarchy_naming_the_model_does_not_block_its_deletion(sitewise: IoTSiteWiseClient) -> None:
+    """Once its assets are gone, a model that another model's hierarchy names as child model deletes: only a
+    formula that depends on it through the hierarchy blocks (see test_rules_model_formulas)."""
     world = tree(sitewise)
     sitewise.disassociate_assets(assetId=world["parent"], hierarchyId=world["hierarchy"], childAssetId=world["child"])
     sitewise.delete_asset(assetId=world["child"])
-    code, status, message = refused(backend, sitewise.delete_asset_model, assetModelId=world["leaf_model"])
-    assert (code, status) == ("InvalidRequestException", 400)
-    assert world["root_model"] in message and world["hierarchy"] in message
+    assert sitewise.delete_asset_model(assetModelId=world["leaf_model"])["assetModelStatus"]["state"] == "DELETING"
+    described = sitewise.describe_asset_model(assetModelId=world["root_model"])
+    assert [h["childAssetModelId"] for h in described["assetModelHierarchies"]] == [world["leaf_model"]]
+    # The parent model keeps its hierarchy and still updates with it unchanged.
+    sitewise.update_asset_model(
+        assetModelId=world["root_model"],
+        assetModelName="root",
+        assetModelHierarchies=[
+            {"id": world["hierarchy"], "name": "leaves", "childAssetModelId": world["leaf_model"]},
+        ],
+    )
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_models_whose_hierarchies_name_each_other_delete_in_any_order(sitewise: IoTSiteWiseClient, first: str) -> None:
+    """Model a's hierarchy names b and b's names a: either can be deleted first, then the other."""
+    a = sitewise.create_asset_model(assetModelName="a")["assetModelId"]
+    b = sitewise.create_asset_model(assetModelName="b", assetModelHierarchies=[{"name": "as", "childAssetModelId": a}])[
+        "assetModelId"
+    ]
+    sitewise.update_asset_model(
+        assetModelId=a, assetModelName="a", assetModelHierarchies=[{"name": "bs", "childAssetModelId": b}]
+    )
+    order = [a, b] if first == "a" else [b, a]
+    for model in order:
+        assert sitewise.delete_asset_model(assetModelId=model)["assetModelStatus"]["state"] == "DELETING"
+    assert sitewise.list_asset_models()["assetModelSummaries"] == []
 
 
 def test_a_self_referencing_hierarchy_does_not_block_deletion(sitewise: IoTSiteWiseClient) -> None:

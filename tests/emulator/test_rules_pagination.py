@@ -1,5 +1,5 @@
 """Listing: default page of 50, opaque tokens bound to their listing, bad tokens
-refused, creation order, and the filters that ListAssets and ListAssociatedAssets require."""
+refused, creation order, the filter ListAssets requires, and ListAssociatedAssets with or without a hierarchy."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_default_page_size_is_fifty(sitewise: IoTSiteWiseClient) -> None:
     assert len(everything) == 51
 
 
-@pytest.mark.parametrize("token", ["garbage!", base64.urlsafe_b64encode(b"[1, 2]").decode(), "e30="])
+@pytest.mark.parametrize("token", ["garbage!", base64.b64encode(b"[1, 2]").decode(), "e30="])
 def test_bad_token_is_refused(sitewise: IoTSiteWiseClient, token: str) -> None:
     """A token that is not one of ours is InvalidRequest (400)."""
     make_models(sitewise, 3)
@@ -73,10 +73,14 @@ def test_token_of_another_listing_is_refused(sitewise: IoTSiteWiseClient) -> Non
     assert error_code(caught) == ("InvalidRequestException", 400)
 
 
-def test_forged_offset_with_a_wrong_listing_hash_is_refused(sitewise: IoTSiteWiseClient) -> None:
-    """Editing the offset is fine only while the listing hash matches; a made-up hash is refused."""
+def test_forged_token_with_a_wrong_listing_hash_is_refused(sitewise: IoTSiteWiseClient) -> None:
+    """A made-up token (an old offset token, or a key with a made-up hash) is refused."""
     make_models(sitewise, 3)
-    forged = base64.urlsafe_b64encode(json.dumps({"o": 1, "h": "0" * 16}).encode()).decode()
+    forged = base64.b64encode(json.dumps({"o": 1, "h": "0" * 16}).encode()).decode()
+    with pytest.raises(ClientError) as caught:
+        sitewise.list_asset_models(maxResults=1, nextToken=forged)
+    assert error_code(caught) == ("InvalidRequestException", 400)
+    forged = base64.b64encode(json.dumps({"k": [1], "h": "0" * 16, "c": "0" * 16}).encode()).decode()
     with pytest.raises(ClientError) as caught:
         sitewise.list_asset_models(maxResults=1, nextToken=forged)
     assert error_code(caught) == ("InvalidRequestException", 400)
@@ -101,14 +105,40 @@ def test_list_assets_of_an_unknown_model_is_not_found(sitewise: IoTSiteWiseClien
     assert error_code(caught) == ("ResourceNotFoundException", 404)
 
 
-def test_child_traversal_needs_a_hierarchy(sitewise: IoTSiteWiseClient) -> None:
-    """ListAssociatedAssets CHILD (the default direction) without hierarchyId is InvalidRequest."""
-    model = make_models(sitewise, 1)[0]
-    asset = sitewise.create_asset(assetName="a", assetModelId=model)["assetId"]
-    with pytest.raises(ClientError) as caught:
-        sitewise.list_associated_assets(assetId=asset)
-    assert error_code(caught) == ("InvalidRequestException", 400)
-    assert sitewise.list_associated_assets(assetId=asset, traversalDirection="PARENT")["assetSummaries"] == []
+def test_child_traversal_without_a_hierarchy_lists_every_child(sitewise: IoTSiteWiseClient) -> None:
+    """ListAssociatedAssets CHILD (the default direction) without hierarchyId lists the immediate children of
+    every hierarchy of the parent's model, paginated like any other listing; with a hierarchyId, only that
+    hierarchy's children; PARENT of a root is empty."""
+    leaf = sitewise.create_asset_model(assetModelName="leaf")["assetModelId"]
+    other = sitewise.create_asset_model(assetModelName="other")["assetModelId"]
+    root = sitewise.create_asset_model(
+        assetModelName="root",
+        assetModelHierarchies=[
+            {"name": "leaves", "childAssetModelId": leaf},
+            {"name": "others", "childAssetModelId": other},
+        ],
+    )["assetModelId"]
+    described = sitewise.describe_asset_model(assetModelId=root)
+    hierarchies = {h["name"]: h["id"] for h in described["assetModelHierarchies"]}
+    parent = sitewise.create_asset(assetName="p", assetModelId=root)["assetId"]
+    kids = []
+    for name, model, hierarchy in [("l1", leaf, "leaves"), ("o1", other, "others"), ("l2", leaf, "leaves")]:
+        kid = sitewise.create_asset(assetName=name, assetModelId=model)["assetId"]
+        sitewise.associate_assets(assetId=parent, hierarchyId=hierarchies[hierarchy], childAssetId=kid)
+        kids.append(kid)
+    every = sitewise.list_associated_assets(assetId=parent)["assetSummaries"]
+    assert sorted(a["id"] for a in every) == sorted(kids)
+    paged = [
+        a["id"]
+        for page in sitewise.get_paginator("list_associated_assets").paginate(
+            assetId=parent, traversalDirection="CHILD", PaginationConfig={"PageSize": 1}
+        )
+        for a in page["assetSummaries"]
+    ]
+    assert sorted(paged) == sorted(kids) and len(paged) == 3
+    leaves = sitewise.list_associated_assets(assetId=parent, hierarchyId=hierarchies["leaves"])["assetSummaries"]
+    assert sorted(a["id"] for a in leaves) == sorted([kids[0], kids[2]])
+    assert sitewise.list_associated_assets(assetId=parent, traversalDirection="PARENT")["assetSummaries"] == []
 
 
 def test_model_type_filter(sitewise: IoTSiteWiseClient) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from teardown.emulator.seed import WorldFileError, load_world
+from teardown.emulator.clock import ManualClock
+from teardown.emulator.seed import FormulaSpec, VariableSpec, WorldFileError, load_world, seed_world, windfarm
 from teardown.errors import EXIT_BAD_INPUT
 
 # A small valid world; each test below breaks one thing in it.
@@ -154,3 +157,71 @@ def test_time_series_property_must_exist(tmp_path: Path) -> None:
     message = refused(tmp_path, text)
     assert "time_series.flow:plant-1/pump-1.property" in message
     assert "no property 'pressure'" in message
+
+
+FORMULA = """
+[models.pump.properties.flow-x2]
+kind = "transform"
+formula = { expression = "2 * f", variables = { f = { property = "flow" } } }
+
+[models.plant.properties.total-flow]
+kind = "metric"
+formula = { expression = "sum(f)", variables = { f = { property = "flow", hierarchy = "pumps" } } }
+"""
+
+
+def test_a_formula_through_a_hierarchy_is_seeded(tmp_path: Path, sitewise: Any, clock: ManualClock) -> None:
+    """A metric reading the child model's property through a hierarchy is seeded with the ids it names, and
+    it is a formula dependency: the child model cannot be deleted before the parent model."""
+    path = tmp_path / "world.toml"
+    path.write_text(VALID + FORMULA, encoding="utf-8")
+    spec = load_world(path)
+    total = next(p for p in spec.model("plant").properties if p.name == "total-flow")
+    assert total.formula == FormulaSpec("sum(f)", (VariableSpec("f", "flow", "pumps"),))
+    world = seed_world(sitewise, spec, clock=clock)
+    plant = sitewise.describe_asset_model(assetModelId=world.models["plant"])
+    pump = sitewise.describe_asset_model(assetModelId=world.models["pump"])
+    variable = plant["assetModelProperties"][0]["type"]["metric"]["variables"][0]
+    assert variable["value"] == {
+        "hierarchyId": plant["assetModelHierarchies"][0]["id"],
+        "propertyId": next(p["id"] for p in pump["assetModelProperties"] if p["name"] == "flow"),
+    }
+    for asset in reversed(list(world.assets.values())):  # children first
+        parent = sitewise.list_associated_assets(assetId=asset, traversalDirection="PARENT")["assetSummaries"]
+        if parent:
+            hierarchy = plant["assetModelHierarchies"][0]["id"]
+            sitewise.disassociate_assets(assetId=parent[0]["id"], hierarchyId=hierarchy, childAssetId=asset)
+    for project in world.projects.values():
+        sitewise.batch_disassociate_project_assets(projectId=project, assetIds=list(world.assets.values())[:100])
+    for asset in world.assets.values():
+        sitewise.delete_asset(assetId=asset)
+    with pytest.raises(ClientError) as caught:
+        sitewise.delete_asset_model(assetModelId=world.models["pump"])
+    assert "formula dependency" in caught.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        (('hierarchy = "pumps"', 'hierarchy = "valves"'), "total-flow.formula.variables.f.hierarchy", "no hierarchy"),
+        (('property = "flow", hierarchy', 'property = "flux", hierarchy'), "f.property", "no property 'flux'"),
+        (('property = "flow" }', 'property = "total-flow" }'), "flow-x2.formula.variables.f.property", "no property"),
+        (('kind = "metric"', 'kind = "measurement"'), "total-flow.formula", "only they do"),
+        (("{ f = { property", "{ F = { property"), "variables.F", "variable name"),
+    ],
+)
+def test_a_broken_formula_is_named(tmp_path: Path, change: tuple[str, str], key: str, problem: str) -> None:
+    """A formula naming a hierarchy or a property its model lacks, on a measurement, or with a bad variable
+    name is refused, naming the key."""
+    old, new = change
+    text = VALID + FORMULA
+    assert old in text
+    message = refused(tmp_path, text.replace(old, new, 1))
+    assert key in message
+    assert problem in message
+
+
+def test_the_packaged_windfarm_is_the_documented_example() -> None:
+    """examples/worlds/windfarm.toml (where the format is documented) describes the packaged world exactly."""
+    example = Path(__file__).parents[2] / "examples" / "worlds" / "windfarm.toml"
+    assert load_world(example) == windfarm()

@@ -332,3 +332,25 @@ def test_garbage_never_yields_a_500_on_any_operation(emulator: Emulator) -> None
             if response.status >= 500:
                 five_hundreds.append((name, body, response.body))
     assert five_hundreds == []
+
+
+def test_empty_strings_where_the_shape_wants_one_character_are_left_out() -> None:
+    """A string member of minimum length 1 answered as '' is absent, at the top and nested (summaries in a
+    list); a member without that minimum keeps its ''."""
+    answer = {
+        "assetModelSummaries": [
+            {"id": MODEL_ID, "name": "m", "description": "", "assetModelType": "ASSET_MODEL"},
+            {"id": MODEL_ID, "name": "n", "description": "kept", "assetModelType": "ASSET_MODEL"},
+        ],
+    }
+    emulator = Emulator(FakeBackend(answers={"ListAssetModels": answer}))
+    summaries = json.loads(send(emulator, "GET", "/asset-models").body)["assetModelSummaries"]
+    assert "description" not in summaries[0] and summaries[1]["description"] == "kept"
+    described = {"assetModelId": MODEL_ID, "assetModelName": "m", "assetModelDescription": ""}
+    emulator = Emulator(FakeBackend(answers={"DescribeAssetModel": described}))
+    assert "assetModelDescription" not in json.loads(send(emulator, "GET", f"/asset-models/{MODEL_ID}").body)
+    shape = service_model().operation_model("DescribeDashboard").output_shape
+    assert shape is not None and shape.members["dashboardDefinition"].metadata.get("min", 0) == 0
+    dashboard = {"dashboardId": UUID, "dashboardName": "d", "dashboardDefinition": ""}
+    emulator = Emulator(FakeBackend(answers={"DescribeDashboard": dashboard}))
+    assert json.loads(send(emulator, "GET", f"/dashboards/{UUID}").body)["dashboardDefinition"] == ""

@@ -7,7 +7,7 @@ from typing import Any
 
 from teardown.emulator.seed.calls import check_state
 from teardown.emulator.seed.context import SeedContext, each, put_optional
-from teardown.emulator.seed.spec import ModelSpec, PropertySpec
+from teardown.emulator.seed.spec import FormulaSpec, ModelSpec, PropertySpec
 
 
 def create_models(ctx: SeedContext, pool: ThreadPoolExecutor) -> None:
@@ -72,11 +72,13 @@ def _model(ctx: SeedContext, key: str) -> None:
 
 
 def _property(ctx: SeedContext, model_key: str, p: PropertySpec) -> dict[str, Any]:
-    kind: dict[str, Any] = (
-        {"attribute": {"defaultValue": p.default} if p.default is not None else {}}
-        if p.kind == "attribute"
-        else {"measurement": {}}
-    )
+    kind: dict[str, Any]
+    if p.kind == "attribute":
+        kind = {"attribute": {"defaultValue": p.default} if p.default is not None else {}}
+    elif p.formula is not None:
+        kind = {p.kind: _formula(ctx, model_key, p.formula, metric=p.kind == "metric")}
+    else:
+        kind = {"measurement": {}}
     out: dict[str, Any] = {
         "id": ctx.ids.of("property", f"{model_key}/{p.name}"),
         "name": p.name,
@@ -84,6 +86,21 @@ def _property(ctx: SeedContext, model_key: str, p: PropertySpec) -> dict[str, An
         "type": kind,
     }
     put_optional(out, "unit", p.unit)
+    return out
+
+
+def _formula(ctx: SeedContext, model_key: str, formula: FormulaSpec, *, metric: bool) -> dict[str, Any]:
+    """A metric or transform whose variables name properties and hierarchies by their seeded ids."""
+    hierarchies = dict(ctx.models[model_key].hierarchies)
+    variables = []
+    for v in formula.variables:
+        value = {"propertyId": ctx.ids.of("property", f"{hierarchies.get(v.hierarchy or '', model_key)}/{v.property}")}
+        if v.hierarchy is not None:
+            value["hierarchyId"] = ctx.ids.of("hierarchy", f"{model_key}/{v.hierarchy}")
+        variables.append({"name": v.name, "value": value})
+    out: dict[str, Any] = {"expression": formula.expression, "variables": variables}
+    if metric:
+        out["window"] = {"tumbling": {"interval": "1h"}}
     return out
 
 

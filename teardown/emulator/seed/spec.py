@@ -9,6 +9,7 @@ seeding.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ from teardown.emulator.seed.errors import WorldFileError
 
 MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 DATA_TYPES = ("STRING", "INTEGER", "DOUBLE", "BOOLEAN")
-PROPERTY_KINDS = ("attribute", "measurement")
+PROPERTY_KINDS = ("attribute", "measurement", "metric", "transform")
+FORMULA_KINDS = ("metric", "transform")
+VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # the service model's VariableName pattern
 PERMISSIONS = ("ADMINISTRATOR", "VIEWER")
 IDENTITY_KINDS = ("user", "group", "iam_user", "iam_role")
 
@@ -30,12 +33,28 @@ MAX_ASSETS_PER_MODEL = 10_000
 
 
 @dataclass(frozen=True)
+class VariableSpec:
+    """One variable of a formula: a property of the same model, or of the child model of ``hierarchy``."""
+
+    name: str
+    property: str  # property name
+    hierarchy: str | None = None  # hierarchy name on the formula's model
+
+
+@dataclass(frozen=True)
+class FormulaSpec:
+    expression: str
+    variables: tuple[VariableSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class PropertySpec:
     name: str
     data_type: str = "DOUBLE"
     kind: str = "measurement"
     unit: str | None = None
     default: str | None = None  # attributes only
+    formula: FormulaSpec | None = None  # metrics and transforms only
 
 
 @dataclass(frozen=True)
@@ -222,6 +241,10 @@ def _validate_models(spec: WorldSpec) -> dict[str, ModelSpec]:
                         f"{where}.interfaces: {interface!r} needs property {needed.name!r} "
                         f"({needed.data_type}) on the model"
                     )
+    for m in spec.models:
+        for p in m.properties:
+            if p.formula is not None:
+                _validate_formula(m, p.formula, models, f"models.{m.key}.properties.{p.name}.formula")
     try:
         spec.model_order()
     except CycleError as exc:
@@ -237,6 +260,25 @@ def _validate_property(p: PropertySpec, where: str) -> None:
         raise WorldFileError(f"{where}.kind: {p.kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
     if p.default is not None and p.kind != "attribute":
         raise WorldFileError(f"{where}.default: only an attribute has a default value")
+    if (p.formula is not None) != (p.kind in FORMULA_KINDS):
+        raise WorldFileError(f"{where}.formula: a metric or transform has a formula, and only they do")
+
+
+def _validate_formula(m: ModelSpec, formula: FormulaSpec, models: dict[str, ModelSpec], where: str) -> None:
+    """Each variable names a property of the model, or (through one of its hierarchies) of the child model."""
+    hierarchies = dict(m.hierarchies)
+    for v in formula.variables:
+        at = f"{where}.variables.{v.name}"
+        if not VARIABLE_NAME.match(v.name):
+            raise WorldFileError(f"{at}: a variable name is lower case letters, digits and '_', a letter first")
+        if v.hierarchy is not None and v.hierarchy not in hierarchies:
+            raise WorldFileError(
+                f"{at}.hierarchy: model {m.key!r} has no hierarchy {v.hierarchy!r} "
+                f"(it has: {', '.join(sorted(hierarchies)) or 'none'})"
+            )
+        source = m if v.hierarchy is None else models.get(hierarchies[v.hierarchy], m)
+        if v.property not in {p.name for p in source.properties}:
+            raise WorldFileError(f"{at}.property: model {source.key!r} has no property {v.property!r}")
 
 
 def _validate_assets(spec: WorldSpec, models: dict[str, ModelSpec]) -> None:

@@ -20,12 +20,14 @@ from teardown.emulator.seed.spec import (
     AccessPolicySpec,
     AssetSpec,
     DashboardSpec,
+    FormulaSpec,
     GatewaySpec,
     ModelSpec,
     PortalSpec,
     ProjectSpec,
     PropertySpec,
     TimeSeriesSpec,
+    VariableSpec,
     WorldSpec,
     validate_world,
 )
@@ -199,6 +201,7 @@ def _model(key: str, t: _Table) -> ModelSpec:
                 kind=p.string("kind", default="measurement"),
                 unit=p.optional_string("unit"),
                 default=p.optional_string("default"),
+                formula=_formula(p.table("formula")),
             )
         )
         p.done()
@@ -215,6 +218,21 @@ def _model(key: str, t: _Table) -> ModelSpec:
     )
     t.done()
     return model
+
+
+def _formula(t: _Table | None) -> FormulaSpec | None:
+    """``formula = { expression = "...", variables = { NAME = { property = "P", hierarchy = "H" } } }``."""
+    if t is None:
+        return None
+    expression = t.string("expression")
+    variables = []
+    for name, v in t.named_tables("variables"):
+        variables.append(
+            VariableSpec(name=name, property=v.string("property"), hierarchy=v.optional_string("hierarchy"))
+        )
+        v.done()
+    t.done()
+    return FormulaSpec(expression=expression, variables=tuple(variables))
 
 
 def _expand(node: _Table, *, parent: AssetSpec | None, models: tuple[ModelSpec, ...], out: list[AssetSpec]) -> None:

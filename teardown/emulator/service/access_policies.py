@@ -32,6 +32,7 @@ def create_access_policy(w: World, p: Params) -> Answer:
         p["accessPolicyPermission"],
         now,
         now,
+        seq=w.next_seq(),
     )
     w.policies[policy_id] = policy
     w.policies_on.setdefault(target, {})[policy_id] = None
@@ -89,7 +90,7 @@ def list_access_policies(w: World, p: Params) -> Answer:
     else:
         candidates = list(w.policies.values())
     candidates = [x for x in candidates if _identity_matches(x, identity_type, p.get("identityId"), p.get("iamArn"))]
-    page, more = paginate("ListAccessPolicies", p, candidates)
+    page, more = paginate("ListAccessPolicies", p, candidates, lambda x: (x.seq,))
     rows = [
         {
             "id": x.id,

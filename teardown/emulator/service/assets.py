@@ -76,6 +76,7 @@ def create_asset(w: World, p: Params) -> Answer:
         model_id=model.id,
         description=p.get("assetDescription"),
         external_id=external_id,
+        seq=w.next_seq(),
     )
     w.assets[asset_id] = asset
     w.assets_of_model[model.id][asset_id] = None
@@ -141,7 +142,7 @@ def describe_asset(w: World, p: Params) -> Answer:
                 "id": c.id,
                 "name": c.name,
                 "type": c.type,
-                "description": c.description or "",
+                "description": c.description,
                 "path": [root, {"id": c.id, "name": c.name}],
                 **({"externalId": c.external_id} if c.external_id else {}),
             }
@@ -171,7 +172,7 @@ def list_assets(w: World, p: Params) -> Answer:
         candidates = list(w.assets.values())
     if listing == "TOP_LEVEL":
         candidates = [a for a in candidates if a.parent is None]
-    page, more = paginate("ListAssets", p, candidates)
+    page, more = paginate("ListAssets", p, candidates, lambda a: (a.seq,))
     return {"assetSummaries": [asset_summary(w, a) for a in page], **more}
 
 
@@ -296,12 +297,13 @@ def list_associated_assets(w: World, p: Params) -> Answer:
     asset = w.asset(p["assetId"])
     if p.get("traversalDirection", "CHILD") == "PARENT":
         related = [w.assets[asset.parent[0]]] if asset.parent is not None else []
+    elif p.get("hierarchyId") is None:
+        # Without a hierarchyId, every immediate child across the model's hierarchies (the current API).
+        related = [w.assets[c] for c in asset.children]
     else:
-        if p.get("hierarchyId") is None:
-            raise InvalidRequest("ListAssociatedAssets with traversalDirection CHILD needs a hierarchyId.")
         hierarchy = hierarchy_of(w, w.models[asset.model_id], p["hierarchyId"])
         related = [w.assets[c] for c, h in asset.children.items() if h == hierarchy.id]
-    page, more = paginate("ListAssociatedAssets", p, related)
+    page, more = paginate("ListAssociatedAssets", p, related, lambda a: (a.seq,))
     return {"assetSummaries": [asset_summary(w, a) for a in page], **more}
 
 
@@ -316,8 +318,9 @@ def list_asset_relationships(w: World, p: Params) -> Answer:
         if parent is not None:
             info["parentAssetId"] = parent[0]
         rows.append({"hierarchyInfo": info, "relationshipType": "HIERARCHY"})
-    page, more = paginate("ListAssetRelationships", p, rows)
-    return {"assetRelationshipSummaries": page, **more}
+    # A path has no creation order: its position is the distance from the given asset.
+    page, more = paginate("ListAssetRelationships", p, enumerate(rows), lambda row: (row[0],))
+    return {"assetRelationshipSummaries": [row for _, row in page], **more}
 
 
 HANDLERS: dict[str, Handler] = {

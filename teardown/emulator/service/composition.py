@@ -6,7 +6,7 @@ from typing import Any
 
 from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, ResourceNotFound
 from teardown.emulator.service.guards import check_etag, require_mutable, status
-from teardown.emulator.service.models import composite_summary, model_path, start_update, with_ids
+from teardown.emulator.service.models import composite_summary, model_path, start_update, version_of, with_ids
 from teardown.emulator.service.pagination import paginate
 from teardown.emulator.service.resources import AssetModel, CompositeModel, InterfaceLink
 from teardown.emulator.service.world import Answer, Handler, Params, World
@@ -49,6 +49,7 @@ def create_composite_model(w: World, p: Params) -> Answer:
         composed_id,
         parent_id,
         properties,
+        seq=w.next_seq(),
     )
     start_update(w, model)
     return {
@@ -60,9 +61,9 @@ def create_composite_model(w: World, p: Params) -> Answer:
 
 
 def list_composite_models(w: World, p: Params) -> Answer:
-    model = w.model(p["assetModelId"])
-    page, more = paginate("ListAssetModelCompositeModels", p, list(model.composites.values()))
-    return {"assetModelCompositeModelSummaries": [composite_summary(model, c) for c in page], **more}
+    view = version_of(w.model(p["assetModelId"]), p)
+    page, more = paginate("ListAssetModelCompositeModels", p, list(view.composites.values()), lambda c: (c.seq,))
+    return {"assetModelCompositeModelSummaries": [composite_summary(view, c) for c in page], **more}
 
 
 def delete_composite_model(w: World, p: Params) -> Answer:
@@ -83,14 +84,13 @@ def delete_composite_model(w: World, p: Params) -> Answer:
 
 def list_composition_relationships(w: World, p: Params) -> Answer:
     component = w.model(p["assetModelId"])
+    uses = [(m, c) for m in w.models.values() for c in m.composites.values() if c.composed_model_id == component.id]
+    page, more = paginate("ListCompositionRelationships", p, uses, lambda use: (use[0].seq, use[1].seq))
     rows = [
         {"assetModelId": m.id, "assetModelCompositeModelId": c.id, "assetModelCompositeModelType": c.type}
-        for m in w.models.values()
-        for c in m.composites.values()
-        if c.composed_model_id == component.id
+        for m, c in page
     ]
-    page, more = paginate("ListCompositionRelationships", p, rows)
-    return {"compositionRelationshipSummaries": page, **more}
+    return {"compositionRelationshipSummaries": rows, **more}
 
 
 # ---- interface relationships ------------------------------------------------------------------------
@@ -177,9 +177,9 @@ def delete_interface_relationship(w: World, p: Params) -> Answer:
 
 def list_interface_relationships(w: World, p: Params) -> Answer:
     interface = w.model(p["interfaceAssetModelId"])
-    rows = [{"id": m.id} for m in w.models.values() if interface.id in m.interfaces]
-    page, more = paginate("ListInterfaceRelationships", p, rows)
-    return {"interfaceRelationshipSummaries": page, **more}
+    implementers = [m for m in w.models.values() if interface.id in m.interfaces]
+    page, more = paginate("ListInterfaceRelationships", p, implementers, lambda m: (m.seq,))
+    return {"interfaceRelationshipSummaries": [{"id": m.id} for m in page], **more}
 
 
 HANDLERS: dict[str, Handler] = {

@@ -41,6 +41,7 @@ def create_gateway(w: World, p: Params) -> Answer:
         now,
         now,
         p.get("gatewayVersion"),
+        seq=w.next_seq(),
     )
     w.gateways[gateway_id] = gateway
     if p.get("tags"):
@@ -53,7 +54,7 @@ def describe_gateway(w: World, p: Params) -> Answer:
 
 
 def list_gateways(w: World, p: Params) -> Answer:
-    page, more = paginate("ListGateways", p, list(w.gateways.values()))
+    page, more = paginate("ListGateways", p, list(w.gateways.values()), lambda g: (g.seq,))
     rows = []
     for g in page:
         row = _out(g)

@@ -31,19 +31,30 @@ def require_mutable(resource: Stateful, *, deleting: bool = False) -> None:
         raise InvalidRequest(f"The {describe(resource)} is FAILED; it only accepts a delete.")
 
 
+def current_etag(model: AssetModel, version_type: str) -> str | None:
+    """The ETag of the model's LATEST or ACTIVE version; None when it has no such version (yet)."""
+    if version_type == "ACTIVE":
+        return model.etag_of(model.active.version) if model.active is not None else None
+    return model.etag_of(model.version)
+
+
 def check_etag(model: AssetModel, params: dict[str, Any]) -> None:
-    """If-Match / If-None-Match on model mutations: a stale ETag is PreconditionFailed (412)."""
+    """If-Match / If-None-Match on model mutations, against the version ``matchForVersionType`` names
+    (LATEST by default): a stale ETag, or ``*`` while that version exists, is PreconditionFailed (412)."""
+    version_type = params.get("matchForVersionType") or "LATEST"
+    current = current_etag(model, version_type)
     if_match = params.get("ifMatch")
-    if if_match is not None and if_match != model.etag:
+    if if_match is not None and if_match != current:
         raise PreconditionFailed(
-            f"ETag {if_match} does not match the current ETag of asset model {model.id}.",
+            f"ETag {if_match} does not match the current ETag of the {version_type} version of asset model "
+            f"{model.id}.",
             resourceId=model.id,
             resourceArn=model.arn,
         )
     if_none_match = params.get("ifNoneMatch")
-    if if_none_match is not None and if_none_match in ("*", model.etag):
+    if if_none_match is not None and current is not None and if_none_match in ("*", current):
         raise PreconditionFailed(
-            f"Asset model {model.id} already matches If-None-Match {if_none_match}.",
+            f"The {version_type} version of asset model {model.id} already matches If-None-Match {if_none_match}.",
             resourceId=model.id,
             resourceArn=model.arn,
         )

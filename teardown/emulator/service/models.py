@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from teardown.emulator.errors import InvalidRequest, ResourceAlreadyExists, ResourceNotFound
+from teardown.emulator.service.formulas import formula_dependent, resolve_formulas
 from teardown.emulator.service.guards import check_etag, require_mutable, status
 from teardown.emulator.service.pagination import paginate
-from teardown.emulator.service.resources import AssetModel, CompositeModel, HierarchyDef
+from teardown.emulator.service.resources import AssetModel, CompositeModel, HierarchyDef, ModelVersion
 from teardown.emulator.service.world import Answer, Handler, Params, World
 
 _KIND = "asset-model"
@@ -18,14 +20,22 @@ def with_ids(w: World, properties: list[dict[str, Any]] | None) -> list[dict[str
 
 
 def _hierarchies(
-    w: World, raw: list[dict[str, Any]] | None, own_id: str, own_external: str | None
+    w: World,
+    raw: list[dict[str, Any]] | None,
+    own_id: str,
+    own_external: str | None,
+    current: Sequence[HierarchyDef] = (),
 ) -> list[HierarchyDef]:
     out: list[HierarchyDef] = []
     own_refs = {own_id, f"externalId:{own_external}"} if own_external else {own_id}
+    # A hierarchy kept as it is may name a child model deleted since: naming a model does not keep it alive.
+    kept = {(h.id, h.child_model_id) for h in current}
     for h in raw or []:
         ref = h["childAssetModelId"]
         if ref in own_refs:
             child_id = own_id  # a model may nest assets of its own kind (Area -> Area)
+        elif (h.get("id"), ref) in kept:
+            child_id = ref
         else:
             try:
                 child_id = w.model(ref).id
@@ -48,6 +58,7 @@ def _inline_composites(w: World, raw: list[dict[str, Any]] | None) -> dict[str, 
             c.get("description"),
             c.get("externalId"),
             properties=with_ids(w, c.get("properties")),
+            seq=w.next_seq(),
         )
     return out
 
@@ -78,6 +89,7 @@ def create_asset_model(w: World, p: Params) -> Answer:
     _check_external(w, external_id)
     _check_unique_name(w, p["assetModelName"])
     hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model_id, external_id)
+    properties = resolve_formulas(w, model_id, with_ids(w, p.get("assetModelProperties")), hierarchies)
     now = w.now()
     model = AssetModel(
         id=model_id,
@@ -89,10 +101,10 @@ def create_asset_model(w: World, p: Params) -> Answer:
         type=p.get("assetModelType", "ASSET_MODEL"),
         description=p.get("assetModelDescription"),
         external_id=external_id,
-        etag=w.new_etag(),
-        properties=with_ids(w, p.get("assetModelProperties")),
+        properties=properties,
         hierarchies=hierarchies,
         composites=_inline_composites(w, p.get("assetModelCompositeModels")),
+        seq=w.next_seq(),
     )
     w.models[model_id] = model
     w.assets_of_model[model_id] = {}
@@ -104,11 +116,11 @@ def create_asset_model(w: World, p: Params) -> Answer:
     return {"assetModelId": model_id, "assetModelArn": model.arn, "assetModelStatus": status(model)}
 
 
-def model_path(model: AssetModel, leaf_id: str, leaf_name: str) -> list[dict[str, str]]:
+def model_path(model: AssetModel | ModelVersion, leaf_id: str, leaf_name: str) -> list[dict[str, str]]:
     return [{"id": model.id, "name": model.name}, {"id": leaf_id, "name": leaf_name}]
 
 
-def composite_summary(model: AssetModel, c: CompositeModel) -> dict[str, Any]:
+def composite_summary(model: AssetModel | ModelVersion, c: CompositeModel) -> dict[str, Any]:
     out: dict[str, Any] = {"id": c.id, "name": c.name, "type": c.type, "path": model_path(model, c.id, c.name)}
     if c.external_id is not None:
         out["externalId"] = c.external_id
@@ -124,19 +136,38 @@ def _hierarchy_out(h: HierarchyDef) -> dict[str, Any]:
     return out
 
 
+def version_of(model: AssetModel, p: Params) -> ModelVersion:
+    """The version ``assetModelVersion`` names (LATEST by default); a model not yet ACTIVE has no ACTIVE
+    version: ResourceNotFound."""
+    if p.get("assetModelVersion", "LATEST") == "LATEST":
+        return model.latest()
+    if model.active is None:
+        raise ResourceNotFound(f"Asset model {model.id} has no ACTIVE version yet ({model.state}).")
+    return model.active
+
+
+def version_status(model: AssetModel, view: ModelVersion) -> dict[str, Any]:
+    """The state a version reports: the model's own for its LATEST version; the ACTIVE version of a model
+    whose newer version is still UPDATING or PROPAGATING is ACTIVE (DELETING and FAILED are the model's)."""
+    if view.version == model.version or model.state in ("DELETING", "FAILED"):
+        return status(model)
+    return {"state": "ACTIVE"}
+
+
 def describe_asset_model(w: World, p: Params) -> Answer:
     model = w.model(p["assetModelId"])
+    view = version_of(model, p)
     exclude = bool(p.get("excludeProperties"))
     out: dict[str, Any] = {
         "assetModelId": model.id,
         "assetModelArn": model.arn,
-        "assetModelName": model.name,
+        "assetModelName": view.name,
         "assetModelType": model.type,
-        "assetModelDescription": model.description or "",
+        "assetModelDescription": view.description,
         "assetModelProperties": []
         if exclude
-        else [{**prop, "path": model_path(model, prop["id"], prop["name"])} for prop in model.properties],
-        "assetModelHierarchies": [_hierarchy_out(h) for h in model.hierarchies],
+        else [{**prop, "path": model_path(view, prop["id"], prop["name"])} for prop in view.properties],
+        "assetModelHierarchies": [_hierarchy_out(h) for h in view.hierarchies],
         "assetModelCompositeModels": [
             {
                 "id": c.id,
@@ -146,41 +177,43 @@ def describe_asset_model(w: World, p: Params) -> Answer:
                 **({"externalId": c.external_id} if c.external_id else {}),
                 **({"description": c.description} if c.description else {}),
             }
-            for c in model.composites.values()
+            for c in view.composites.values()
         ],
-        "assetModelCompositeModelSummaries": [composite_summary(model, c) for c in model.composites.values()],
+        "assetModelCompositeModelSummaries": [composite_summary(view, c) for c in view.composites.values()],
         "assetModelCreationDate": model.created,
         "assetModelLastUpdateDate": model.updated,
-        "assetModelStatus": status(model),
-        "interfaceDetails": [{"id": iid} for iid in model.interfaces],
-        "eTag": model.etag,
+        "assetModelStatus": version_status(model, view),
+        "assetModelVersion": str(view.version),
+        "interfaceDetails": [{"id": iid} for iid in view.interfaces],
+        "eTag": model.etag_of(view.version),
+        "assetModelExternalId": view.external_id,
     }
-    if model.external_id is not None:
-        out["assetModelExternalId"] = model.external_id
     return out
 
 
-def _model_summary(model: AssetModel) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _model_summary(model: AssetModel, view: ModelVersion) -> dict[str, Any]:
+    return {
         "id": model.id,
         "arn": model.arn,
-        "name": model.name,
+        "name": view.name,
         "assetModelType": model.type,
-        "description": model.description or "",
+        "description": view.description,
         "creationDate": model.created,
         "lastUpdateDate": model.updated,
-        "status": status(model),
+        "status": version_status(model, view),
+        "version": str(view.version),
+        "externalId": view.external_id,
     }
-    if model.external_id is not None:
-        out["externalId"] = model.external_id
-    return out
 
 
 def list_asset_models(w: World, p: Params) -> Answer:
+    """Summaries of the version ``assetModelVersion`` names; with ACTIVE, models not yet ACTIVE are left out."""
     types = set(p.get("assetModelTypes") or ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"))
     models = [m for m in w.models.values() if m.type in types]
-    page, more = paginate("ListAssetModels", p, models)
-    return {"assetModelSummaries": [_model_summary(m) for m in page], **more}
+    if p.get("assetModelVersion") == "ACTIVE":
+        models = [m for m in models if m.active is not None]
+    page, more = paginate("ListAssetModels", p, models, lambda m: (m.seq,))
+    return {"assetModelSummaries": [_model_summary(m, version_of(m, p)) for m in page], **more}
 
 
 def update_asset_model(w: World, p: Params) -> Answer:
@@ -189,7 +222,8 @@ def update_asset_model(w: World, p: Params) -> Answer:
     external_id = p.get("assetModelExternalId")
     _check_external(w, external_id, model.external_id)
     _check_unique_name(w, p["assetModelName"], except_id=model.id)
-    hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model.id, model.external_id)
+    hierarchies = _hierarchies(w, p.get("assetModelHierarchies"), model.id, model.external_id, model.hierarchies)
+    properties = resolve_formulas(w, model.id, with_ids(w, p.get("assetModelProperties")), hierarchies)
     kept = {h.id for h in hierarchies}
     for asset_id in w.assets_of_model.get(model.id, {}):
         asset = w.assets[asset_id]
@@ -205,26 +239,25 @@ def update_asset_model(w: World, p: Params) -> Answer:
         w.model_by_external.pop(model.external_id or "", None)
         w.model_by_external[external_id] = model.id
         model.external_id = external_id
-    model.properties = with_ids(w, p.get("assetModelProperties"))
+    model.properties = properties
     model.hierarchies = hierarchies
     if "assetModelCompositeModels" in p:
         model.composites = {
             **{k: c for k, c in model.composites.items() if c.composed_model_id},
             **_inline_composites(w, p["assetModelCompositeModels"]),
         }
-    # Assets of the model take the change on: PROPAGATING before ACTIVE.
-    start_update(w, model, propagate=bool(w.assets_of_model.get(model.id)))
+    start_update(w, model)
     return {"assetModelId": model.id, "assetModelStatus": status(model)}
 
 
-def start_update(w: World, model: AssetModel, *, propagate: bool = False) -> None:
-    model.etag = w.new_etag()
+def start_update(w: World, model: AssetModel) -> None:
+    """A new LATEST version (a new ETag): UPDATING, then PROPAGATING to the model's assets, then ACTIVE, when
+    it becomes the ACTIVE version. Every definition change passes through PROPAGATING, assets or none
+    (the strict reading: a client must wait it out either way)."""
+    model.version += 1
     model.state = "UPDATING"
     model.updated = w.now()
-    steps = [("ACTIVE", w.duration("update"))]
-    if propagate:
-        steps = [("PROPAGATING", w.duration("update")), ("ACTIVE", w.duration("propagate"))]
-    w.schedule("model", model, steps)
+    w.schedule("model", model, [("PROPAGATING", w.duration("update")), ("ACTIVE", w.duration("propagate"))])
 
 
 def delete_asset_model(w: World, p: Params) -> Answer:
@@ -235,21 +268,23 @@ def delete_asset_model(w: World, p: Params) -> Answer:
         raise InvalidRequest(
             f"Asset model {model.id} still has asset {asset_id} ({w.assets[asset_id].state}); delete it first."
         )
+    dependent = formula_dependent(w, model)
+    if dependent is not None:
+        parent, prop, hierarchy = dependent
+        raise InvalidRequest(
+            f"Asset model {model.id} has a formula dependency: property {prop['name']} ({prop['id']}) of parent "
+            f"asset model {parent.id} reads it through hierarchy {hierarchy.id}; remove that formula or delete "
+            f"asset model {parent.id} first."
+        )
     for other in w.models.values():
         if other.id == model.id:
             continue
-        for h in other.hierarchies:
-            if h.child_model_id == model.id:
-                raise InvalidRequest(
-                    f"Asset model {model.id} is the child model of hierarchy {h.id} of asset model {other.id}."
-                )
         for c in other.composites.values():
             if c.composed_model_id == model.id:
                 raise InvalidRequest(f"Asset model {model.id} is used as component {c.id} by asset model {other.id}.")
         if model.id in other.interfaces:
             raise InvalidRequest(f"Interface {model.id} is still implemented by asset model {other.id}.")
     require_mutable(model, deleting=True)
-    model.etag = w.new_etag()
     w.begin_delete("model", model, "DeleteAssetModel", "delete_model")
     return {"assetModelId": model.id, "assetModelStatus": {"state": "DELETING"}}
 

@@ -37,6 +37,7 @@ def create_portal(w: World, p: Params) -> Answer:
         portal_type=p.get("portalType"),
         client_id=f"sso-client-{w.rng.getrandbits(64):016x}",
         start_url=f"https://{portal_id}.app.iotsitewise.aws",
+        seq=w.next_seq(),
     )
     w.portals[portal_id] = portal
     if p.get("tags"):
@@ -71,7 +72,7 @@ def describe_portal(w: World, p: Params) -> Answer:
 
 
 def list_portals(w: World, p: Params) -> Answer:
-    page, more = paginate("ListPortals", p, list(w.portals.values()))
+    page, more = paginate("ListPortals", p, list(w.portals.values()), lambda x: (x.seq,))
     rows = [
         _optional(
             _optional(
@@ -113,11 +114,20 @@ def delete_portal(w: World, p: Params) -> Answer:
 
 def create_project(w: World, p: Params) -> Answer:
     portal = w.portal(p["portalId"])
-    require_mutable(portal)
+    if portal.state != "ACTIVE":
+        # CreateProject declares no ConflictingOperation: a portal that is not ACTIVE is an invalid request.
+        raise InvalidRequest(f"Portal {portal.id} is {portal.state}; projects are created in an ACTIVE portal.")
     project_id = w.new_id()
     now = w.now()
     project = Project(
-        project_id, w.arn("project", project_id), portal.id, p["projectName"], now, now, p.get("projectDescription")
+        project_id,
+        w.arn("project", project_id),
+        portal.id,
+        p["projectName"],
+        now,
+        now,
+        p.get("projectDescription"),
+        seq=w.next_seq(),
     )
     w.projects[project_id] = project
     portal.project_ids[project_id] = None
@@ -140,8 +150,10 @@ def describe_project(w: World, p: Params) -> Answer:
 
 
 def list_projects(w: World, p: Params) -> Answer:
-    portal = w.portal(p["portalId"])
-    page, more = paginate("ListProjects", p, [w.projects[i] for i in portal.project_ids])
+    # ListProjects declares no ResourceNotFound: an unknown portal holds no projects.
+    portal = w.portals.get(p["portalId"])
+    projects = [w.projects[i] for i in portal.project_ids] if portal is not None else []
+    page, more = paginate("ListProjects", p, projects, lambda x: (x.seq,))
     rows = [
         _optional(
             {"id": x.id, "name": x.name, "creationDate": x.created, "lastUpdateDate": x.updated},
@@ -229,8 +241,11 @@ def batch_disassociate_project_assets(w: World, p: Params) -> Answer:
 
 
 def list_project_assets(w: World, p: Params) -> Answer:
-    project = w.project(p["projectId"])
-    page, more = paginate("ListProjectAssets", p, list(project.asset_ids))
+    # ListProjectAssets declares no ResourceNotFound: an unknown project holds no assets.
+    project = w.projects.get(p["projectId"])
+    members = list(project.asset_ids) if project is not None else []
+    # An asset cannot be deleted while in a project, so every member is still in the world.
+    page, more = paginate("ListProjectAssets", p, members, lambda a: (w.assets[a].seq,))
     return {"assetIds": page, **more}
 
 
@@ -250,6 +265,7 @@ def create_dashboard(w: World, p: Params) -> Answer:
         now,
         now,
         p.get("dashboardDescription"),
+        seq=w.next_seq(),
     )
     w.dashboards[dashboard_id] = dashboard
     project.dashboard_ids[dashboard_id] = None
@@ -280,8 +296,10 @@ def describe_dashboard(w: World, p: Params) -> Answer:
 
 
 def list_dashboards(w: World, p: Params) -> Answer:
-    project = w.project(p["projectId"])
-    page, more = paginate("ListDashboards", p, [w.dashboards[i] for i in project.dashboard_ids])
+    # ListDashboards declares no ResourceNotFound: an unknown project holds no dashboards.
+    project = w.projects.get(p["projectId"])
+    dashboards = [w.dashboards[i] for i in project.dashboard_ids] if project is not None else []
+    page, more = paginate("ListDashboards", p, dashboards, lambda d: (d.seq,))
     rows = [
         _optional(
             {"id": d.id, "name": d.name, "creationDate": d.created, "lastUpdateDate": d.updated},

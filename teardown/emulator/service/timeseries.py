@@ -57,7 +57,9 @@ def associate_time_series(w: World, p: Params) -> Answer:
     now = w.now()
     if aliased_id is None:
         series_id = w.new_id()
-        series = TimeSeries(series_id, w.arn("time-series", series_id), now, now, prop["dataType"], alias)
+        series = TimeSeries(
+            series_id, w.arn("time-series", series_id), now, now, prop["dataType"], alias, seq=w.next_seq()
+        )
         series.data_type_spec = prop.get("dataTypeSpec")
         w.time_series[series_id] = series
         w.series_by_alias[alias] = series_id
@@ -120,7 +122,7 @@ def list_time_series(w: World, p: Params) -> Answer:
         candidates = [s for s in candidates if s.asset_id is not None]
     elif p.get("timeSeriesType") == "DISASSOCIATED":
         candidates = [s for s in candidates if s.asset_id is None]
-    page, more = paginate("ListTimeSeries", p, candidates)
+    page, more = paginate("ListTimeSeries", p, candidates, lambda s: (s.seq,))
     return {"TimeSeriesSummaries": [_series_out(s) for s in page], **more}
 
 

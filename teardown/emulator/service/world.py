@@ -11,7 +11,6 @@ they were removed in), and resources created less than ``create_lag`` ago are le
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import heapq
 import random
@@ -104,6 +103,7 @@ class World:
         self.ghosts: dict[str, Ghost] = {}
         # resource id -> the status error it reports if its scheduled path ends FAILED.
         self._failures: dict[str, dict[str, Any]] = {}
+        self._created = 0
 
     # ---- ids, arns, time -------------------------------------------------------------------------
     def now(self) -> float:
@@ -112,9 +112,10 @@ class World:
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def new_etag(self) -> str:
-        # 43 urlsafe characters, as the service model's ETag pattern demands of If-Match.
-        return base64.urlsafe_b64encode(self.rng.getrandbits(256).to_bytes(32, "big")).rstrip(b"=").decode()
+    def next_seq(self) -> int:
+        """The next creation sequence number (never reused, so listing positions stay meaningful)."""
+        self._created += 1
+        return self._created
 
     def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:iotsitewise:{self.region}:{self.account_id}:{kind}/{resource_id}"
@@ -242,6 +243,8 @@ class World:
             # Composite models and interface links deleted while the model was UPDATING go now.
             resource.composites = {k: c for k, c in resource.composites.items() if not c.deleting}
             resource.interfaces = {k: i for k, i in resource.interfaces.items() if not i.deleting}
+            # The update has reached every asset: the LATEST version becomes the ACTIVE one.
+            resource.activate()
 
     def _remove(self, kind: str, resource: Stateful) -> None:
         self.tags.pop(resource.arn, None)
@@ -340,7 +343,7 @@ class World:
     # ---- whole-state views -----------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         def rows(store: dict[str, Any]) -> list[dict[str, Any]]:
-            return [dataclasses.asdict(item) for item in store.values()]
+            return [dataclasses.asdict(item, dict_factory=_without_bookkeeping) for item in store.values()]
 
         return {
             "assetModels": rows(self.models),
@@ -353,6 +356,12 @@ class World:
             "timeSeries": rows(self.time_series),
             "tags": {arn: dict(tags) for arn, tags in self.tags.items()},
         }
+
+
+def _without_bookkeeping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A record as a snapshot shows it: ``seq`` (the listing order, which concurrent callers make vary from
+    run to run) is not part of what a resource is."""
+    return {k: v for k, v in pairs if k != "seq"}
 
 
 Params = dict[str, Any]

@@ -1,7 +1,8 @@
 """Response serialization: the backend's output dict, or an error, -> status, headers and JSON body.
 
 The output shape decides: header members go to headers, None is skipped, timestamps are epoch seconds,
-blobs base64.
+blobs base64. A string member whose shape demands at least one character is absent when the resource has
+no such value: the service leaves out a description it does not have, it never answers ``''``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def serialize_output(operation: OperationModel, output: Mapping[str, Any]) -> tu
     document: dict[str, Any] = {}
     for name, member in shape.members.items():
         value = output.get(name)
-        if value is None:
+        if value is None or _absent(member, value):
             continue
         location = member.serialization.get("location")
         if location == "header":
@@ -59,7 +60,9 @@ def _value(shape: Shape, value: Any) -> Any:
         assert isinstance(shape, StructureShape)
         # Only modelled members go out: what a real client would see, nothing the backend keeps privately.
         return {
-            name: _value(member, value[name]) for name, member in shape.members.items() if value.get(name) is not None
+            name: _value(member, value[name])
+            for name, member in shape.members.items()
+            if not _absent(member, value.get(name))
         }
     if kind == "list":
         assert isinstance(shape, ListShape)
@@ -73,6 +76,13 @@ def _value(shape: Shape, value: Any) -> Any:
         raw = value if isinstance(value, bytes) else str(value).encode()
         return base64.b64encode(raw).decode("ascii")
     return value
+
+
+def _absent(member: Shape, value: Any) -> bool:
+    """None, or an empty string where the shape wants at least one character: not sent."""
+    if value is None:
+        return True
+    return value == "" and member.type_name == "string" and int(member.metadata.get("min", 0)) >= 1
 
 
 def _header_text(value: Any) -> str:
