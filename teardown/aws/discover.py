@@ -12,12 +12,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any, TypeVar
 
 import structlog
 from botocore.exceptions import ClientError
 
+from teardown.aws.answers import asset_from_describe, asset_from_summary, epoch, formula_hierarchies
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
@@ -46,44 +46,6 @@ class DiscoveryOptions:
     tags: bool = False
     # List dashboards and access policies too: only when portals or projects may be deleted.
     monitor: bool = False
-
-
-def _epoch(value: datetime | float | None) -> float:
-    if value is None:
-        return 0.0
-    return value.timestamp() if isinstance(value, datetime) else float(value)
-
-
-def _asset_from_summary(summary: Any, parent: ParentLink | None = None) -> AssetRecord:
-    return AssetRecord(
-        id=summary["id"], name=summary["name"], arn=summary["arn"], model_id=summary["assetModelId"],
-        status=summary["status"]["state"], last_update=_epoch(summary.get("lastUpdateDate")),
-        external_id=summary.get("externalId"),
-        hierarchy_ids=tuple(h["id"] for h in summary.get("hierarchies", ()) if "id" in h),
-        parent=parent,
-    )
-
-
-def _asset_from_describe(out: Any) -> AssetRecord:
-    return AssetRecord(
-        id=out["assetId"], name=out["assetName"], arn=out["assetArn"], model_id=out["assetModelId"],
-        status=out["assetStatus"]["state"], last_update=_epoch(out.get("assetLastUpdateDate")),
-        external_id=out.get("assetExternalId"),
-        hierarchy_ids=tuple(h["id"] for h in out.get("assetHierarchies", ()) if "id" in h),
-    )
-
-
-def _formula_hierarchies(properties: Iterable[Any]) -> set[str]:
-    """The hierarchy ids that the model's metrics and transforms read child properties through."""
-    found: set[str] = set()
-    for prop in properties:
-        kind = prop.get("type", {})
-        for formula in (kind.get("metric"), kind.get("transform")):
-            for variable in (formula or {}).get("variables", ()):
-                hierarchy = variable.get("value", {}).get("hierarchyId")
-                if hierarchy:
-                    found.add(hierarchy)
-    return found
 
 
 class Discoverer:
@@ -122,11 +84,11 @@ class Discoverer:
         # With its properties: a metric or transform reading a child's property through a hierarchy is what
         # makes SiteWise refuse to delete the child model.
         out = self.calls.read("DescribeAssetModel", assetModelId=summary["id"], excludeProperties=False)
-        through_formulas = _formula_hierarchies(out.get("assetModelProperties", ()))
+        through_formulas = formula_hierarchies(out.get("assetModelProperties", ()))
         record = ModelRecord(
             id=out["assetModelId"], name=out["assetModelName"], arn=out["assetModelArn"],
             type=ModelType(out.get("assetModelType", "ASSET_MODEL")), status=out["assetModelStatus"]["state"],
-            last_update=_epoch(out.get("assetModelLastUpdateDate")), external_id=out.get("assetModelExternalId"),
+            last_update=epoch(out.get("assetModelLastUpdateDate")), external_id=out.get("assetModelExternalId"),
             hierarchies=tuple(
                 Hierarchy(id=h["id"], name=h["name"], child_model_id=h["childAssetModelId"],
                           formula=h["id"] in through_formulas)
@@ -154,7 +116,7 @@ class Discoverer:
         self._children_of([a for a in self.inventory.assets.values() if a.hierarchy_ids])
 
     def _assets_of_model(self, model_id: str) -> None:
-        records = [_asset_from_summary(s) for s in
+        records = [asset_from_summary(s) for s in
                    self._pages("ListAssets", "assetSummaries", assetModelId=model_id, filter="ALL")]
         with self._lock:
             for record in records:
@@ -163,15 +125,28 @@ class Discoverer:
                 self.inventory.assets[record.id] = replace(record, parent=known.parent) if known else record
 
     def _children_of(self, parents: list[AssetRecord]) -> list[AssetRecord]:
-        """One ListAssociatedAssets per hierarchy of each parent; returns the children found."""
-        jobs = [(p.id, h) for p in parents for h in p.hierarchy_ids]
+        """The children of each parent: one ListAssociatedAssets across all its hierarchies where each child's
+        model tells which hierarchy holds it (the usual case), else one per hierarchy."""
+        jobs: list[tuple[str, str | None]] = []
+        for parent in parents:
+            if len(parent.hierarchy_ids) == 1:
+                jobs.append((parent.id, parent.hierarchy_ids[0]))
+            elif self._hierarchy_by_child_model(parent.model_id) is not None:
+                jobs.append((parent.id, None))
+            else:
+                jobs.extend((parent.id, h) for h in parent.hierarchy_ids)
+        models = {p.id: p.model_id for p in parents}
         found: list[AssetRecord] = []
 
-        def lookup(job: tuple[str, str]) -> None:
+        def lookup(job: tuple[str, str | None]) -> None:
             parent_id, hierarchy_id = job
-            kids = [_asset_from_summary(s, ParentLink(parent_id, hierarchy_id)) for s in self._pages(
-                "ListAssociatedAssets", "assetSummaries", assetId=parent_id, hierarchyId=hierarchy_id,
-                traversalDirection="CHILD")]
+            by_model = self._hierarchy_by_child_model(models[parent_id]) if hierarchy_id is None else None
+            scope = {"hierarchyId": hierarchy_id} if hierarchy_id is not None else {}
+            kids = [
+                asset_from_summary(s, ParentLink(parent_id, hierarchy_id or (by_model or {})[s["assetModelId"]]))
+                for s in self._pages("ListAssociatedAssets", "assetSummaries", assetId=parent_id,
+                                     traversalDirection="CHILD", **scope)
+            ]
             with self._lock:
                 for kid in kids:
                     self.inventory.assets[kid.id] = kid
@@ -179,6 +154,19 @@ class Discoverer:
 
         self._map(lookup, jobs)
         return found
+
+    def _hierarchy_by_child_model(self, model_id: str) -> dict[str, str] | None:
+        """Child model id -> the model's one hierarchy for it; None when two hierarchies share a child model
+        (a child's model does not tell them apart) or the model was not discovered (a subtree scan)."""
+        model = self.inventory.models.get(model_id)
+        if model is None:
+            return None
+        by_child: dict[str, str] = {}
+        for hierarchy in model.hierarchies:
+            if hierarchy.child_model_id in by_child:
+                return None
+            by_child[hierarchy.child_model_id] = hierarchy.id
+        return by_child
 
     def subtrees(self, refs: Iterable[str]) -> None:
         """Only what a subtree selection can touch: the roots, their kept parents, and everything below."""
@@ -197,7 +185,7 @@ class Discoverer:
 
     def _describe_asset(self, ref: str) -> AssetRecord:
         try:
-            return _asset_from_describe(self.calls.read("DescribeAsset", assetId=ref, excludeProperties=True))
+            return asset_from_describe(self.calls.read("DescribeAsset", assetId=ref, excludeProperties=True))
         except ClientError as exc:
             code = error_code(exc)
             if code == "ResourceNotFoundException":
@@ -230,7 +218,7 @@ class Discoverer:
         portals = [PortalRecord(
             id=p["id"], name=p["name"], arn=f"arn:aws:iotsitewise:{self.inventory.region}:"
             f"{self.inventory.account}:portal/{p['id']}", status=p.get("status", {}).get("state", "ACTIVE"),
-            last_update=_epoch(p.get("lastUpdateDate")),
+            last_update=epoch(p.get("lastUpdateDate")),
         ) for p in self._pages("ListPortals", "portalSummaries")]
         self.inventory.portals = {p.id: p for p in portals}
         summaries: list[tuple[str, Any]] = []
@@ -255,7 +243,7 @@ class Discoverer:
             record = ProjectRecord(
                 id=project_id, name=summary["name"], portal_id=portal_id, asset_ids=asset_ids,
                 arn=f"arn:aws:iotsitewise:{self.inventory.region}:{self.inventory.account}:project/{project_id}",
-                last_update=_epoch(summary.get("lastUpdateDate")), dashboard_ids=dashboards,
+                last_update=epoch(summary.get("lastUpdateDate")), dashboard_ids=dashboards,
                 access_policy_ids=policies,
             )
             with self._lock:

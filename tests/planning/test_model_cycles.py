@@ -8,7 +8,6 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from teardown.aws.discover import _formula_hierarchies
 from teardown.errors import GraphCycleError, SelectionRefused
 from teardown.inventory.records import Hierarchy, Inventory, ModelRecord, ModelType
 from teardown.inventory.select import select
@@ -80,17 +79,6 @@ def test_a_kept_model_reading_a_selected_one_through_a_formula_refuses_the_selec
     inventory = _inventory(_model("m-a", ("m-b", True)), _model("m-b"))
     with pytest.raises(SelectionRefused, match=r"reads its properties in a formula.*add --asset-model m-a"):
         make_plan(inventory, SelectionSpec(asset_models=("m-b",)))
-
-
-def test_discovery_reads_formula_hierarchies_from_metric_and_transform_variables() -> None:
-    """Only variables with a hierarchyId count: a formula over the model's own properties blocks nothing."""
-    properties = [
-        {"type": {"metric": {"variables": [{"name": "x", "value": {"propertyId": "p1", "hierarchyId": "h1"}}]}}},
-        {"type": {"transform": {"variables": [{"name": "y", "value": {"propertyId": "p2", "hierarchyId": "h2"}},
-                                              {"name": "z", "value": {"propertyId": "p3"}}]}}},
-        {"type": {"measurement": {}}},
-    ]
-    assert _formula_hierarchies(properties) == {"h1", "h2"}
 
 
 def test_every_model_edge_names_its_rule() -> None:

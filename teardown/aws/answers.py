@@ -1,0 +1,47 @@
+"""Inventory records from SiteWise's answers: the one place that knows which response member is which."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from teardown.inventory.records import AssetRecord, ParentLink
+
+
+def epoch(value: datetime | float | None) -> float:
+    if value is None:
+        return 0.0
+    return value.timestamp() if isinstance(value, datetime) else float(value)
+
+
+def asset_from_summary(summary: Any, parent: ParentLink | None = None) -> AssetRecord:
+    return AssetRecord(
+        id=summary["id"], name=summary["name"], arn=summary["arn"], model_id=summary["assetModelId"],
+        status=summary["status"]["state"], last_update=epoch(summary.get("lastUpdateDate")),
+        external_id=summary.get("externalId"),
+        hierarchy_ids=tuple(h["id"] for h in summary.get("hierarchies", ()) if "id" in h),
+        parent=parent,
+    )
+
+
+def asset_from_describe(out: Any) -> AssetRecord:
+    return AssetRecord(
+        id=out["assetId"], name=out["assetName"], arn=out["assetArn"], model_id=out["assetModelId"],
+        status=out["assetStatus"]["state"], last_update=epoch(out.get("assetLastUpdateDate")),
+        external_id=out.get("assetExternalId"),
+        hierarchy_ids=tuple(h["id"] for h in out.get("assetHierarchies", ()) if "id" in h),
+    )
+
+
+def formula_hierarchies(properties: Iterable[Any]) -> set[str]:
+    """The hierarchy ids that the model's metrics and transforms read child properties through."""
+    found: set[str] = set()
+    for prop in properties:
+        kind = prop.get("type", {})
+        for formula in (kind.get("metric"), kind.get("transform")):
+            for variable in (formula or {}).get("variables", ()):
+                hierarchy = variable.get("value", {}).get("hierarchyId")
+                if hierarchy:
+                    found.add(hierarchy)
+    return found

@@ -1,0 +1,52 @@
+"""Records from SiteWise's answers, and discovery reading children with one call per parent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from teardown.aws.answers import formula_hierarchies
+from teardown.emulator.seed import AssetSpec, ModelSpec, WorldSpec
+from teardown.inventory.selectors import SelectionSpec
+from tests.support.worlds import seeded
+
+PLANT = WorldSpec(
+    name="two-hierarchies",
+    seed=3,
+    models=(
+        ModelSpec(key="pump", name="Pump"),
+        ModelSpec(key="valve", name="Valve"),
+        ModelSpec(key="plant", name="Plant", hierarchies=(("pumps", "pump"), ("valves", "valve"))),
+    ),
+    assets=(
+        AssetSpec(path="plant", name="Plant", model="plant"),
+        AssetSpec(path="plant/p1", name="P1", model="pump", parent="plant", hierarchy="pumps"),
+        AssetSpec(path="plant/p2", name="P2", model="pump", parent="plant", hierarchy="pumps"),
+        AssetSpec(path="plant/v1", name="V1", model="valve", parent="plant", hierarchy="valves"),
+    ),
+)
+
+
+def test_discovery_reads_formula_hierarchies_from_metric_and_transform_variables() -> None:
+    """Only variables with a hierarchyId count: a formula over the model's own properties blocks nothing."""
+    properties = [
+        {"type": {"metric": {"variables": [{"name": "x", "value": {"propertyId": "p1", "hierarchyId": "h1"}}]}}},
+        {"type": {"transform": {"variables": [{"name": "y", "value": {"propertyId": "p2", "hierarchyId": "h2"}},
+                                              {"name": "z", "value": {"propertyId": "p3"}}]}}},
+        {"type": {"measurement": {}}},
+    ]
+    assert formula_hierarchies(properties) == {"h1", "h2"}
+
+
+
+
+def test_discovery_lists_a_parents_children_across_hierarchies_in_one_call(tmp_path: Path) -> None:
+    """A plant with a pumps and a valves hierarchy: one ListAssociatedAssets for its children (each child's
+    model names its hierarchy), and every child linked through the right one."""
+    with seeded(PLANT, tmp_path) as env:
+        inventory = env.discover(SelectionSpec(all=True))
+        plant = env.client.describe_asset(assetId=env.asset("plant"))
+        hierarchy = {h["name"]: h["id"] for h in plant["assetHierarchies"]}
+        links = {inventory.assets[env.asset(p)].parent for p in ("plant/p1", "plant/p2", "plant/v1")}
+    assert inventory.calls["ListAssociatedAssets"] == 1
+    assert {(link.asset_id, link.hierarchy_id) for link in links if link is not None} == {
+        (env.asset("plant"), hierarchy["pumps"]), (env.asset("plant"), hierarchy["valves"])}
