@@ -31,9 +31,12 @@ from teardown.emulator.service.idempotency import TokenLedger
 from teardown.emulator.service.latency import LatencyProfile
 from teardown.emulator.service.models import HANDLERS as MODEL_HANDLERS
 from teardown.emulator.service.monitor import HANDLERS as MONITOR_HANDLERS
+from teardown.emulator.service.properties import HANDLERS as PROPERTY_HANDLERS
 from teardown.emulator.service.quotas import QuotaSettings, TokenBucket, family_of
 from teardown.emulator.service.tags import HANDLERS as TAG_HANDLERS
 from teardown.emulator.service.timeseries import HANDLERS as SERIES_HANDLERS
+from teardown.emulator.service.updates import HANDLERS as UPDATE_HANDLERS
+from teardown.emulator.service.values import HANDLERS as VALUE_HANDLERS
 from teardown.emulator.service.world import Handler, World
 
 __all__ = ["ClockLike", "SiteWiseBackend"]
@@ -52,6 +55,9 @@ _HANDLERS: dict[str, Handler] = {
     **GATEWAY_HANDLERS,
     **SERIES_HANDLERS,
     **TAG_HANDLERS,
+    **PROPERTY_HANDLERS,
+    **VALUE_HANDLERS,
+    **UPDATE_HANDLERS,
 }
 
 

@@ -34,11 +34,11 @@ def test_served_operations_are_service_operations(backend: SiteWiseBackend) -> N
 
 def test_unserved_operation_is_refused_loudly(backend: SiteWiseBackend) -> None:
     """A service operation without a handler raises NotImplementedByEmulator naming it, and is counted."""
-    with pytest.raises(NotImplementedByEmulator, match="GetAssetPropertyValue"):
-        backend.handle("GetAssetPropertyValue", {})
+    with pytest.raises(NotImplementedByEmulator, match="CreateBulkImportJob"):
+        backend.handle("CreateBulkImportJob", {})
     with pytest.raises(NotImplementedByEmulator, match="not an operation"):
         backend.handle("MadeUp", {})
-    assert backend.call_counts() == {"GetAssetPropertyValue": 1, "MadeUp": 1}
+    assert backend.call_counts() == {"CreateBulkImportJob": 1, "MadeUp": 1}
 
 
 def test_reset_empties_state_but_keeps_settings(backend: SiteWiseBackend) -> None:
@@ -134,6 +134,24 @@ def test_answers_fit_the_output_shapes(clock: ManualClock) -> None:
     call("AssociateTimeSeriesToAssetProperty", alias="/a", assetId=child, propertyId=prop)
     call("DescribeTimeSeries", alias="/a")
     call("ListTimeSeries")
+    call("ListAssetProperties", assetId=child, filter="ALL")
+    call("ListAssetModelProperties", assetModelId=leaf, filter="ALL")
+    call("UpdateAssetProperty", assetId=child, propertyId=prop, propertyAlias="/a", propertyNotificationState="ENABLED")
+    call("DescribeAssetCompositeModel", assetId=parent["assetId"], assetCompositeModelId=composite)
+    call("DescribeAssetModelCompositeModel", assetModelId=root, assetModelCompositeModelId=composite)
+    call("DescribeStorageConfiguration")
+    point = {"value": {"doubleValue": 1.5}, "timestamp": {"timeInSeconds": int(backend.clock.now())}}
+    call("BatchPutAssetPropertyValue", entries=[{"entryId": "e", "propertyAlias": "/a", "propertyValues": [point]}])
+    call("GetAssetPropertyValue", propertyAlias="/a")
+    call("GetAssetPropertyValueHistory", assetId=child, propertyId=prop)
+    call(
+        "BatchGetAssetPropertyValue",
+        entries=[{"entryId": "e", "propertyAlias": "/a"}, {"entryId": "x", "propertyAlias": "/x"}],
+    )
+    call(
+        "BatchGetAssetPropertyValueHistory",
+        entries=[{"entryId": "e", "propertyAlias": "/a"}, {"entryId": "x", "propertyAlias": "/x"}],
+    )
     call("DisassociateTimeSeriesFromAssetProperty", alias="/a", assetId=child, propertyId=prop)
     call("DeleteTimeSeries", alias="/a")
     portal = call("CreatePortal", portalName="p", portalContactEmail="p@example.com", roleArn=ROLE)["portalId"]
@@ -148,6 +166,9 @@ def test_answers_fit_the_output_shapes(clock: ManualClock) -> None:
     dashboard = call("CreateDashboard", projectId=project, dashboardName="d", dashboardDefinition="{}")["dashboardId"]
     call("DescribeDashboard", dashboardId=dashboard)
     call("ListDashboards", projectId=project)
+    call("UpdateDashboard", dashboardId=dashboard, dashboardName="d2", dashboardDefinition="{}")
+    call("UpdateProject", projectId=project, projectName="x2")
+    call("UpdatePortal", portalId=portal, portalName="p2", portalContactEmail="p@example.com", roleArn=ROLE)
     call("DeleteDashboard", dashboardId=dashboard)
     policy = call(
         "CreateAccessPolicy",
@@ -156,11 +177,30 @@ def test_answers_fit_the_output_shapes(clock: ManualClock) -> None:
         accessPolicyPermission="VIEWER",
     )["accessPolicyId"]
     call("DescribeAccessPolicy", accessPolicyId=policy)
+    call(
+        "UpdateAccessPolicy",
+        accessPolicyId=policy,
+        accessPolicyIdentity={"user": {"id": "u"}},
+        accessPolicyResource={"portal": {"id": portal}},
+        accessPolicyPermission="ADMINISTRATOR",
+    )
     call("ListAccessPolicies", resourceType="PORTAL", resourceId=portal)
     call("DeleteAccessPolicy", accessPolicyId=policy)
     call("DeleteProject", projectId=project)
     call("DeletePortal", portalId=portal)
     gateway = call("CreateGateway", gatewayName="g", gatewayPlatform={"greengrassV2": {"coreDeviceThingName": "t"}})
+    call("UpdateGateway", gatewayId=gateway["gatewayId"], gatewayName="g2")
+    call(
+        "UpdateGatewayCapabilityConfiguration",
+        gatewayId=gateway["gatewayId"],
+        capabilityNamespace="iotsitewise:opcuacollector:3",
+        capabilityConfiguration="{}",
+    )
+    call(
+        "DescribeGatewayCapabilityConfiguration",
+        gatewayId=gateway["gatewayId"],
+        capabilityNamespace="iotsitewise:opcuacollector:3",
+    )
     call("DescribeGateway", gatewayId=gateway["gatewayId"])
     call("ListGateways")
     call("TagResource", resourceArn=gateway["gatewayArn"], tags={"a": "b"})

@@ -35,12 +35,12 @@ def _world(c: IoTSiteWiseClient) -> dict[str, str]:
     root = c.create_asset_model(
         assetModelName="root", assetModelHierarchies=[{"name": "h", "childAssetModelId": leaf}]
     )["assetModelId"]
-    c.create_asset_model_composite_model(
+    composite = c.create_asset_model_composite_model(
         assetModelId=root,
         assetModelCompositeModelName="c",
         assetModelCompositeModelType="CUSTOM",
         composedAssetModelId=component,
-    )
+    )["assetModelCompositeModelId"]
     c.put_asset_model_interface_relationship(
         assetModelId=root, interfaceAssetModelId=interface, propertyMappingConfiguration={"matchByPropertyName": True}
     )
@@ -64,7 +64,11 @@ def _world(c: IoTSiteWiseClient) -> dict[str, str]:
     gateway = c.create_gateway(gatewayName="g", gatewayPlatform={"greengrassV2": {"coreDeviceThingName": "t"}})[
         "gatewayId"
     ]
+    c.update_gateway_capability_configuration(
+        gatewayId=gateway, capabilityNamespace="iotsitewise:opcuacollector:3", capabilityConfiguration="{}"
+    )
     return {
+        "composite": composite,
         "interface": interface,
         "leaf": leaf,
         "component": component,
@@ -109,6 +113,15 @@ def test_no_answer_carries_an_empty_string(sitewise: IoTSiteWiseClient, backend:
         "ListAccessPolicies": {},
         "DescribeGateway": {"gatewayId": w["gateway"]},
         "ListGateways": {},
+        "ListAssetProperties": {"assetId": w["parent"], "filter": "ALL"},
+        "ListAssetModelProperties": {"assetModelId": w["root"], "filter": "ALL"},
+        "DescribeAssetCompositeModel": {"assetId": w["parent"], "assetCompositeModelId": w["composite"]},
+        "DescribeAssetModelCompositeModel": {"assetModelId": w["root"], "assetModelCompositeModelId": w["composite"]},
+        "DescribeStorageConfiguration": {},
+        "DescribeGatewayCapabilityConfiguration": {
+            "gatewayId": w["gateway"],
+            "capabilityNamespace": "iotsitewise:opcuacollector:3",
+        },
         "ListTagsForResource": {"resourceArn": sitewise.describe_asset(assetId=w["parent"])["assetArn"]},
     }
     served_reads = {op for op in backend.served_operations() if op.startswith(("Describe", "List"))}

@@ -10,7 +10,7 @@ from teardown.emulator.service.resources import AccessPolicy
 from teardown.emulator.service.world import Answer, Handler, Params, World
 
 
-def _policy_target(w: World, resource: dict[str, Any]) -> str:
+def policy_target(w: World, resource: dict[str, Any]) -> str:
     if len(resource) != 1:
         raise InvalidRequest("An access policy is on exactly one portal or one project.")
     if "portal" in resource:
@@ -19,7 +19,7 @@ def _policy_target(w: World, resource: dict[str, Any]) -> str:
 
 
 def create_access_policy(w: World, p: Params) -> Answer:
-    target = _policy_target(w, p["accessPolicyResource"])
+    target = policy_target(w, p["accessPolicyResource"])
     if len(p["accessPolicyIdentity"]) != 1:
         raise InvalidRequest("An access policy names exactly one identity.")
     policy_id = w.new_id()

@@ -88,11 +88,22 @@ def create_asset(w: World, p: Params) -> Answer:
     return {"assetId": asset_id, "assetArn": asset.arn, "assetStatus": status(asset)}
 
 
-def _property_out(w: World, asset: Asset, prop: dict[str, Any], path: list[dict[str, str]]) -> dict[str, Any]:
+def notification_topic(asset: Asset, property_id: str) -> str:
+    return f"$aws/sitewise/asset-models/{asset.model_id}/assets/{asset.id}/properties/{property_id}"
+
+
+def property_out(w: World, asset: Asset, prop: dict[str, Any], path: list[dict[str, str]]) -> dict[str, Any]:
+    """An asset property as DescribeAsset shows it: the model's definition, the asset's own unit and
+    notification state (UpdateAssetProperty), and the alias of the series bound to it."""
     out: dict[str, Any] = {"id": prop["id"], "name": prop["name"], "dataType": prop["dataType"], "path": path}
     for key in ("externalId", "dataTypeSpec", "unit"):
         if prop.get(key) is not None:
             out[key] = prop[key]
+    settings = w.property_settings.get(asset.id, {}).get(prop["id"], {})
+    if "unit" in settings:
+        out["unit"] = settings["unit"]
+    if "notification" in settings:
+        out["notification"] = {"topic": notification_topic(asset, prop["id"]), "state": settings["notification"]}
     series_id = w.series_by_property.get((asset.id, prop["id"]))
     alias = w.time_series[series_id].alias if series_id is not None else None
     if alias is not None:
@@ -114,7 +125,7 @@ def describe_asset(w: World, p: Params) -> Answer:
             "properties": []
             if exclude
             else [
-                _property_out(
+                property_out(
                     w, asset, prop, [root, {"id": c.id, "name": c.name}, {"id": prop["id"], "name": prop["name"]}]
                 )
                 for prop in c.properties
@@ -133,7 +144,7 @@ def describe_asset(w: World, p: Params) -> Answer:
         "assetProperties": []
         if exclude
         else [
-            _property_out(w, asset, prop, [root, {"id": prop["id"], "name": prop["name"]}]) for prop in model.properties
+            property_out(w, asset, prop, [root, {"id": prop["id"], "name": prop["name"]}]) for prop in model.properties
         ],
         "assetHierarchies": _hierarchies_out(model),
         "assetCompositeModels": composites,

@@ -11,13 +11,25 @@ from teardown.emulator.service.resources import Asset, TimeSeries
 from teardown.emulator.service.world import Answer, Handler, Params, World
 
 
-def _property(w: World, asset: Asset, property_id: str) -> dict[str, Any]:
+def property_of(w: World, asset: Asset, property_id: str) -> dict[str, Any]:
     model = w.models[asset.model_id]
     candidates = list(model.properties) + [prop for c in model.composites.values() for prop in c.properties]
     for prop in candidates:
         if property_id == prop["id"] or (prop.get("externalId") and property_id == f"externalId:{prop['externalId']}"):
             return prop
     raise ResourceNotFound(f"Property {property_id} not found on asset {asset.id}.")
+
+
+def new_series(w: World, alias: str | None, data_type: str, data_type_spec: str | None = None) -> TimeSeries:
+    """A new series, registered (and indexed by its alias, if any), bound to nothing yet."""
+    now = w.now()
+    series_id = w.new_id()
+    series = TimeSeries(series_id, w.arn("time-series", series_id), now, now, data_type, alias, seq=w.next_seq())
+    series.data_type_spec = data_type_spec
+    w.time_series[series_id] = series
+    if alias is not None:
+        w.series_by_alias[alias] = series_id
+    return series
 
 
 def _series_out(s: TimeSeries) -> dict[str, Any]:
@@ -41,9 +53,9 @@ def _series_out(s: TimeSeries) -> dict[str, Any]:
 
 def associate_time_series(w: World, p: Params) -> Answer:
     """Binds the series named by ``alias`` to the property; creates the series if none has that alias yet
-    (SiteWise creates a disassociated series on first ingestion; the emulator has no ingestion)."""
+    (as for a disassociated series BatchPutAssetPropertyValue made by writing to an unknown alias)."""
     asset = w.asset(p["assetId"])
-    prop = _property(w, asset, p["propertyId"])
+    prop = property_of(w, asset, p["propertyId"])
     alias = p["alias"]
     bound_id = w.series_by_property.get((asset.id, prop["id"]))
     aliased_id = w.series_by_alias.get(alias)
@@ -56,13 +68,7 @@ def associate_time_series(w: World, p: Params) -> Answer:
         return {}  # already bound to exactly this alias: nothing to do
     now = w.now()
     if aliased_id is None:
-        series_id = w.new_id()
-        series = TimeSeries(
-            series_id, w.arn("time-series", series_id), now, now, prop["dataType"], alias, seq=w.next_seq()
-        )
-        series.data_type_spec = prop.get("dataTypeSpec")
-        w.time_series[series_id] = series
-        w.series_by_alias[alias] = series_id
+        series = new_series(w, alias, prop["dataType"], prop.get("dataTypeSpec"))
     else:
         series = w.time_series[aliased_id]
         series.updated = now
@@ -72,7 +78,7 @@ def associate_time_series(w: World, p: Params) -> Answer:
 
 def disassociate_time_series(w: World, p: Params) -> Answer:
     asset = w.asset(p["assetId"])
-    prop = _property(w, asset, p["propertyId"])
+    prop = property_of(w, asset, p["propertyId"])
     series_id = w.series_by_alias.get(p["alias"])
     if series_id is None or w.series_by_property.get((asset.id, prop["id"])) != series_id:
         raise InvalidRequest(
@@ -92,7 +98,7 @@ def _find(w: World, p: Params) -> TimeSeries:
     by_property: str | None = None
     if asset_ref is not None and property_ref is not None:
         asset = w.asset(asset_ref)
-        by_property = w.series_by_property.get((asset.id, _property(w, asset, property_ref)["id"]))
+        by_property = w.series_by_property.get((asset.id, property_of(w, asset, property_ref)["id"]))
         if by_property is None:
             raise ResourceNotFound(f"No time series is associated with property {property_ref} of asset {asset.id}.")
     if alias is None:

@@ -98,6 +98,12 @@ class World:
         self.series_by_property: dict[tuple[str, str], str] = {}
         # asset id -> ids of the series bound to it, so deleting an asset does not scan every series.
         self.series_of_asset: dict[str, dict[str, None]] = {}
+        # series id -> its data points by (seconds, nanos, quality rank); they go when the series goes.
+        self.points: dict[str, dict[tuple[int, int, int], dict[str, Any]]] = {}
+        # asset id -> property id -> the asset-level settings UpdateAssetProperty made (unit, notification).
+        self.property_settings: dict[str, dict[str, dict[str, str]]] = {}
+        # gateway id -> capability namespace -> configuration.
+        self.capabilities: dict[str, dict[str, str]] = {}
         self._due: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
         self.ghosts: dict[str, Ghost] = {}
@@ -253,6 +259,7 @@ class World:
             if resource.external_id is not None:
                 self.asset_by_external.pop(resource.external_id, None)
             self.assets_of_model.get(resource.model_id, {}).pop(resource.id, None)
+            self.property_settings.pop(resource.id, None)
             # Series bound to the asset go with it; disassociated ones survive.
             for series_id in list(self.series_of_asset.get(resource.id, {})):
                 self.drop_series(self.time_series[series_id])
@@ -268,6 +275,7 @@ class World:
 
     def drop_series(self, series: TimeSeries) -> None:
         del self.time_series[series.id]
+        self.points.pop(series.id, None)
         self.tags.pop(series.arn, None)
         if series.alias is not None:
             self.series_by_alias.pop(series.alias, None)
