@@ -183,7 +183,7 @@ def test_history_range_ordering_quality_and_pages(
     now = int(clock.now())
     points = [tqv(now - 100 + i * 10, float(i), "BAD" if i == 3 else "GOOD") for i in range(10)]
     put(sitewise, {"entryId": "1", "assetId": asset["id"], "propertyId": asset["temp"], "propertyValues": points})
-    ref = {"assetId": asset["id"], "propertyId": asset["temp"]}
+    ref: Any = {"assetId": asset["id"], "propertyId": asset["temp"]}
     start, end = datetime.fromtimestamp(now - 80, UTC), datetime.fromtimestamp(now - 40, UTC)
     assert history(sitewise, **ref, startDate=start, endDate=end) == [2.0, 3.0, 4.0, 5.0, 6.0]
     assert history(sitewise, **ref, startDate=start, endDate=end, timeOrdering="DESCENDING") == [
@@ -197,9 +197,8 @@ def test_history_range_ordering_quality_and_pages(
     seen: list[float] = []
     token: str | None = None
     while True:
-        page = sitewise.get_asset_property_value_history(
-            **ref, maxResults=4, timeOrdering="DESCENDING", **({"nextToken": token} if token else {})
-        )
+        more: Any = {"nextToken": token} if token else {}
+        page = sitewise.get_asset_property_value_history(**ref, maxResults=4, timeOrdering="DESCENDING", **more)
         seen += [r["value"]["doubleValue"] for r in page["assetPropertyValueHistory"]]
         token = page.get("nextToken")
         if token is None:
