@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from teardown.emulator import EmulatorServer, serve
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.hook import mock_sitewise
@@ -48,3 +49,10 @@ def lax_sitewise(backend: SiteWiseBackend) -> Iterator[Any]:
     config = NO_RETRIES.merge(Config(parameter_validation=False))
     with mock_sitewise(backend):
         yield boto3.client("iotsitewise", config=config)
+
+
+@pytest.fixture
+def server(backend: SiteWiseBackend) -> Iterator[EmulatorServer]:
+    """``backend`` served over HTTP on a loopback port, for the test."""
+    with serve(backend) as running:
+        yield running

@@ -4,10 +4,6 @@ over HTTP; the same rules through the control API."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -18,8 +14,9 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 from teardown.emulator import ErrorRule, FaultSettings
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.server import EmulatorServer, serve
+from teardown.emulator.server import EmulatorServer
 from teardown.emulator.service.error_rules import status_of
+from tests.emulator.control_api import control
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -197,24 +194,8 @@ LOCAL = Config(inject_host_prefix=False, retries={"total_max_attempts": 1}, read
 
 
 @pytest.fixture
-def server(backend: SiteWiseBackend) -> Iterator[EmulatorServer]:
-    with serve(backend) as running:
-        yield running
-
-
-@pytest.fixture
 def client(server: EmulatorServer) -> IoTSiteWiseClient:
     return boto3.client("iotsitewise", endpoint_url=server.url, config=LOCAL)
-
-
-def _control(server: EmulatorServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{server.url}/_emulator/{path}", data=data, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.mark.http
@@ -223,9 +204,9 @@ def test_control_api_sets_and_lists_rules(server: EmulatorServer, client: IoTSit
     served; GET /_emulator/settings lists the rule."""
     model = client.create_asset_model(assetModelName="m")["assetModelId"]
     rule = {"operation": "DeleteAssetModel", "code": "AccessDeniedException", "count": 1}
-    status, _ = _control(server, "POST", "settings", {"faults": {"errors": [rule]}})
+    status, _ = control(server, "POST", "settings", {"faults": {"errors": [rule]}})
     assert status == 200
-    _, settings = _control(server, "GET", "settings")
+    _, settings = control(server, "GET", "settings")
     listed = settings["faults"]["errors"]
     assert [{k: listed[0][k] for k in rule}] == [rule]
     assert listed[0]["when"] == "before"
@@ -237,16 +218,16 @@ def test_control_api_sets_and_lists_rules(server: EmulatorServer, client: IoTSit
 def test_control_api_refuses_bad_rules(server: EmulatorServer) -> None:
     """A rule with an unknown code or field is a 400 and leaves the settings as they were."""
     for bad in ({"code": "NoSuchError"}, {"code": "ThrottlingException", "often": True}, "not an object"):
-        status, body = _control(server, "POST", "settings", {"faults": {"errors": [bad]}})
+        status, body = control(server, "POST", "settings", {"faults": {"errors": [bad]}})
         assert status == 400, body
-    _, settings = _control(server, "GET", "settings")
+    _, settings = control(server, "GET", "settings")
     assert settings["faults"]["errors"] == []
 
 
 @pytest.mark.http
 def test_dropped_connection_over_http(server: EmulatorServer, client: IoTSiteWiseClient) -> None:
     """DroppedConnection over HTTP: the server closes the connection without an answer."""
-    _control(server, "POST", "settings", {"faults": {"errors": [{"code": "DroppedConnection", "count": 1}]}})
+    control(server, "POST", "settings", {"faults": {"errors": [{"code": "DroppedConnection", "count": 1}]}})
     with pytest.raises(ConnectionClosedError):
         client.create_asset_model(assetModelName="m")
     assert client.create_asset_model(assetModelName="m")["assetModelStatus"]["state"] == "CREATING"

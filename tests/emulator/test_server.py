@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -13,9 +12,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.server import EmulatorServer, serve
+from teardown.emulator.server import EmulatorServer
+from tests.emulator.control_api import control
 
 if TYPE_CHECKING:
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -26,24 +25,8 @@ LOCAL = Config(inject_host_prefix=False, retries={"total_max_attempts": 1})
 
 
 @pytest.fixture
-def server(backend: SiteWiseBackend) -> Iterator[EmulatorServer]:
-    with serve(backend) as running:
-        yield running
-
-
-@pytest.fixture
 def client(server: EmulatorServer) -> IoTSiteWiseClient:
     return boto3.client("iotsitewise", endpoint_url=server.url, config=LOCAL)
-
-
-def control(server: EmulatorServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    request = urllib.request.Request(f"{server.url}/_emulator/{path}", data=data, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def _code(call: Any, **params: Any) -> tuple[str, int]:

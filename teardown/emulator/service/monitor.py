@@ -154,15 +154,7 @@ def list_projects(w: World, p: Params) -> Answer:
     portal = w.portals.get(p["portalId"])
     projects = [w.projects[i] for i in portal.project_ids] if portal is not None else []
     page, more = paginate("ListProjects", p, projects, lambda x: (x.seq,))
-    rows = [
-        _optional(
-            {"id": x.id, "name": x.name, "creationDate": x.created, "lastUpdateDate": x.updated},
-            "description",
-            x.description,
-        )
-        for x in page
-    ]
-    return {"projectSummaries": rows, **more}
+    return {"projectSummaries": [_summary(x) for x in page], **more}
 
 
 def delete_project(w: World, p: Params) -> Answer:
@@ -300,15 +292,13 @@ def list_dashboards(w: World, p: Params) -> Answer:
     project = w.projects.get(p["projectId"])
     dashboards = [w.dashboards[i] for i in project.dashboard_ids] if project is not None else []
     page, more = paginate("ListDashboards", p, dashboards, lambda d: (d.seq,))
-    rows = [
-        _optional(
-            {"id": d.id, "name": d.name, "creationDate": d.created, "lastUpdateDate": d.updated},
-            "description",
-            d.description,
-        )
-        for d in page
-    ]
-    return {"dashboardSummaries": rows, **more}
+    return {"dashboardSummaries": [_summary(d) for d in page], **more}
+
+
+def _summary(x: Project | Dashboard) -> Answer:
+    """A project's or dashboard's list summary: the two share one shape."""
+    return _optional({"id": x.id, "name": x.name, "creationDate": x.created, "lastUpdateDate": x.updated},
+                     "description", x.description)
 
 
 def delete_dashboard(w: World, p: Params) -> Answer:
