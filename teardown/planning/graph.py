@@ -199,24 +199,36 @@ def build_graph(inventory: Inventory, selection: Selection) -> nx.DiGraph:
         graph.add_node(action.id, action=action)
     rules = sorted(EDGE_RULES, key=lambda rule: rule[1] is Strength.PREFERS)  # stable: preferences last
     for rule, strength in rules:
-        name = rule.__name__.lstrip("_")
-        order_only = strength is not Strength.NEEDS
-        for before, after in rule(ctx):
-            if before not in graph or after not in graph:
-                raise AssertionError(f"edge rule {name} named an unknown action: {before}->{after}")
-            if strength is Strength.PREFERS and not graph.has_edge(before, after) and nx.has_path(graph, after, before):
-                log.debug("graph.preference_given_up", rule=name, before=before, after=after)
-                continue
-            if graph.has_edge(before, after):
-                edge = graph.edges[before, after]
-                edge[RULES] = (*edge[RULES], name)
-                # Two rules order the same pair: a real dependency is the stronger of the two.
-                if not order_only:
-                    edge.pop(ORDER_ONLY, None)
-                continue
-            graph.add_edge(before, after, **{RULES: (name,)}, **({ORDER_ONLY: True} if order_only else {}))
+        _add_rule_edges(graph, rule, strength, ctx)
     _validate(graph)
     return graph
+
+
+def _add_rule_edges(graph: nx.DiGraph, rule: EdgeRule, strength: Strength, ctx: _Context) -> None:
+    """One rule's edges, in bulk (this runs 200k times at 100k assets): new pairs get the rule's attributes, a
+    pair another rule ordered already gains the rule's name (and a real dependency wins over an ordering)."""
+    name = rule.__name__.lstrip("_")
+    fresh: list[Edge] = []
+    for before, after in rule(ctx):
+        if graph.has_edge(before, after):
+            edge = graph.edges[before, after]
+            edge[RULES] = (*edge[RULES], name)
+            if strength is Strength.NEEDS:
+                edge.pop(ORDER_ONLY, None)
+        elif strength is Strength.PREFERS:
+            # Judged one by one against every edge so far, this rule's own included.
+            if nx.has_path(graph, after, before):
+                log.debug("graph.preference_given_up", rule=name, before=before, after=after)
+            else:
+                graph.add_edge(before, after, **{RULES: (name,), ORDER_ONLY: True})
+        else:
+            fresh.append((before, after))
+    nodes = graph.number_of_nodes()
+    attrs = {RULES: (name,)} if strength is Strength.NEEDS else {RULES: (name,), ORDER_ONLY: True}
+    graph.add_edges_from(fresh, **attrs)
+    if graph.number_of_nodes() != nodes:  # add_edges_from made a node: the rule named an action that is not there
+        unknown = sorted(n for n in graph.nodes if "action" not in graph.nodes[n])
+        raise AssertionError(f"edge rule {name} named unknown actions: {unknown[:3]}")
 
 
 def _validate(graph: nx.DiGraph) -> None:
