@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from teardown.applying.run import DEFAULT_WORKERS, ApplySummary, apply
-from teardown.cli.options import non_negative_int, positive_int, target_from_args
+from teardown.cli.options import non_negative_int, positive_int, rate, target_from_args
 from teardown.cli.progress import progress_display
 from teardown.cli.tables import format_summary, report_view
 from teardown.cli.terminal import Screen
@@ -40,6 +40,10 @@ def register(
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
     parser.add_argument("--expect-digest", metavar="sha256:...",
                         help="refuse the plan unless its digest is this one (the digest that was reviewed)")
+    parser.add_argument("--rate", type=rate, action="append", default=[], metavar="FAMILY=TPS",
+                        help="pace a quota family at this many requests per second, for an account whose quotas "
+                        "were raised or lowered (repeatable; default: the published asset 30, model 10, "
+                        "monitor 10, time_series 30)")
     parser.add_argument("--max-deletes", type=non_negative_int, metavar="N",
                         help="refuse a plan deleting more than N resources")
     parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
@@ -86,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = apply(
             args.plan, target=target, confirm=confirm, auto_approve=args.auto_approve,
-            max_deletes=args.max_deletes, expect_digest=args.expect_digest, workers=args.workers, stop=stop,
-            on_progress=display.update, report_file=args.report,
+            max_deletes=args.max_deletes, expect_digest=args.expect_digest, rates=dict(args.rate) or None,
+            workers=args.workers, stop=stop, on_progress=display.update, report_file=args.report,
         )
     finally:
         signal.signal(signal.SIGINT, previous)

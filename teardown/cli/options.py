@@ -4,7 +4,9 @@ and the selector options (built from the selector table) of the commands that pl
 from __future__ import annotations
 
 import argparse
+import math
 
+from teardown.aws.pacing import DEFAULT_RATES
 from teardown.aws.target import AwsTarget
 from teardown.inventory.selectors import SELECTORS, SelectionSpec
 
@@ -40,6 +42,22 @@ def selection_options() -> argparse.ArgumentParser:
             group.add_argument(selector.flag, dest=selector.field, action="append", default=[],
                                metavar=selector.metavar, help=selector.help)
     return parent
+
+
+def rate(text: str) -> tuple[str, float]:
+    """argparse type of ``--rate FAMILY=TPS``: a quota family of the published table and a positive rate
+    (quotas are adjustable per account: this paces the engine at the account's own)."""
+    family, sep, value = text.partition("=")
+    if not sep or family not in DEFAULT_RATES:
+        raise argparse.ArgumentTypeError(f"expected FAMILY=TPS with FAMILY one of {', '.join(DEFAULT_RATES)}, "
+                                         f"not {text!r}")
+    try:
+        tps = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of requests per second, not {value!r}") from None
+    if not (math.isfinite(tps) and tps > 0):
+        raise argparse.ArgumentTypeError(f"a rate must be a positive number of requests per second, not {value!r}")
+    return family, tps
 
 
 def positive_int(text: str) -> int:

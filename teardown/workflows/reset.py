@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,6 +29,7 @@ from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.aws.calls import Calls
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover import discover_present
+from teardown.aws.pacing import DEFAULT_RATES
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
 from teardown.files import check_writable, read_text
@@ -48,6 +49,7 @@ class ResetConfig:
     spec: SelectionSpec
     max_deletes: int | None
     workers: int
+    rates: Mapping[str, float] | None  # quota families paced at the account's own rates, else the published
     plans_dir: Path
 
 
@@ -82,6 +84,11 @@ def config_schema() -> dict[str, Any]:
     text = resources.files("teardown.workflows").joinpath("reset_config.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     schema["properties"].update(config_schemas())
+    # apply.rates: one entry per quota family of the published table, a positive rate each.
+    schema["properties"]["apply"]["properties"]["rates"] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {family: {"type": "number", "exclusiveMinimum": 0} for family in DEFAULT_RATES},
+    }
     return schema
 
 
@@ -100,6 +107,7 @@ def _config(data: dict[str, Any]) -> ResetConfig:
         spec=spec,
         max_deletes=guard.get("max_deletes"),
         workers=apply_cfg.get("workers", DEFAULT_WORKERS),
+        rates=apply_cfg.get("rates"),
         plans_dir=Path(apply_cfg.get("plans_dir", "plans")),
     )
 
@@ -137,7 +145,7 @@ def run_reset(
     path = write_plan(plan, config.plans_dir / _RESET_PLANS.replace("*", plan.digest.removeprefix("sha256:")[:12]))
     log.info("reset.planned", path=str(path), actions=len(plan.actions))
     report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
-                   workers=config.workers, on_progress=on_progress, clock=clock)
+                   workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock)
     return ResetResult(plan=plan, plan_path=path, report=report, finished_first=tuple(finished))
 
 
@@ -162,7 +170,7 @@ def _finish_unfinished(
                                                              if not (a.id in records and records[a.id].finished)))
         try:
             report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
-                           workers=config.workers, on_progress=on_progress, clock=clock)
+                           workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock)
         except PlanRefused as exc:
             log.warning("reset.unfinished_plan_refused", path=str(path), error=str(exc))
             continue
