@@ -101,6 +101,11 @@ class TokenBucket:
             self.waited += wait
             return wait
 
+    def backlog(self) -> float:
+        """Clock seconds of requests already reserved ahead of now (0 when the family has room now)."""
+        with self._lock:
+            return 0.0 if self._next_free is None else max(0.0, self._next_free - self.clock.now())
+
     def acquire(self) -> None:
         wait = self.reserve()
         if wait > 0:

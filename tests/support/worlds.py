@@ -59,7 +59,7 @@ ACCOUNT = "123456789012"  # moto's STS answers this account, and the backend is 
 REGION = "us-east-1"
 TARGET = AwsTarget(region=REGION)
 # Fast polls and retries in clock seconds: a ManualClock makes every wait free anyway.
-FAST_OBSERVE = ObserveSettings(interval=0.5, timeout=600.0)
+FAST_OBSERVE = ObserveSettings(timeout=600.0)
 FAST_RETRY = RetrySettings(initial=0.05, max_wait=2.0, deadline=120.0)
 SETTLE = 30.0  # clock seconds: longer than any realistic latency of the emulator
 
