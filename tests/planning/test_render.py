@@ -81,9 +81,11 @@ def test_empty_plan_says_nothing_to_do() -> None:
 
 def test_bound_time_series_are_shown_as_deleted_with_their_asset() -> None:
     """The reviewer sees which series (and their data) go with the deleted assets, and only those."""
-    inventory = windfarm()
-    inventory.time_series = {"a-turbine-111": ("/wf/111/power",), "a-turbine-211": ("/wf/211/power",)}
-    plan = make_plan(inventory, SelectionSpec(subtrees=("a-site-1",)))[0]
+    b = InventoryBuilder()
+    b.inventory = windfarm()
+    b.series("s-111", "/wf/111/power", "a-turbine-111", "p-power").series("s-211", "/wf/211/power", "a-turbine-211",
+                                                                         "p-power")
+    plan = make_plan(b.inventory, SelectionSpec(subtrees=("a-site-1",)))[0]
     assert plan.summary["time_series_deleted"] == [
         {"asset": "a-turbine-111", "name": "turbine-111", "series": ["/wf/111/power"]}
     ]

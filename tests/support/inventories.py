@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from teardown.inventory.records import (
     AssetRecord,
+    GatewayRecord,
     Hierarchy,
     Inventory,
     ModelRecord,
@@ -13,6 +14,7 @@ from teardown.inventory.records import (
     ParentLink,
     PortalRecord,
     ProjectRecord,
+    SeriesRecord,
 )
 
 ACCOUNT = "123456789012"
@@ -24,7 +26,7 @@ class InventoryBuilder:
 
     def __init__(self) -> None:
         self.inventory = Inventory(account=ACCOUNT, region=REGION, endpoint=None, tags_loaded=True,
-                                   monitor_loaded=True)
+                                   monitor_loaded=True, gateways_loaded=True, alias_prefixes_loaded=("",))
 
     def model(
         self,
@@ -91,6 +93,21 @@ class InventoryBuilder:
             id=project_id, name=project_id, arn=f"arn:{project_id}", portal_id=portal_id, last_update=1.0,
             asset_ids=tuple(asset_ids), dashboard_ids=tuple(dashboards), access_policy_ids=tuple(policies),
         )
+        return self
+
+
+    def gateway(self, gateway_id: str, *capabilities: str) -> InventoryBuilder:
+        self.inventory.gateways[gateway_id] = GatewayRecord(
+            id=gateway_id, name=gateway_id.removeprefix("g-"), arn=f"arn:aws:iotsitewise:::gateway/{gateway_id}",
+            last_update=1.0, capabilities=capabilities)
+        return self
+
+    def series(self, series_id: str, alias: str | None, asset: str | None = None,
+               prop: str | None = None) -> InventoryBuilder:
+        """A series bound to ``asset``'s property ``prop`` (named like the id without "p-"), or alias-only."""
+        self.inventory.series[series_id] = SeriesRecord(
+            id=series_id, alias=alias, last_update=1.0, asset_id=asset, property_id=prop,
+            property_name=prop.removeprefix("p-") if prop is not None else None)
         return self
 
 
