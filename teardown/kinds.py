@@ -136,7 +136,7 @@ KINDS: Mapping[ActionKind, KindSpec] = {spec.kind: spec for spec in (
              describe="DescribePortal"),
     # Keeps the series and its history as an alias-only stream: SiteWise deletes a bound series with its asset.
     KindSpec(ActionKind.DISASSOCIATE_TIME_SERIES, "DisassociateTimeSeriesFromAssetProperty", "time_series", 1,
-             "keep time series (disassociate from their asset)", "keep", Completion.ANSWERED, deletes=False,
+             "keep time series", "keep", Completion.ANSWERED, deletes=False,
              always_counted=False, params={"alias": "alias", "assetId": "id", "propertyId": "id"},
              target_param="alias", deadline=_SETTLE_DEADLINE),
     KindSpec(ActionKind.DELETE_TIME_SERIES, "DeleteTimeSeries", "time_series", 7,

@@ -24,11 +24,7 @@ class SeriesChoice:
 
 
 def check_loaded(inventory: Inventory, spec: SelectionSpec) -> None:
-    """The inventory holds what the selectors need (a saved one may not), and the options make sense."""
-    if spec.allow_data_loss and not spec.keep_time_series:
-        raise BadInputError(
-            "--allow-data-loss only matters with --keep-time-series: without it, every series bound to a deleted "
-            "asset is deleted with it, data included (the plan lists them)")
+    """The inventory holds what the selectors need (a saved one may not)."""
     if spec.needs_gateways and not inventory.gateways_loaded:
         raise BadInputError("deleting gateways needs an inventory discovered with its gateways "
                             "(plan it from the live account)")

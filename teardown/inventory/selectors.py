@@ -90,6 +90,12 @@ class SelectionSpec:
     keep_time_series: bool = False
     allow_data_loss: bool = False
 
+    def __post_init__(self) -> None:
+        if self.allow_data_loss and not self.keep_time_series:
+            raise BadInputError(
+                "--allow-data-loss only matters with --keep-time-series: without it, every series bound to a "
+                "deleted asset is deleted with it, data included (the plan lists them)")
+
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, s.field) for s in SELECTORS if s.selects)

@@ -126,14 +126,15 @@ def edge_sections(summary: Mapping[str, Any]) -> list[Section]:
     series = series_lines(summary)
     kept = summary.get("time_series_kept", ())
     alias_only = summary.get("time_series", ())
+    gateways = summary.get("gateways", ())
     sections = [
         Section(deleted_series_title(summary, len(series)), "asset: series", series, warns=True),
         Section(f"Kept: {len(kept)} time series and their history, disassociated before their asset is deleted "
                 "(they stay as alias-only streams)", "asset: alias", [f"{k['name']}: {k['alias']}" for k in kept]),
-        Section(f"Deleted alias-only time series (bound to no asset): {len(alias_only)}", "alias",
+        Section(f"Deleted: {len(alias_only)} alias-only time series (bound to no asset) and their data", "alias",
                 [str(t["alias"]) for t in alias_only]),
-        Section("Deleted gateways (with their capability configurations)", "gateway",
-                [f"{g['name']} ({g['id']})" for g in summary.get("gateways", ())]),
+        Section(f"Deleted: {len(gateways)} gateway(s), with their capability configurations", "gateway",
+                [f"{g['name']} ({g['id']})" for g in gateways]),
     ]
     return [section for section in sections if section.items]
 
