@@ -56,7 +56,10 @@ def choose_series(inventory: Inventory, spec: SelectionSpec, assets: Collection[
     if not spec.keep_time_series:
         return SeriesChoice(deleted=deleted)
     bound = series_by_asset(inventory)
-    of_deleted = [s for asset_id in sorted(assets) for s in bound.get(asset_id, ())]
+    # In the order a reviewer reads them: by asset name, then property.
+    ordered = sorted(assets, key=lambda a: (inventory.assets[a].name, a))
+    of_deleted = [s for asset_id in ordered for s in sorted(bound.get(asset_id, ()), key=lambda s: (
+        s.property_name or "", s.property_id or ""))]
     kept = tuple(s for s in of_deleted if s.alias is not None)
     unkeepable = tuple(s for s in of_deleted if s.alias is None)
     if not spec.allow_data_loss:
