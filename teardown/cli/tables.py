@@ -56,7 +56,8 @@ def format_summary(report: ApplyReport) -> str:
 
 def _requests_line(report: ApplyReport) -> str:
     return (f"{sum(report.calls.values())} requests, {sum(report.retries.values())} retries, "
-            f"{sum(report.throttles.values())} throttled, {report.duration:.1f}s with {report.workers} request slots per quota family")
+            f"{sum(report.throttles.values())} throttled, {report.duration:.1f}s with {report.workers} request slots "
+            "per quota family")
 
 
 def _title(kind: str) -> str:
