@@ -166,7 +166,7 @@ class Executor:
 
     def _request(self, action: Action, token: str, *, gone_is_done: bool = True) -> dict[str, Any]:
         try:
-            response = self.calls.mutate(action.kind.operation, **action.params, clientToken=token)
+            response = self.calls.mutate(action.kind.operation, **action.params, **action.kind.spec.token(token))
         except ClientError as exc:
             if gone_is_done and error_code(exc) == "ResourceNotFoundException":
                 raise _AlreadyDone from exc

@@ -44,6 +44,10 @@ _READ_FAMILIES: Mapping[str, str] = {
     "ListAccessPolicies": "monitor",
     "ListProjects": "monitor",
     "ListTimeSeries": "time_series",
+    "DescribeTimeSeries": "time_series",
+    # Gateway quotas are unpublished: paced with the asset family, as DeleteGateway is (see the kind table).
+    "ListGateways": "asset",
+    "DescribeGateway": "asset",
 }
 OPERATION_FAMILIES: Mapping[str, str] = {
     **_READ_FAMILIES, **{spec.operation: spec.family for spec in KINDS.values()},

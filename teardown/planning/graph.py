@@ -30,6 +30,7 @@ from teardown.planning.actions import (
     delete_policy_id,
     delete_portal_id,
     delete_project_id,
+    keep_series_id,
 )
 
 # Edge attributes: ORDER_ONLY marks an edge whose later action only waits for the earlier one to end (it
@@ -121,6 +122,14 @@ def _portal_contents_before_portal(ctx: _Context) -> Iterator[Edge]:
             yield before, delete_portal_id(portal_id)
 
 
+def _kept_series_leave_before_asset_delete(ctx: _Context) -> Iterator[Edge]:
+    """Deleting an asset deletes the series bound to its properties, data included: a series kept
+    (--keep-time-series) is disassociated first, and the asset waits for that to succeed."""
+    for series in ctx.selection.kept_series:
+        if series.asset_id is not None:
+            yield keep_series_id(series.id), delete_asset_id(series.asset_id)
+
+
 class Strength(Enum):
     """What an edge rule's "before" means."""
 
@@ -138,6 +147,7 @@ EDGE_RULES: tuple[tuple[EdgeRule, Strength], ...] = (
     (_blocking_users_before_used_models, Strength.NEEDS),
     (_project_contents_before_project, Strength.NEEDS),
     (_portal_contents_before_portal, Strength.NEEDS),
+    (_kept_series_leave_before_asset_delete, Strength.NEEDS),
 )
 
 

@@ -29,7 +29,7 @@ def _model(model_id: str, *children: tuple[str, bool]) -> ModelRecord:
 
 def _inventory(*models: ModelRecord) -> Inventory:
     inventory = Inventory(account="123456789012", region="us-east-1", endpoint=None, tags_loaded=True,
-                          monitor_loaded=True)
+                          monitor_loaded=True, gateways_loaded=True, alias_prefixes_loaded=("",))
     inventory.models = {m.id: m for m in models}
     return inventory
 

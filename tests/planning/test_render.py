@@ -8,7 +8,7 @@ from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan
 from teardown.planning.render import MAX_DRAWN, render
-from tests.support.inventories import InventoryBuilder, windfarm
+from tests.support.inventories import InventoryBuilder, edge_windfarm, windfarm
 
 
 def _plan(spec: SelectionSpec) -> Plan:
@@ -81,13 +81,13 @@ def test_empty_plan_says_nothing_to_do() -> None:
 
 def test_bound_time_series_are_shown_as_deleted_with_their_asset() -> None:
     """The reviewer sees which series (and their data) go with the deleted assets, and only those."""
-    inventory = windfarm()
-    inventory.time_series = {"a-turbine-111": ("/wf/111/power",), "a-turbine-211": ("/wf/211/power",)}
-    plan = make_plan(inventory, SelectionSpec(subtrees=("a-site-1",)))[0]
+    plan = make_plan(edge_windfarm(), SelectionSpec(subtrees=("a-site-1",)))[0]
     assert plan.summary["time_series_deleted"] == [
-        {"asset": "a-turbine-111", "name": "turbine-111", "series": ["/wf/111/power"]}
+        {"asset": "a-turbine-111", "name": "turbine-111", "series": ["/wf/111/power"]},
+        {"asset": "a-turbine-112", "name": "turbine-112", "series": ["/wf/112/power"]},
+        {"asset": "a-turbine-121", "name": "turbine-121", "series": ["s-121"]},
     ]
     text = render(plan, "text")
-    assert "Deleted with their assets: 1 time series and their data" in text
+    assert "Deleted with their assets: 3 time series and their data" in text
     assert "turbine-111: /wf/111/power" in text and "/wf/211/power" not in text
-    assert "### Deleted with their assets: 1 time series" in render(plan, "markdown")
+    assert "### Deleted with their assets: 3 time series" in render(plan, "markdown")
