@@ -91,6 +91,9 @@ def priorities(graph: nx.DiGraph, actions: Mapping[str, Action]) -> dict[str, fl
 
 
 def claim_of(action: Action) -> Claim:
+    if action.kind is ActionKind.DISASSOCIATE_TIME_SERIES:
+        # Refused (409) while its asset is UPDATING as the parent of a disassociation: wait for it instead.
+        return Claim(needs_free=frozenset({str(action.params["assetId"])}))
     if action.kind is not ActionKind.DISASSOCIATE_ASSET:
         return NO_CLAIM
     parent, child = str(action.params["assetId"]), str(action.params["childAssetId"])

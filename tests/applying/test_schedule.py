@@ -73,3 +73,11 @@ def test_priorities_count_the_rounds_an_asset_still_has_to_go() -> None:
     rank = priorities(g, actions)
     site_links = sorted((r, aid) for aid, r in rounds.items() if actions[aid].params["assetId"] == "a-site-1")
     assert rank[site_links[0][1]] > rank[site_links[-1][1]]
+
+
+def test_keeping_a_series_waits_while_its_asset_settles() -> None:
+    """DisassociateTimeSeriesFromAssetProperty is refused while its asset is UPDATING (as a parent): it
+    starts only while no disassociation holds the asset, and holds nothing itself."""
+    keep = Action(id="keep-series/a/p", kind=ActionKind.DISASSOCIATE_TIME_SERIES, target="a",
+                  params={"alias": "/plant/x", "assetId": "a", "propertyId": "p"})
+    assert claim_of(keep).needs_free == frozenset({"a"}) and claim_of(keep).holds == frozenset()
