@@ -102,3 +102,23 @@ def test_discovery_logs_what_it_found_and_what_it_cost(farm: Env) -> None:
                        "calls": sum(full.calls.values()), "complete": True}
     assert (done[1]["assets"], done[1]["complete"]) == (14, False)  # site 2's 13 and the kept enterprise
     assert len(done) == 2
+
+
+def test_gone_selector_ids_are_dropped_after_one_discovery(farm: Env) -> None:
+    """Ids that name nothing any more (a re-run's, a reset's) are dropped and named, for the price of one
+    discovery of what is left (plus the one DescribeAsset that found a subtree root gone), not one more
+    discovery per gone id."""
+    from teardown.aws.discover import discover_present
+    from tests.support.worlds import ACCOUNT, REGION
+
+    site = farm.asset("enterprise/site-2")
+    root, model = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"
+    scan = SelectionSpec(subtrees=(site, root), asset_models=(model,))
+    inventory, left, gone = discover_present(farm.calls(), scan, account=ACCOUNT, region=REGION)
+    assert (left, gone) == (SelectionSpec(subtrees=(site,)), (root, model))
+    assert inventory.calls == farm.discover(SelectionSpec(asset_models=(farm.world.models["turbine"],))).calls
+    walk = SelectionSpec(subtrees=(root, site))
+    inventory, left, gone = discover_present(farm.calls(), walk, account=ACCOUNT, region=REGION)
+    assert (left, gone) == (SelectionSpec(subtrees=(site,)), (root,))
+    alone = farm.discover(left).calls
+    assert inventory.calls == {**alone, "DescribeAsset": alone["DescribeAsset"] + 1}

@@ -1,0 +1,144 @@
+"""The fewest reads discovery can learn a world with: the yardstick its read count is held to.
+
+``minimum_reads`` counts, per operation, what discovery must learn and the cheapest request that tells it (a
+list page holds ``PAGE_SIZE`` items; even an empty list costs one request). It is a function of what was
+learnt, the Inventory, so a test can hold any discovery of a seeded world to it.
+
+What must be learnt, and how:
+
+- **A scan of the account** (any selector but subtrees alone). The models: ListAssetModels pages; one
+  DescribeAssetModel per model (only the describe holds hierarchies, the hierarchies formulas read through,
+  and interfaces); one ListCompositionRelationships per component model (which models compose it). The
+  assets: ListAssets pages per ASSET_MODEL (there is no call that lists every asset). Their links: one CHILD
+  listing without a hierarchy per asset whose model has hierarchies (the summaries say which), except where
+  two of its model's hierarchies share a child model: then one per hierarchy, since the child's model no
+  longer tells which holds it. The bound series: ListTimeSeries pages of the whole account.
+- **Subtrees alone.** Per root: DescribeAsset (it may be an external id) and one PARENT listing, which also
+  answers the kept parent's record; for a root already known to be top level (the stale check's own roots),
+  nothing. Below the roots, the CHILD listings as above; one DescribeAssetModel per model of a parent with
+  several hierarchies, kept parents included (the walk reads no other model). The series: one ListTimeSeries
+  per asset of the subtrees (bounded by the subtrees, not by the account's series).
+- **Monitor, always** (there is no call that lists an asset's projects): ListPortals pages, ListProjects pages
+  per portal, ListProjectAssets pages per project; when projects or portals may be deleted, ListDashboards
+  pages per project and ListAccessPolicies pages per project and per portal.
+- **Tags**, only for tag selectors: one ListTagsForResource per asset and model read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+
+from teardown.aws.calls import PAGE_SIZE
+from teardown.aws.discover import DiscoveryOptions
+from teardown.inventory.index import children_index, descendants, resolve_asset
+from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType
+from teardown.inventory.selectors import SelectionSpec
+
+
+def pages(items: int) -> int:
+    """Requests a list of ``items`` takes: full pages, and one even when empty."""
+    return max(1, math.ceil(items / PAGE_SIZE))
+
+
+def minimum_reads(
+    inventory: Inventory,
+    spec: SelectionSpec,
+    options: DiscoveryOptions | None = None,
+    *,
+    gone: Collection[str] = (),
+    models: Mapping[str, ModelRecord] | None = None,
+) -> Counter[str]:
+    """The fewest requests, by operation, that learn ``inventory`` for ``spec`` (``options`` as discovery ran;
+    ``gone``: subtree roots found not there, one DescribeAsset each; ``models``: the account's models, where
+    the inventory holds none (a subtree's), to tell which parents need a listing per hierarchy)."""
+    options = options or DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details)
+    models = inventory.models if models is None else models
+    reads: Counter[str] = Counter()
+    if spec.subtree_only:
+        reads.update(_subtrees(inventory, spec, options, gone=gone, models=models))
+    else:
+        _account(inventory, options, reads)
+    _monitor(inventory, options, reads)
+    if options.tags or spec.needs_tags:
+        reads["ListTagsForResource"] += len(inventory.assets) + len(inventory.models)
+    return +reads  # operations that need no request are left out
+
+
+def _account(inventory: Inventory, options: DiscoveryOptions, reads: Counter[str]) -> None:
+    models = inventory.models.values()
+    reads["ListAssetModels"] += pages(len(models))
+    reads["DescribeAssetModel"] += len(models)
+    for model in models:
+        if model.type is ModelType.COMPONENT_MODEL:
+            reads["ListCompositionRelationships"] += pages(sum(model.id in m.component_ids for m in models))
+        elif model.type is ModelType.ASSET_MODEL:
+            reads["ListAssets"] += pages(sum(a.model_id == model.id for a in inventory.assets.values()))
+    reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, inventory.assets.values())
+    if options.time_series:
+        reads["ListTimeSeries"] += pages(sum(len(series) for series in inventory.time_series.values()))
+
+
+def _subtrees(
+    inventory: Inventory, spec: SelectionSpec, options: DiscoveryOptions, *, gone: Collection[str],
+    models: Mapping[str, ModelRecord],
+) -> Counter[str]:
+    reads: Counter[str] = Counter()
+    known = {r.id for r in options.known_roots}
+    roots = [resolve_asset(inventory, ref) for ref in dict.fromkeys(spec.subtrees) if ref not in gone]
+    children = children_index(inventory)
+    below = {aid for root in roots for aid in descendants(root.id, children)}
+    looked_up = [r for r in roots if r.id not in known]
+    reads["DescribeAsset"] += len(looked_up) + len(gone)
+    reads["ListAssociatedAssets"] += len(looked_up)  # PARENT, one page: an asset has at most one parent
+    kept = [(inventory.assets[r.parent.asset_id], r.parent.hierarchy_id) for r in looked_up
+            if r.parent is not None and r.parent.asset_id not in below]
+    several = {a.model_id for a in (*(inventory.assets[aid] for aid in below), *(p for p, _ in kept))
+               if len(a.hierarchy_ids) > 1}
+    reads["DescribeAssetModel"] += len(several)
+    reads["ListAssociatedAssets"] += _child_listings(inventory, models, (inventory.assets[aid] for aid in below))
+    for parent, holding in kept:  # a kept parent whose model does not tell: its hierarchies, up to the root's
+        if len(parent.hierarchy_ids) > 1 and _shares_child_model(models, parent.model_id):
+            reads["ListAssociatedAssets"] += parent.hierarchy_ids.index(holding) + 1
+    if options.time_series:
+        reads["ListTimeSeries"] += sum(pages(len(inventory.time_series.get(aid, ()))) for aid in below)
+    return reads
+
+
+def _shares_child_model(models: Mapping[str, ModelRecord], model_id: str) -> bool:
+    model = models.get(model_id)
+    child_models = [h.child_model_id for h in model.hierarchies] if model is not None else []
+    return len(child_models) != len(set(child_models))
+
+
+def _child_listings(inventory: Inventory, models: Mapping[str, ModelRecord], assets: Iterable[AssetRecord]) -> int:
+    """CHILD listings of ``assets``: one across all hierarchies, or one per hierarchy where two of the model's
+    hierarchies share a child model."""
+    children = children_index(inventory)
+    total = 0
+    for asset in assets:
+        if not asset.hierarchy_ids:
+            continue
+        kids = children.get(asset.id, ())
+        if len(asset.hierarchy_ids) == 1 or not _shares_child_model(models, asset.model_id):
+            total += pages(len(kids))
+        else:
+            links = (inventory.assets[k].parent for k in kids)
+            held = Counter(link.hierarchy_id for link in links if link is not None)
+            total += sum(pages(held[h]) for h in asset.hierarchy_ids)
+    return total
+
+
+def _monitor(inventory: Inventory, options: DiscoveryOptions, reads: Counter[str]) -> None:
+    projects = inventory.projects.values()
+    reads["ListPortals"] += pages(len(inventory.portals))
+    for portal in inventory.portals.values():
+        reads["ListProjects"] += pages(sum(p.portal_id == portal.id for p in projects))
+        if options.monitor:
+            reads["ListAccessPolicies"] += pages(len(portal.access_policy_ids))
+    for project in projects:
+        reads["ListProjectAssets"] += pages(len(project.asset_ids))
+        if options.monitor:
+            reads["ListDashboards"] += pages(len(project.dashboard_ids))
+            reads["ListAccessPolicies"] += pages(len(project.access_policy_ids))
