@@ -1,10 +1,12 @@
 """Before the first mutation: is a saved plan still true, and does its own selection imply every action in it?
 
 Both answers come from one re-read of what the plan touches, with the plan's own selectors (on the one request
-path, each quota family on its own lane): a subtree plan re-reads its subtrees, not the account; the series
-bound to assets (which only a review shows) are not read again; dashboards and access policies only when the
-plan may delete projects or portals. Project links are always listed: there is no other way to see a selected
-asset newly linked to a project, which would make its delete fail.
+path, each quota family on its own lane): the account only for selectors that judge every asset, else a
+subtree plan its subtrees, a model plan its models' assets and their possible parents, a Monitor plan Monitor
+alone (``teardown.aws.discover.reads_account``); the series bound to assets (which only a review shows) are
+not read again; dashboards and access policies only when the plan may delete projects or portals. Project
+links are always listed: there is no other way to see a selected asset newly linked to a project, which
+would make its delete fail.
 
 - **stale**: ``fingerprint.differences`` between what the plan saw and what is there now (a new child under
   a subtree, a new asset of a model, a new project link ...); resources already gone are fine.
@@ -30,7 +32,7 @@ from botocore.exceptions import ClientError
 from teardown.aws.answers import asset_from_describe, asset_from_summary
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
-from teardown.aws.discover import DiscoveryOptions, discover_present
+from teardown.aws.discover import DiscoveryOptions, discover_present, reads_account
 from teardown.errors import SelectionRefused
 from teardown.inventory.records import AssetRecord, Inventory
 from teardown.inventory.select import Selection, select
@@ -64,13 +66,14 @@ def check_plan(
     spec = plan.spec
     options = DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details, time_series=False)
     owned = _disassociated_children(plan, progressed)
-    if spec.subtree_only and owned:
+    scan = reads_account(spec)
+    if owned and not scan:
         roots = _top_level(calls, plan, owned)
         spec = replace(spec, subtrees=(*spec.subtrees, *roots))
         options = replace(options, known_roots=tuple(roots.values()))
     inventory, spec, _gone = discover_present(calls, spec, account=plan.account, region=plan.region,
                                               endpoint=plan.endpoint, options=options)
-    if not plan.spec.subtree_only and owned:
+    if owned and scan:
         # The account was read: the children it disassociated that are still there, with no parent, are in it.
         spec = replace(spec, subtrees=(*spec.subtrees, *(
             c for c in owned if c in inventory.assets and inventory.assets[c].parent is None)))
@@ -108,7 +111,10 @@ def find_stale(plan: Plan, calls: Calls, *, progressed: Collection[str] = ()) ->
 
 def _disassociated_children(plan: Plan, progressed: Collection[str]) -> list[str]:
     """The children an earlier run of this plan disassociated (or began to), other than the plan's own roots:
-    where one is still there without a parent it is no longer under its subtree, yet still the plan's."""
+    where one is still there without a parent it is no longer under its subtree, yet still the plan's. Only
+    subtrees select by links: any other selector selects such a child as it did."""
+    if not plan.spec.subtrees:
+        return []
     return sorted({
         str(a.params["childAssetId"]) for a in plan.actions
         if a.kind is ActionKind.DISASSOCIATE_ASSET and a.id in progressed

@@ -4,8 +4,10 @@
 
 Spends as few calls as the data allows (``teardown.aws.minimum`` counts them): asset summaries carry their
 hierarchies, so only assets whose model defines one get a child lookup, one listing across all its
-hierarchies; component models get one ListCompositionRelationships; a subtree request walks down from its
-roots instead of scanning the account. Every call is counted in ``Inventory.calls``.
+hierarchies; component models get one ListCompositionRelationships. Only selectors that judge every asset
+scan the account (``reads_account``): a subtree request walks down from its roots, a model request reads
+the models' assets and those that may hold them, a Monitor request reads Monitor alone. Every call is
+counted in ``Inventory.calls``.
 """
 
 from __future__ import annotations
@@ -19,26 +21,19 @@ from typing import Any, TypeVar
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.aws.answers import asset_from_describe, asset_from_summary, epoch, model_from_describe
+from teardown.aws.answers import asset_from_describe, asset_from_summary, model_from_describe
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.gone import unresolved, without
 from teardown.aws.hierarchies import HierarchyIndex
 from teardown.aws.lanes import Lanes, lanes_for
+from teardown.aws.monitor_reads import read_monitor
 from teardown.aws.pacing import DEFAULT_RATES
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import UnknownResourceError
-from teardown.inventory.records import (
-    AssetRecord,
-    Inventory,
-    ModelRecord,
-    ModelType,
-    ParentLink,
-    PortalRecord,
-    ProjectRecord,
-)
-from teardown.inventory.selectors import SelectionSpec
+from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType, ParentLink
+from teardown.inventory.selectors import EXTERNAL_ID_PREFIX, SelectionSpec
 
 log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
@@ -70,6 +65,7 @@ class Discoverer:
         self._lock = threading.Lock()
         self._lanes = Lanes(calls.limiter.rates(), workers=self.options.workers)
         self._parents: dict[str, ParentLink] = {}  # child -> its link, set on the records at the end
+        self._listed: set[str] = set()  # parents whose children were listed
         self._hierarchies = HierarchyIndex(self.calls, self._lanes, self.inventory.models)
 
     def close(self) -> None:
@@ -117,6 +113,23 @@ class Discoverer:
         # child's hierarchy (by the child's model) or the hierarchies must be listed one by one.
         self._children_of([a for a in self.inventory.assets.values() if len(a.hierarchy_ids) > 1])
 
+    def model_assets(self, refs: Iterable[str]) -> None:
+        """Only what a model selection can touch: every model (a kept one may use a selected one), the selected
+        models' assets, the assets of the models that may hold them (a hierarchy names a selected model), and
+        the children of both."""
+        types = [t.value for t in ModelType]
+        summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
+        wanted = set(refs)
+        chosen = sorted(s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL" and (
+            s["id"] in wanted or (s.get("externalId") and f"{EXTERNAL_ID_PREFIX}{s['externalId']}" in wanted)))
+        _concurrently(lambda: self.models(summaries),
+                      lambda: self._map(self._assets_of_model, chosen, sends="ListAssets"))
+        holders = sorted({m.id for m in self.inventory.models.values() if m.type is ModelType.ASSET_MODEL
+                          and any(h.child_model_id in chosen for h in m.hierarchies)} - set(chosen))
+        self._map(self._assets_of_model, holders, sends="ListAssets")
+        listed = {*chosen, *holders}
+        self._children_of([a for a in self.inventory.assets.values() if a.model_id in listed and a.hierarchy_ids])
+
     def all_assets(self, model_ids: list[str]) -> None:
         self._map(self._assets_of_model, model_ids, sends="ListAssets")
         self._children_of([a for a in self.inventory.assets.values() if len(a.hierarchy_ids) == 1])
@@ -129,8 +142,11 @@ class Discoverer:
                 self.inventory.assets[record.id] = record
 
     def _children_of(self, parents: list[AssetRecord]) -> list[AssetRecord]:
-        """The children of each parent: one ListAssociatedAssets across all its hierarchies where it tells
-        each child's hierarchy (``teardown.aws.hierarchies``), else one per hierarchy."""
+        """The children of each parent not listed yet: one ListAssociatedAssets across all its hierarchies
+        where it tells each child's hierarchy (``teardown.aws.hierarchies``), else one per hierarchy."""
+        with self._lock:
+            parents = [p for p in parents if p.id not in self._listed]
+            self._listed.update(p.id for p in parents)
         self._hierarchies.learn(p.model_id for p in parents if len(p.hierarchy_ids) > 1)
         jobs = [(parent, h) for parent in parents for h in self._hierarchies.listings(parent)]
         found: list[AssetRecord] = []
@@ -151,9 +167,9 @@ class Discoverer:
         self._map(lookup, jobs, sends="ListAssociatedAssets")
         return found
 
-    def subtrees(self, refs: Iterable[str], *, present: bool = False) -> None:
-        """Only what a subtree selection can touch: the roots, their kept parents, and everything below.
-        ``present``: a root that is not there is noted in ``gone`` instead of raised."""
+    def subtrees(self, refs: Iterable[str], *, present: bool = False, series: bool = True) -> None:
+        """Only what a subtree selection can touch: the roots, their kept parents, and everything below (with
+        the series of each, unless not ``series``). ``present``: a root not there is noted in ``gone``."""
         known = {r.id: r for r in self.options.known_roots}
         refs = list(dict.fromkeys(refs))
         roots: dict[str, AssetRecord] = {}
@@ -188,19 +204,19 @@ class Discoverer:
         while level:
             level = [a for a in level if a.id not in walked]
             walked.update(a.id for a in level)
-            level = self._walk_level(level)
+            level = self._walk_level(level, series=series)
 
-    def _walk_level(self, level: list[AssetRecord]) -> list[AssetRecord]:
+    def _walk_level(self, level: list[AssetRecord], *, series: bool) -> list[AssetRecord]:
         """The children of one level of a walk; the level's series are looked up beside them (another lane)."""
         below: list[AssetRecord] = []
 
         def children() -> None:
             below.extend(self._children_of([a for a in level if a.hierarchy_ids]))
 
-        def series() -> None:
+        def level_series() -> None:
             self.time_series_of([a.id for a in level])
 
-        _concurrently(children, *([series] if self.options.time_series else []))
+        _concurrently(children, *([level_series] if series else []))
         return below
 
     def _link_roots(self, unsure: list[tuple[AssetRecord, AssetRecord]]) -> None:
@@ -251,53 +267,7 @@ class Discoverer:
 
     # -- monitor --------------------------------------------------------------------------------------
     def projects(self) -> None:
-        portals = [PortalRecord(
-            id=p["id"], name=p["name"], arn=f"arn:aws:iotsitewise:{self.inventory.region}:"
-            f"{self.inventory.account}:portal/{p['id']}", status=p.get("status", {}).get("state", "ACTIVE"),
-            last_update=epoch(p.get("lastUpdateDate")),
-        ) for p in self._pages("ListPortals", "portalSummaries")]
-        self.inventory.portals = {p.id: p for p in portals}
-        summaries: list[tuple[str, Any]] = []
-
-        def list_projects(portal: PortalRecord) -> None:
-            found = [(portal.id, s) for s in self._pages("ListProjects", "projectSummaries", portalId=portal.id)]
-            with self._lock:
-                summaries.extend(found)
-
-        self._map(list_projects, portals, sends="ListProjects")
-
-        def project_assets(item: tuple[str, Any]) -> None:
-            portal_id, summary = item
-            project_id = summary["id"]
-            asset_ids = tuple(sorted(self._pages("ListProjectAssets", "assetIds", projectId=project_id)))
-            dashboards: tuple[str, ...] = ()
-            policies: tuple[str, ...] = ()
-            if self.options.monitor:
-                dashboards = tuple(sorted(d["id"] for d in self._pages(
-                    "ListDashboards", "dashboardSummaries", projectId=project_id)))
-                policies = self._access_policies("PROJECT", project_id)
-            record = ProjectRecord(
-                id=project_id, name=summary["name"], portal_id=portal_id, asset_ids=asset_ids,
-                arn=f"arn:aws:iotsitewise:{self.inventory.region}:{self.inventory.account}:project/{project_id}",
-                last_update=epoch(summary.get("lastUpdateDate")), dashboard_ids=dashboards,
-                access_policy_ids=policies,
-            )
-            with self._lock:
-                self.inventory.projects[record.id] = record
-
-        self._map(project_assets, summaries, sends="ListProjectAssets")
-        if self.options.monitor:
-            def portal_policies(portal: PortalRecord) -> None:
-                policies = self._access_policies("PORTAL", portal.id)
-                with self._lock:
-                    self.inventory.portals[portal.id] = replace(portal, access_policy_ids=policies)
-
-            self._map(portal_policies, portals, sends="ListAccessPolicies")
-            self.inventory.monitor_loaded = True
-
-    def _access_policies(self, resource_type: str, resource_id: str) -> tuple[str, ...]:
-        return tuple(sorted(p["id"] for p in self._pages(
-            "ListAccessPolicies", "accessPolicySummaries", resourceType=resource_type, resourceId=resource_id)))
+        read_monitor(self.calls, self._lanes, self.inventory, details=self.options.monitor)
 
     # -- time series ----------------------------------------------------------------------------------
     def all_time_series(self) -> None:
@@ -359,12 +329,18 @@ def _discover(
 ) -> tuple[Inventory, tuple[str, ...]]:
     options = options or DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     run = Discoverer(calls, account=account, region=region, endpoint=endpoint, options=options)
+    series = [run.all_time_series] if options.time_series else []
     try:
-        if spec.subtree_only:
-            run.inventory.complete = False
-            _concurrently(run.projects, lambda: run.subtrees(spec.subtrees, present=present))
+        if reads_account(spec):
+            _concurrently(run.projects, run.account_assets, *series)
         else:
-            _concurrently(run.projects, run.account_assets, *([run.all_time_series] if options.time_series else []))
+            run.inventory.complete = False
+            branches: list[Callable[[], object]] = [run.projects]
+            if spec.subtrees:  # their series asset by asset: bounded by the subtrees
+                branches.append(lambda: run.subtrees(spec.subtrees, present=present, series=options.time_series))
+            if spec.asset_models:
+                branches.extend([lambda: run.model_assets(spec.asset_models), *series])
+            _concurrently(*branches)
         run.link_parents()
         if options.tags or spec.needs_tags:
             run.tags()
@@ -375,6 +351,13 @@ def _discover(
     log.info("discover.done", assets=len(inventory.assets), models=len(inventory.models),
              projects=len(inventory.projects), calls=sum(inventory.calls.values()), complete=inventory.complete)
     return inventory, tuple(run.gone)
+
+
+def reads_account(spec: SelectionSpec) -> bool:
+    """Whether ``spec`` needs the whole account read: its selectors judge every asset (--all, --name, --tag),
+    or it mixes subtrees with models. Otherwise discovery reads only what the selection can touch: the
+    subtrees, the selected models' assets and their possible parents, and Monitor (``complete`` is False)."""
+    return bool(spec.all or spec.names or spec.tags or (spec.subtrees and spec.asset_models))
 
 
 def discover_present(

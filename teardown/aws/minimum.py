@@ -6,13 +6,16 @@ learnt, the Inventory, so a test can hold any discovery of a seeded world to it.
 
 What must be learnt, and how:
 
-- **A scan of the account** (any selector but subtrees alone). The models: ListAssetModels pages; one
+- **The models**, for any selection but subtrees and Monitor alone: ListAssetModels pages; one
   DescribeAssetModel per model (only the describe holds hierarchies, the hierarchies formulas read through,
-  and interfaces); one ListCompositionRelationships per component model (which models compose it). The
-  assets: ListAssets pages per ASSET_MODEL (there is no call that lists every asset). Their links: one CHILD
-  listing without a hierarchy per asset whose model has hierarchies (the summaries say which), except where
-  two of its model's hierarchies share a child model: then one per hierarchy, since the child's model no
-  longer tells which holds it. The bound series: ListTimeSeries pages of the whole account.
+  and interfaces: a kept model may use a selected one); one ListCompositionRelationships per component model.
+- **A scan of the account**, for selectors that judge every asset (--all, --name, --tag; subtrees mixed with
+  models): ListAssets pages per ASSET_MODEL (no call lists every asset). Their links: one CHILD listing
+  without a hierarchy per asset whose model has hierarchies (the summaries say which), except where two of its
+  model's hierarchies share a child model: then one per hierarchy, as the child's model no longer tells which
+  holds it. The bound series: ListTimeSeries pages of the whole account.
+- **Models alone**: ListAssets pages of the selected models and of the models that may hold their assets (a
+  hierarchy names one), the CHILD listings of those assets, and the account's series pages.
 - **Subtrees alone.** Per root: DescribeAsset (it may be an external id) and one PARENT listing, which also
   answers the kept parent's record; for a root already known to be top level (the stale check's own roots),
   nothing. Below the roots, the CHILD listings as above; one DescribeAssetModel per model of a parent with
@@ -20,7 +23,7 @@ What must be learnt, and how:
   per asset of the subtrees (bounded by the subtrees, not by the account's series).
 - **Monitor, always** (there is no call that lists an asset's projects): ListPortals pages, ListProjects pages
   per portal, ListProjectAssets pages per project; when projects or portals may be deleted, ListDashboards
-  pages per project and ListAccessPolicies pages per project and per portal.
+  pages per project and ListAccessPolicies pages per project and per portal. Monitor alone reads nothing else.
 - **Tags**, only for tag selectors: one ListTagsForResource per asset and model read.
 """
 
@@ -31,8 +34,9 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 
 from teardown.aws.calls import PAGE_SIZE
-from teardown.aws.discover import DiscoveryOptions
-from teardown.inventory.index import children_index, descendants, resolve_asset
+from teardown.aws.discover import DiscoveryOptions, reads_account
+from teardown.errors import UnknownResourceError
+from teardown.inventory.index import children_index, descendants, resolve_asset, resolve_model
 from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType
 from teardown.inventory.selectors import SelectionSpec
 
@@ -56,28 +60,59 @@ def minimum_reads(
     options = options or DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     models = inventory.models if models is None else models
     reads: Counter[str] = Counter()
-    if spec.subtree_only:
+    if reads_account(spec):
+        reads.update(_models(inventory))
+        reads.update(_account(inventory, options))
+    elif spec.asset_models:
+        reads.update(_models(inventory))
+        reads.update(_selected_models(inventory, spec, options))
+    elif spec.subtrees:
         reads.update(_subtrees(inventory, spec, options, gone=gone, models=models))
-    else:
-        _account(inventory, options, reads)
     _monitor(inventory, options, reads)
     if options.tags or spec.needs_tags:
         reads["ListTagsForResource"] += len(inventory.assets) + len(inventory.models)
     return +reads  # operations that need no request are left out
 
 
-def _account(inventory: Inventory, options: DiscoveryOptions, reads: Counter[str]) -> None:
+def _models(inventory: Inventory) -> Counter[str]:
     models = inventory.models.values()
-    reads["ListAssetModels"] += pages(len(models))
-    reads["DescribeAssetModel"] += len(models)
+    reads = Counter({"ListAssetModels": pages(len(models)), "DescribeAssetModel": len(models)})
     for model in models:
         if model.type is ModelType.COMPONENT_MODEL:
             reads["ListCompositionRelationships"] += pages(sum(model.id in m.component_ids for m in models))
-        elif model.type is ModelType.ASSET_MODEL:
-            reads["ListAssets"] += pages(sum(a.model_id == model.id for a in inventory.assets.values()))
-    reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, inventory.assets.values())
+    return reads
+
+
+def _account(inventory: Inventory, options: DiscoveryOptions) -> Counter[str]:
+    listed = [m.id for m in inventory.models.values() if m.type is ModelType.ASSET_MODEL]
+    return _assets_of(inventory, listed, options)
+
+
+def _selected_models(inventory: Inventory, spec: SelectionSpec, options: DiscoveryOptions) -> Counter[str]:
+    chosen: set[str] = set()
+    for ref in spec.asset_models:
+        try:
+            model = resolve_model(inventory, ref)
+        except UnknownResourceError:
+            continue  # gone: it is in no listing
+        if model.type is ModelType.ASSET_MODEL:
+            chosen.add(model.id)
+    holders = {m.id for m in inventory.models.values() if m.type is ModelType.ASSET_MODEL
+               and any(h.child_model_id in chosen for h in m.hierarchies)}
+    return _assets_of(inventory, sorted(chosen | holders), options)
+
+
+def _assets_of(inventory: Inventory, model_ids: list[str], options: DiscoveryOptions) -> Counter[str]:
+    """The assets of ``model_ids``, their children, and the account's series."""
+    reads: Counter[str] = Counter()
+    for model_id in model_ids:
+        reads["ListAssets"] += pages(sum(a.model_id == model_id for a in inventory.assets.values()))
+    listed = set(model_ids)
+    assets = [a for a in inventory.assets.values() if a.model_id in listed]
+    reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, assets)
     if options.time_series:
         reads["ListTimeSeries"] += pages(sum(len(series) for series in inventory.time_series.values()))
+    return reads
 
 
 def _subtrees(

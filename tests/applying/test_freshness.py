@@ -138,3 +138,24 @@ def test_the_check_reads_on_the_retrying_request_path(farm: Env) -> None:
     farm.backend.faults = FaultSettings()
     assert found.stale == found.unimplied == ()
     assert sum(found.reads.values()) > sum(check_plan(plan, farm.calls()).reads.values())  # attempts counted
+
+
+def test_a_model_plans_check_reads_that_models_assets_and_sees_a_new_one(env: Env) -> None:
+    """--asset-model spare: the models, and the spare model's assets (no model may hold them); a spare asset
+    created after planning makes the plan stale (the model delete would be refused)."""
+    plan, _ = env.plan(SelectionSpec(asset_models=(env.world.models["spare"],)))
+    fresh = check_plan(plan, env.calls())
+    assert fresh.stale == fresh.unimplied == ()
+    assert fresh.reads["ListAssets"] == 1 and "ListAssociatedAssets" not in fresh.reads
+    late = env.client.create_asset(assetName="Late spare", assetModelId=env.world.models["spare"])["assetId"]
+    assert any(late in d for d in find_stale(plan, env.calls()))
+
+
+def test_a_project_plans_check_reads_monitor_alone(farm: Env) -> None:
+    """--project deletes no asset: its check reads the project's contents, not one asset or model."""
+    (project_id,) = farm.world.projects.values()
+    plan, _ = farm.plan(SelectionSpec(projects=(project_id,)))
+    found = check_plan(plan, farm.calls())
+    assert found.stale == found.unimplied == ()
+    assert set(found.reads) == {"ListPortals", "ListProjects", "ListProjectAssets", "ListDashboards",
+                                "ListAccessPolicies"}

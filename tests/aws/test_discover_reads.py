@@ -89,6 +89,8 @@ CASES: dict[str, tuple[Callable[[], WorldSpec], Callable[[Env], SelectionSpec]]]
         windfarm, lambda env: SelectionSpec(subtrees=(env.asset("enterprise/site-3/line-2/turbine-5"),))),
     "windfarm --asset-model": (windfarm, lambda env: SelectionSpec(asset_models=(env.world.models["turbine"],))),
     "windfarm --project": (windfarm, lambda env: SelectionSpec(projects=(_project_of(env),))),
+    "windfarm --subtree and --project": (windfarm, lambda env: SelectionSpec(
+        subtrees=(env.asset("enterprise/site-1"),), projects=(_project_of(env),))),
     "windfarm --tag": (windfarm, lambda env: SelectionSpec(tags=(("env", "demo"),))),
     "models only --all": (lambda: MODELS_ONLY, lambda env: SelectionSpec(all=True)),
     "models only --asset-model": (lambda: MODELS_ONLY, lambda env: SelectionSpec(
@@ -98,6 +100,11 @@ CASES: dict[str, tuple[Callable[[], WorldSpec], Callable[[Env], SelectionSpec]]]
     "park --all": (lambda: wind_park(sites=3, lines=4, turbines=5), lambda env: SelectionSpec(all=True)),
     "park --subtree line": (lambda: wind_park(sites=3, lines=4, turbines=5),
                             lambda env: SelectionSpec(subtrees=(env.asset("e/s3/l2"),))),
+    "park --asset-model": (lambda: wind_park(sites=3, lines=4, turbines=5),
+                           lambda env: SelectionSpec(asset_models=(env.world.models["turbine"],))),
+    "park --subtree and --asset-model": (lambda: wind_park(sites=3, lines=4, turbines=5), lambda env: SelectionSpec(
+        subtrees=(env.asset("e/s1"),), asset_models=(env.world.models["turbine"],))),
+    "monitor heavy --portal": (_monitor_heavy, lambda env: SelectionSpec(portals=(env.world.portals["portal"],))),
     "twin bays --all": (lambda: TWIN_BAYS, lambda env: SelectionSpec(all=True)),
     "twin bays --subtree": (lambda: TWIN_BAYS, lambda env: SelectionSpec(subtrees=(env.asset("campus/plant"),))),
     "twin bays --subtree pump": (lambda: TWIN_BAYS,
