@@ -27,7 +27,7 @@ from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.gone import unresolved, without
 from teardown.aws.hierarchies import HierarchyIndex
-from teardown.aws.lanes import Lanes, lanes_for
+from teardown.aws.lanes import Lanes, connections_for
 from teardown.aws.monitor_reads import read_monitor
 from teardown.aws.pacing import DEFAULT_RATES
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
@@ -63,7 +63,7 @@ class Discoverer:
         self.inventory = Inventory(account=account, region=region, endpoint=endpoint)
         self.gone: list[str] = []  # subtree roots not there (``present`` runs), in the order given
         self._lock = threading.Lock()
-        self._lanes = Lanes(calls.limiter.rates(), workers=self.options.workers)
+        self._lanes = Lanes(calls.limiter.rates(), workers=self.options.workers, connections=_pool_of(calls.client))
         self._parents: dict[str, ParentLink] = {}  # child -> its link, set on the records at the end
         self._listed: set[str] = set()  # parents whose children were listed
         self._hierarchies = HierarchyIndex(self.calls, self._lanes, self.inventory.models)
@@ -396,11 +396,17 @@ def discover_target(
     """``discover`` for a target: asks STS which account and region it is (unless ``identity`` says), and
     builds the client (unless given) with a connection for every lane's thread."""
     account, region = identity or caller_identity(target, clock=clock)
-    pool = max(lanes_for(DEFAULT_RATES, workers), 10)
+    pool = connections_for(DEFAULT_RATES, workers)
     calls = Calls(client or sitewise_client(target, pool=pool), clock or SystemClock())
     options = DiscoveryOptions(workers=workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     return discover(calls, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
                     options=options)
+
+
+def _pool_of(client: Any) -> int | None:
+    """The connections a boto3 client keeps (None for a stand-in without botocore's config)."""
+    pool = getattr(getattr(getattr(client, "meta", None), "config", None), "max_pool_connections", None)
+    return pool if isinstance(pool, int) else None
 
 
 def _in_id_order(table: dict[str, _T]) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from teardown.aws.calls import Calls
 from teardown.aws.discover import discover
-from teardown.aws.lanes import lane_size
-from teardown.aws.pacing import RateLimiter, family_of
+from teardown.aws.lanes import BRANCH_READERS, connections_for, lane_size, lane_sizes
+from teardown.aws.pacing import DEFAULT_RATES, RateLimiter, family_of
 from teardown.emulator.clock import ManualClock
 from teardown.inventory.selectors import SelectionSpec
 from tests.support.parks import wind_park
@@ -50,6 +50,18 @@ def test_lanes_are_sized_from_the_family_rate_and_capped_by_workers() -> None:
     """30 TPS keeps 8 reads in flight, 10 TPS 3; never more than ``workers``, never none."""
     assert (lane_size(30.0, 8), lane_size(10.0, 8), lane_size(300.0, 8), lane_size(0.1, 8)) == (8, 3, 8, 1)
     assert lane_size(30.0, 2) == 2
+
+
+def test_lanes_fit_the_clients_connections_the_largest_giving_up_threads_first() -> None:
+    """botocore's default pool (10) or the engine's (16) is smaller than the lanes want (22): they shrink to
+    fit, every family keeping at least one thread; a client built for them has room for all."""
+    wanted = lane_sizes(DEFAULT_RATES, 8)
+    assert wanted == {"asset": 8, "model": 3, "monitor": 3, "time_series": 8}
+    assert lane_sizes(DEFAULT_RATES, 8, connections=16) == {"asset": 3, "model": 3, "monitor": 3, "time_series": 3}
+    assert lane_sizes(DEFAULT_RATES, 8, connections=20) == {"asset": 5, "model": 3, "monitor": 3, "time_series": 5}
+    assert lane_sizes(DEFAULT_RATES, 8, connections=1) == dict.fromkeys(wanted, 1)
+    assert connections_for(DEFAULT_RATES, 8) == sum(wanted.values()) + BRANCH_READERS
+    assert lane_sizes(DEFAULT_RATES, 8, connections=connections_for(DEFAULT_RATES, 8)) == wanted
 
 
 def test_monitor_reads_held_back_do_not_delay_asset_or_model_reads(tmp_path: Path, clock: ManualClock) -> None:
