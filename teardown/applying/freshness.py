@@ -1,6 +1,12 @@
 """Before the first mutation: is a saved plan still true, and does its own selection imply every action in it?
 
-Both answers come from one re-read of the world with the plan's own selectors (on the one request path):
+Both answers come from one re-read of what the plan touches, with the plan's own selectors (on the one request
+path, each quota family on its own lane): the account only for selectors that judge every asset, else a
+subtree plan its subtrees, a model plan its models' assets and their possible parents, a Monitor plan Monitor
+alone (``teardown.aws.discover.reads_account``); the series bound to assets (which only a review shows) are
+not read again; dashboards and access policies only when the plan may delete projects or portals. Project
+links are always listed: there is no other way to see a selected asset newly linked to a project, which
+would make its delete fail.
 
 - **stale**: ``fingerprint.differences`` between what the plan saw and what is there now (a new child under
   a subtree, a new asset of a model, a new project link ...); resources already gone are fine.
@@ -15,21 +21,21 @@ already shows (the link gone, the resource gone or DELETING) changes nothing whe
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.applying.observe import child_parent
-from teardown.aws.calls import Calls
+from teardown.aws.answers import asset_from_describe, asset_from_summary
+from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
-from teardown.aws.discover import discover_present
+from teardown.aws.discover import DiscoveryOptions, discover_present, reads_account
 from teardown.errors import SelectionRefused
-from teardown.inventory.records import Inventory
+from teardown.inventory.records import AssetRecord, Inventory
 from teardown.inventory.select import Selection, select
-from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action, build_actions
 from teardown.planning.fingerprint import differences, fingerprint
@@ -40,10 +46,12 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class Freshness:
-    """``stale``: how the world moved under the plan; ``unimplied``: actions its selection does not imply."""
+    """``stale``: how the world moved under the plan; ``unimplied``: actions its selection does not imply;
+    ``reads``: the requests the check sent, by operation."""
 
     stale: tuple[str, ...] = ()
     unimplied: tuple[str, ...] = ()
+    reads: Mapping[str, int] = field(default_factory=dict)
 
 
 def check_plan(
@@ -54,25 +62,48 @@ def check_plan(
     pending = [a for a in plan.actions if a.id not in finished]
     if not pending:
         return Freshness()  # every action finished in an earlier run: nothing will be sent
-    spec = _with_owned_roots(plan, calls, progressed)
+    calls = calls.with_stats(CallStats())  # the check's own reads, counted apart from discovery's
+    spec = plan.spec
+    # Bound series matter to a plan only where it keeps them (its fingerprint holds them then).
+    options = DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details,
+                               time_series=spec.keep_time_series)
+    owned = _disassociated_children(plan, progressed)
+    scan = reads_account(spec)
+    if owned and not scan:
+        roots = _top_level(calls, plan, owned)
+        spec = replace(spec, subtrees=(*spec.subtrees, *roots))
+        options = replace(options, known_roots=tuple(roots.values()))
     inventory, spec, _gone = discover_present(calls, spec, account=plan.account, region=plan.region,
-                                              endpoint=plan.endpoint)
+                                              endpoint=plan.endpoint, options=options)
+    if owned and scan:
+        # The account was read: the children it disassociated that are still there, with no parent, are in it.
+        spec = replace(spec, subtrees=(*spec.subtrees, *(
+            c for c in owned if c in inventory.assets and inventory.assets[c].parent is None)))
     selection: Selection | None = None
     if not spec.is_empty:
         try:
             selection = select(inventory, spec)
         except SelectionRefused as exc:
-            return Freshness(stale=(f"the selection no longer closes cleanly: {exc}",))
+            return Freshness(stale=(f"the selection no longer closes cleanly: {exc}",),
+                             reads=_reads(inventory, calls))
     expected = {a.id: a for a in build_actions(inventory, selection)} if selection is not None else {}
     unimplied = tuple(
         f"{a.label or a.id} [{a.id}]: {why}" for a in pending
-        if (why := _not_implied(a, expected, inventory, calls)) is not None
+        if (why := _not_implied(a, expected, inventory, selection, calls)) is not None
     )
     stale: tuple[str, ...] = ()
     if selection is not None:
         stale = tuple(differences(plan.fingerprint, fingerprint(inventory, selection), plan.actions, progressed))
-    log.info("apply.checked", plan=plan.digest, stale=len(stale), unimplied=len(unimplied))
-    return Freshness(stale=stale, unimplied=unimplied)
+    reads = _reads(inventory, calls)
+    log.info("apply.checked", plan=plan.digest, stale=len(stale), unimplied=len(unimplied),
+             reads=sum(reads.values()))
+    return Freshness(stale=stale, unimplied=unimplied, reads=reads)
+
+
+def _reads(inventory: Inventory, calls: Calls) -> dict[str, int]:
+    total = Counter(inventory.calls)
+    total.update(calls.stats.snapshot()["calls"])
+    return dict(sorted(total.items()))
 
 
 def find_stale(plan: Plan, calls: Calls, *, progressed: Collection[str] = ()) -> list[str]:
@@ -80,33 +111,65 @@ def find_stale(plan: Plan, calls: Calls, *, progressed: Collection[str] = ()) ->
     return list(check_plan(plan, calls, progressed=progressed).stale)
 
 
-def _with_owned_roots(plan: Plan, calls: Calls, progressed: Collection[str]) -> SelectionSpec:
-    """The plan's selection, plus every asset an earlier run of this plan disassociated that is still there
-    and has no parent: no longer under its subtree, yet still the plan's to delete."""
-    spec = plan.spec
-    owned = []
-    for action in plan.actions:
-        if action.kind is ActionKind.DISASSOCIATE_ASSET and action.id in progressed:
-            child = str(action.params["childAssetId"])
-            if child not in spec.subtrees and child_parent(calls, child) is None and _exists(calls, child):
-                owned.append(child)
-    return replace(spec, subtrees=(*spec.subtrees, *owned)) if owned else spec
+def _disassociated_children(plan: Plan, progressed: Collection[str]) -> list[str]:
+    """The children an earlier run of this plan disassociated (or began to), other than the plan's own roots:
+    where one is still there without a parent it is no longer under its subtree, yet still the plan's. Only
+    subtrees select by links: any other selector selects such a child as it did."""
+    if not plan.spec.subtrees:
+        return []
+    return sorted({
+        str(a.params["childAssetId"]) for a in plan.actions
+        if a.kind is ActionKind.DISASSOCIATE_ASSET and a.id in progressed
+        and a.params["childAssetId"] not in plan.spec.subtrees
+    })
 
 
-def _exists(calls: Calls, asset_id: str) -> bool:
+def _top_level(calls: Calls, plan: Plan, children: list[str]) -> dict[str, AssetRecord]:
+    """Which of ``children`` are still there without a parent, as records: one listing of the top-level
+    assets of each of their models (the plan's deletes name them), not two reads per child."""
+    model_of = {a.target: a.model_id for a in plan.actions if a.kind is ActionKind.DELETE_ASSET and a.model_id}
+    wanted = set(children)
+    found: dict[str, AssetRecord] = {}
+    for model_id in sorted({model_of[c] for c in children if c in model_of}):
+        for summary in calls.pages("ListAssets", "assetSummaries", assetModelId=model_id, filter="TOP_LEVEL"):
+            if summary["id"] in wanted:
+                found[summary["id"]] = asset_from_summary(summary)
+    for child in (c for c in children if c not in model_of):  # no delete names its model: ask the asset itself
+        record = _top_level_asset(calls, child)
+        if record is not None:
+            found[child] = record
+    return dict(sorted(found.items()))
+
+
+def _top_level_asset(calls: Calls, asset_id: str) -> AssetRecord | None:
+    if _current_parent(calls, asset_id) is not None:
+        return None
     try:
-        calls.read("DescribeAsset", assetId=asset_id, excludeProperties=True)
+        return asset_from_describe(calls.read("DescribeAsset", assetId=asset_id, excludeProperties=True))
     except ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
-            return False
+            return None
         raise
-    return True
+
+
+def _current_parent(calls: Calls, child_id: str) -> str | None:
+    """The parent asset of ``child_id``, None when it has none or is gone (a copy of the observer's lookup,
+    which is being rewritten)."""
+    try:
+        response = calls.read("ListAssociatedAssets", assetId=child_id, traversalDirection="PARENT")
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+    summaries = response.get("assetSummaries", [])
+    return str(summaries[0]["id"]) if summaries else None
 
 
 def _not_implied(
     action: Action,
     expected: Mapping[str, Action],
     inventory: Inventory,
+    selection: Selection | None,
     calls: Calls,
 ) -> str | None:
     """Why ``action`` is not what the plan's selection implies now, or None when it is."""
@@ -117,7 +180,8 @@ def _not_implied(
         if _request(derived) == _request(action):
             return None
         return f"the selection implies {_request(derived)}, the plan says {_request(action)}"
-    if _already_effective(action, calls):
+    seen = _seen_effect(action, inventory, selection)
+    if seen if seen is not None else _already_effective(action, calls):
         return None  # the world already shows its effect (an earlier run, or someone else): sending is a no-op
     return "the plan's selection does not imply it"
 
@@ -139,10 +203,30 @@ def _unlink_not_implied(action: Action, expected: Mapping[str, Action], inventor
     return f"the selection does not unlink {', '.join(strays)} from project {project_id}" if strays else None
 
 
+def _seen_effect(action: Action, inventory: Inventory, selection: Selection | None) -> bool | None:
+    """What the re-read already tells of an asset action's effect, where it tells the whole truth: a scan of
+    the account lists every asset (DELETING included) with its parent, a subtree walk the parent of every
+    asset it selects. None: ask the service."""
+    if action.kind is ActionKind.DISASSOCIATE_ASSET:
+        asset_id = str(action.params["childAssetId"])
+    elif action.kind is ActionKind.DELETE_ASSET:
+        asset_id = action.target
+    else:
+        return None
+    if not (inventory.complete or (selection is not None and asset_id in selection.assets)):
+        return None  # a kept parent of a subtree, or an asset the walk never met
+    record = inventory.assets.get(asset_id)
+    if record is None:
+        return True
+    if action.kind is ActionKind.DELETE_ASSET:
+        return record.status == "DELETING"
+    return record.parent is None or record.parent.asset_id != action.target
+
+
 def _already_effective(action: Action, calls: Calls) -> bool:
     """The world shows the effect of this request: the link is gone, or the resource is gone or DELETING."""
     if action.kind is ActionKind.DISASSOCIATE_ASSET:
-        return child_parent(calls, str(action.params["childAssetId"])) != action.target
+        return _current_parent(calls, str(action.params["childAssetId"])) != action.target
     if action.kind is ActionKind.DISASSOCIATE_TIME_SERIES:
         return _series_asset(calls, action.target) != str(action.params["assetId"])
     describe = action.kind.spec.describe

@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from teardown.inventory.records import AssetRecord, GatewayRecord, ParentLink, SeriesRecord
+from teardown.inventory.records import (
+    AssetRecord,
+    GatewayRecord,
+    Hierarchy,
+    ModelRecord,
+    ModelType,
+    ParentLink,
+    SeriesRecord,
+)
 
 
 def epoch(value: datetime | float | None) -> float:
@@ -67,3 +75,19 @@ def formula_hierarchies(properties: Iterable[Any]) -> set[str]:
                 if hierarchy:
                     found.add(hierarchy)
     return found
+
+
+def model_from_describe(out: Any) -> ModelRecord:
+    """A DescribeAssetModel answer (with its properties, for the hierarchies formulas read through)."""
+    through_formulas = formula_hierarchies(out.get("assetModelProperties", ()))
+    return ModelRecord(
+        id=out["assetModelId"], name=out["assetModelName"], arn=out["assetModelArn"],
+        type=ModelType(out.get("assetModelType", "ASSET_MODEL")), status=out["assetModelStatus"]["state"],
+        last_update=epoch(out.get("assetModelLastUpdateDate")), external_id=out.get("assetModelExternalId"),
+        hierarchies=tuple(
+            Hierarchy(id=h["id"], name=h["name"], child_model_id=h["childAssetModelId"],
+                      formula=h["id"] in through_formulas)
+            for h in out.get("assetModelHierarchies", ()) if "id" in h
+        ),
+        interface_ids=tuple(i["id"] for i in out.get("interfaceDetails", ())),
+    )

@@ -1,9 +1,13 @@
 """Discovery: account -> Inventory. Read-only, paginated, concurrent; every request on the one request path
-(``teardown.aws.calls``: paced per quota family, retried, counted).
+(``teardown.aws.calls``: paced per quota family, retried, counted), each family's reads on a lane of their own
+(``teardown.aws.lanes``), so reads paced at 10 TPS never hold up reads of a 30 TPS family.
 
-Spends as few calls as the data allows: asset summaries carry their hierarchies, so only assets whose model
-defines one get a child lookup; component models get one ListCompositionRelationships; a subtree request
-walks down from its roots instead of scanning the account. Every call is counted in ``Inventory.calls``.
+Spends as few calls as the data allows (``teardown.aws.minimum`` counts them): asset summaries carry their
+hierarchies, so only assets whose model defines one get a child lookup, one listing across all its
+hierarchies; component models get one ListCompositionRelationships. Only selectors that judge every asset
+scan the account (``reads_account``): a subtree request walks down from its roots, a model request reads
+the models' assets and those that may hold them, a Monitor request reads Monitor alone. Every call is
+counted in ``Inventory.calls``.
 """
 
 from __future__ import annotations
@@ -17,31 +21,20 @@ from typing import Any, TypeVar
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.aws.answers import (
-    asset_from_describe,
-    asset_from_summary,
-    epoch,
-    formula_hierarchies,
-    series_from_summary,
-)
+from teardown.aws.answers import asset_from_describe, asset_from_summary, model_from_describe, series_from_summary
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover_edge import EdgeDiscovery
+from teardown.aws.gone import unresolved, without
+from teardown.aws.hierarchies import HierarchyIndex
+from teardown.aws.lanes import Lanes, connections_for
+from teardown.aws.monitor_reads import read_monitor
+from teardown.aws.pacing import DEFAULT_RATES
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
-from teardown.errors import SelectionRefused, UnknownResourceError
-from teardown.inventory.records import (
-    AssetRecord,
-    Hierarchy,
-    Inventory,
-    ModelRecord,
-    ModelType,
-    ParentLink,
-    PortalRecord,
-    ProjectRecord,
-)
-from teardown.inventory.select import select
-from teardown.inventory.selectors import SelectionSpec
+from teardown.errors import UnknownResourceError
+from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType, ParentLink
+from teardown.inventory.selectors import EXTERNAL_ID_PREFIX, SelectionSpec
 
 log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
@@ -49,14 +42,18 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class DiscoveryOptions:
-    workers: int = 8
+    workers: int = 8  # threads per quota family's lane, at most
     tags: bool = False
     # List dashboards and access policies too: only when portals or projects may be deleted.
     monitor: bool = False
+    # The series bound to assets, which a review shows; the stale check needs none.
+    time_series: bool = True
+    # Top-level assets already read (the stale check's own roots): walked from without another lookup.
+    known_roots: tuple[AssetRecord, ...] = ()
 
 
 class Discoverer(EdgeDiscovery):
-    """One discovery run: the request path (counted apart), a pool. Use ``discover()`` rather than this."""
+    """One discovery run: the request path (counted apart), a lane per quota family. Use ``discover()``."""
 
     def __init__(
         self, calls: Calls, *, account: str, region: str, endpoint: str | None,
@@ -65,44 +62,34 @@ class Discoverer(EdgeDiscovery):
         self.calls = calls.with_stats(CallStats())
         self.options = options or DiscoveryOptions()
         self.inventory = Inventory(account=account, region=region, endpoint=endpoint)
+        self.gone: list[str] = []  # subtree roots not there (``present`` runs), in the order given
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="discover")
+        self._lanes = Lanes(calls.limiter.rates(), workers=self.options.workers, connections=_pool_of(calls.client))
+        self._parents: dict[str, ParentLink] = {}  # child -> its link, set on the records at the end
+        self._listed: set[str] = set()  # parents whose children were listed
+        self._hierarchies = HierarchyIndex(self.calls, self._lanes, self.inventory.models)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._lanes.close()
 
-    def _map(self, fn: Callable[[_T], None], items: Iterable[_T]) -> None:
-        """Run fn over items on the pool; the first error propagates once all have settled."""
-        for future in [self._pool.submit(fn, item) for item in items]:
-            future.result()
+    def _map(self, fn: Callable[[_T], None], items: Iterable[_T], *, sends: str) -> None:
+        """Run fn over items on the lane of the operation it sends; the first error propagates once all settled."""
+        self._lanes.map(sends, fn, items)
 
     def _pages(self, operation: str, key: str, **params: Any) -> Iterator[Any]:
         return self.calls.pages(operation, key, **params)
 
     # -- models ---------------------------------------------------------------------------------------
-    def models(self) -> None:
-        types = [t.value for t in ModelType]
-        summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
-        self._map(self._describe_model, summaries)
+    def models(self, summaries: list[Any]) -> None:
+        self._map(self._describe_model, summaries, sends="DescribeAssetModel")
         components = [m for m in self.inventory.models.values() if m.type is ModelType.COMPONENT_MODEL]
-        self._map(self._composition_users, components)
+        self._map(self._composition_users, components, sends="ListCompositionRelationships")
 
     def _describe_model(self, summary: Any) -> None:
         # With its properties: a metric or transform reading a child's property through a hierarchy is what
         # makes SiteWise refuse to delete the child model.
-        out = self.calls.read("DescribeAssetModel", assetModelId=summary["id"], excludeProperties=False)
-        through_formulas = formula_hierarchies(out.get("assetModelProperties", ()))
-        record = ModelRecord(
-            id=out["assetModelId"], name=out["assetModelName"], arn=out["assetModelArn"],
-            type=ModelType(out.get("assetModelType", "ASSET_MODEL")), status=out["assetModelStatus"]["state"],
-            last_update=epoch(out.get("assetModelLastUpdateDate")), external_id=out.get("assetModelExternalId"),
-            hierarchies=tuple(
-                Hierarchy(id=h["id"], name=h["name"], child_model_id=h["childAssetModelId"],
-                          formula=h["id"] in through_formulas)
-                for h in out.get("assetModelHierarchies", ()) if "id" in h
-            ),
-            interface_ids=tuple(i["id"] for i in out.get("interfaceDetails", ())),
-        )
+        record = model_from_describe(
+            self.calls.read("DescribeAssetModel", assetModelId=summary["id"], excludeProperties=False))
         with self._lock:
             self.inventory.models[record.id] = record
 
@@ -117,78 +104,136 @@ class Discoverer(EdgeDiscovery):
                         user, component_ids=tuple(sorted((*user.component_ids, component.id))))
 
     # -- assets ---------------------------------------------------------------------------------------
-    def all_assets(self) -> None:
-        with_assets = [m.id for m in self.inventory.models.values() if m.type is ModelType.ASSET_MODEL]
-        self._map(self._assets_of_model, with_assets)
-        self._children_of([a for a in self.inventory.assets.values() if a.hierarchy_ids])
+    def account_assets(self) -> None:
+        types = [t.value for t in ModelType]
+        summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
+        with_assets = sorted(s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL")
+        # Listing assets needs only the model ids: it runs while the models are described, on another lane.
+        _concurrently(lambda: self.models(summaries), lambda: self.all_assets(with_assets))
+        # A parent with several hierarchies waits for its model: it tells whether one listing names each
+        # child's hierarchy (by the child's model) or the hierarchies must be listed one by one.
+        self._children_of([a for a in self.inventory.assets.values() if len(a.hierarchy_ids) > 1])
+
+    def model_assets(self, refs: Iterable[str]) -> None:
+        """Only what a model selection can touch: every model (a kept one may use a selected one), the selected
+        models' assets, the assets of the models that may hold them (a hierarchy names a selected model), and
+        the children of both."""
+        types = [t.value for t in ModelType]
+        summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
+        wanted = set(refs)
+        chosen = sorted(s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL" and (
+            s["id"] in wanted or (s.get("externalId") and f"{EXTERNAL_ID_PREFIX}{s['externalId']}" in wanted)))
+        _concurrently(lambda: self.models(summaries),
+                      lambda: self._map(self._assets_of_model, chosen, sends="ListAssets"))
+        holders = sorted({m.id for m in self.inventory.models.values() if m.type is ModelType.ASSET_MODEL
+                          and any(h.child_model_id in chosen for h in m.hierarchies)} - set(chosen))
+        self._map(self._assets_of_model, holders, sends="ListAssets")
+        listed = {*chosen, *holders}
+        self._children_of([a for a in self.inventory.assets.values() if a.model_id in listed and a.hierarchy_ids])
+
+    def all_assets(self, model_ids: list[str]) -> None:
+        self._map(self._assets_of_model, model_ids, sends="ListAssets")
+        self._children_of([a for a in self.inventory.assets.values() if len(a.hierarchy_ids) == 1])
 
     def _assets_of_model(self, model_id: str) -> None:
         records = [asset_from_summary(s) for s in
                    self._pages("ListAssets", "assetSummaries", assetModelId=model_id, filter="ALL")]
         with self._lock:
             for record in records:
-                # A child lookup may have run first and set the parent: keep it.
-                known = self.inventory.assets.get(record.id)
-                self.inventory.assets[record.id] = replace(record, parent=known.parent) if known else record
+                self.inventory.assets[record.id] = record
 
     def _children_of(self, parents: list[AssetRecord]) -> list[AssetRecord]:
-        """The children of each parent: one ListAssociatedAssets across all its hierarchies where each child's
-        model tells which hierarchy holds it (the usual case), else one per hierarchy."""
-        jobs: list[tuple[str, str | None]] = []
-        for parent in parents:
-            if len(parent.hierarchy_ids) == 1:
-                jobs.append((parent.id, parent.hierarchy_ids[0]))
-            elif self._hierarchy_by_child_model(parent.model_id) is not None:
-                jobs.append((parent.id, None))
-            else:
-                jobs.extend((parent.id, h) for h in parent.hierarchy_ids)
-        models = {p.id: p.model_id for p in parents}
+        """The children of each parent not listed yet: one ListAssociatedAssets across all its hierarchies
+        where it tells each child's hierarchy (``teardown.aws.hierarchies``), else one per hierarchy."""
+        with self._lock:
+            parents = [p for p in parents if p.id not in self._listed]
+            self._listed.update(p.id for p in parents)
+        self._hierarchies.learn(p.model_id for p in parents if len(p.hierarchy_ids) > 1)
+        jobs = [(parent, h) for parent in parents for h in self._hierarchies.listings(parent)]
         found: list[AssetRecord] = []
 
-        def lookup(job: tuple[str, str | None]) -> None:
-            parent_id, hierarchy_id = job
-            by_model = self._hierarchy_by_child_model(models[parent_id]) if hierarchy_id is None else None
+        def lookup(job: tuple[AssetRecord, str | None]) -> None:
+            parent, hierarchy_id = job
             scope = {"hierarchyId": hierarchy_id} if hierarchy_id is not None else {}
-            kids = [
-                asset_from_summary(s, ParentLink(parent_id, hierarchy_id or (by_model or {})[s["assetModelId"]]))
-                for s in self._pages("ListAssociatedAssets", "assetSummaries", assetId=parent_id,
-                                     traversalDirection="CHILD", **scope)
-            ]
+            kids = [asset_from_summary(s) for s in self._pages(
+                "ListAssociatedAssets", "assetSummaries", assetId=parent.id, traversalDirection="CHILD", **scope)]
+            links = {kid.id: ParentLink(parent.id, hierarchy_id or self._hierarchies.holding(parent, kid.model_id))
+                     for kid in kids}
             with self._lock:
                 for kid in kids:
-                    self.inventory.assets[kid.id] = kid
+                    self.inventory.assets.setdefault(kid.id, kid)
+                self._parents.update(links)
                 found.extend(kids)
 
-        self._map(lookup, jobs)
+        self._map(lookup, jobs, sends="ListAssociatedAssets")
         return found
 
-    def _hierarchy_by_child_model(self, model_id: str) -> dict[str, str] | None:
-        """Child model id -> the model's one hierarchy for it; None when two hierarchies share a child model
-        (a child's model does not tell them apart) or the model was not discovered (a subtree scan)."""
-        model = self.inventory.models.get(model_id)
-        if model is None:
-            return None
-        by_child: dict[str, str] = {}
-        for hierarchy in model.hierarchies:
-            if hierarchy.child_model_id in by_child:
-                return None
-            by_child[hierarchy.child_model_id] = hierarchy.id
-        return by_child
+    def subtrees(self, refs: Iterable[str], *, present: bool = False, series: bool = True) -> None:
+        """Only what a subtree selection can touch: the roots, their kept parents, and everything below (with
+        the series of each, unless not ``series``). ``present``: a root not there is noted in ``gone``."""
+        known = {r.id: r for r in self.options.known_roots}
+        refs = list(dict.fromkeys(refs))
+        roots: dict[str, AssetRecord] = {}
+        unsure: list[tuple[AssetRecord, AssetRecord]] = []  # (kept parent, root): which hierarchy holds it
 
-    def subtrees(self, refs: Iterable[str]) -> None:
-        """Only what a subtree selection can touch: the roots, their kept parents, and everything below."""
-        roots = [self._describe_asset(ref) for ref in refs]
-        for root in roots:
-            parent = self._parent_of(root.id)
-            with self._lock:
-                self.inventory.assets[root.id] = replace(root, parent=parent)
-            if parent is not None and parent.asset_id not in self.inventory.assets:
-                kept = self._describe_asset(parent.asset_id)
+        def root(ref: str) -> None:
+            try:
+                record = self._describe_asset(ref)
+            except UnknownResourceError:
+                if not present:
+                    raise
                 with self._lock:
-                    self.inventory.assets.setdefault(kept.id, replace(kept, parent=self._parent_of(kept.id)))
-        frontier = [r for r in roots if r.hierarchy_ids]
-        while frontier:
-            frontier = [kid for kid in self._children_of(frontier) if kid.hierarchy_ids]
+                    self.gone.append(ref)
+                return
+            parent = self._parent_summary(record.id)
+            with self._lock:
+                roots[ref] = record
+                if parent is not None:
+                    self.inventory.assets.setdefault(parent.id, parent)
+                    if len(parent.hierarchy_ids) == 1:
+                        self._parents[record.id] = ParentLink(parent.id, parent.hierarchy_ids[0])
+                    else:
+                        unsure.append((parent, record))
+
+        self._map(root, [r for r in refs if r not in known], sends="DescribeAsset")
+        self.gone.sort(key=refs.index)
+        level = [roots[r] if r in roots else known[r] for r in refs if r in roots or r in known]
+        for record in level:
+            self.inventory.assets[record.id] = record
+        self._link_roots(sorted(unsure, key=lambda pair: pair[1].id))
+        walked: set[str] = set()
+        while level:
+            level = [a for a in level if a.id not in walked]
+            walked.update(a.id for a in level)
+            level = self._walk_level(level, series=series)
+
+    def _walk_level(self, level: list[AssetRecord], *, series: bool) -> list[AssetRecord]:
+        """The children of one level of a walk; the level's series are looked up beside them (another lane)."""
+        below: list[AssetRecord] = []
+
+        def children() -> None:
+            below.extend(self._children_of([a for a in level if a.hierarchy_ids]))
+
+        def level_series() -> None:
+            self.time_series_of([a.id for a in level])
+
+        _concurrently(children, *([level_series] if series else []))
+        return below
+
+    def _link_roots(self, unsure: list[tuple[AssetRecord, AssetRecord]]) -> None:
+        """Which hierarchy of a kept parent with several holds the root: the one for the root's model, else
+        the one whose listing holds it."""
+        self._hierarchies.learn(parent.model_id for parent, _ in unsure)
+        for parent, root in unsure:
+            for hierarchy_id in self._hierarchies.listings(parent):
+                if hierarchy_id is None:
+                    self._parents[root.id] = ParentLink(parent.id, self._hierarchies.holding(parent, root.model_id))
+                    break
+                kids = self._pages("ListAssociatedAssets", "assetSummaries", assetId=parent.id,
+                                   hierarchyId=hierarchy_id, traversalDirection="CHILD")
+                if any(k["id"] == root.id for k in kids):
+                    self._parents[root.id] = ParentLink(parent.id, hierarchy_id)
+                    break
 
     def _describe_asset(self, ref: str) -> AssetRecord:
         try:
@@ -201,74 +246,30 @@ class Discoverer(EdgeDiscovery):
                 raise UnknownResourceError(f"{ref!r} is not an asset id (a UUID or externalId:X)", ref) from None
             raise
 
-    def _parent_of(self, asset_id: str) -> ParentLink | None:
+    def _parent_summary(self, asset_id: str) -> AssetRecord | None:
+        """The parent, as its summary tells (all a kept parent's record needs; its own parent is not read)."""
         for summary in self._pages("ListAssociatedAssets", "assetSummaries", assetId=asset_id,
                                    traversalDirection="PARENT"):
-            # The PARENT summary lists the parent's hierarchies; the one holding us is found from our side.
-            parent_id = summary["id"]
-            hierarchies = summary.get("hierarchies", ())
-            if len(hierarchies) == 1:
-                return ParentLink(parent_id, hierarchies[0]["id"])
-            for hierarchy in hierarchies:
-                kids = self._pages("ListAssociatedAssets", "assetSummaries", assetId=parent_id,
-                                   hierarchyId=hierarchy["id"], traversalDirection="CHILD")
-                if any(k["id"] == asset_id for k in kids):
-                    return ParentLink(parent_id, hierarchy["id"])
+            return asset_from_summary(summary)
         return None
 
-    def account_assets(self) -> None:
-        self.models()
-        self.all_assets()
+    def link_parents(self) -> None:
+        """Set every link found on its child's record, and order every table by id (in place: the hierarchy
+        index reads the models): the same world gives the same inventory, whichever lane answered first."""
+        inv = self.inventory
+        for child_id, link in self._parents.items():
+            if child_id in inv.assets:
+                inv.assets[child_id] = replace(inv.assets[child_id], parent=link)
+        _in_id_order(inv.assets)
+        _in_id_order(inv.models)
+        _in_id_order(inv.portals)
+        _in_id_order(inv.projects)
+        _in_id_order(inv.series)
+        _in_id_order(inv.gateways)
 
     # -- monitor --------------------------------------------------------------------------------------
     def projects(self) -> None:
-        portals = [PortalRecord(
-            id=p["id"], name=p["name"], arn=f"arn:aws:iotsitewise:{self.inventory.region}:"
-            f"{self.inventory.account}:portal/{p['id']}", status=p.get("status", {}).get("state", "ACTIVE"),
-            last_update=epoch(p.get("lastUpdateDate")),
-        ) for p in self._pages("ListPortals", "portalSummaries")]
-        self.inventory.portals = {p.id: p for p in portals}
-        summaries: list[tuple[str, Any]] = []
-
-        def list_projects(portal: PortalRecord) -> None:
-            found = [(portal.id, s) for s in self._pages("ListProjects", "projectSummaries", portalId=portal.id)]
-            with self._lock:
-                summaries.extend(found)
-
-        self._map(list_projects, portals)
-
-        def project_assets(item: tuple[str, Any]) -> None:
-            portal_id, summary = item
-            project_id = summary["id"]
-            asset_ids = tuple(sorted(self._pages("ListProjectAssets", "assetIds", projectId=project_id)))
-            dashboards: tuple[str, ...] = ()
-            policies: tuple[str, ...] = ()
-            if self.options.monitor:
-                dashboards = tuple(sorted(d["id"] for d in self._pages(
-                    "ListDashboards", "dashboardSummaries", projectId=project_id)))
-                policies = self._access_policies("PROJECT", project_id)
-            record = ProjectRecord(
-                id=project_id, name=summary["name"], portal_id=portal_id, asset_ids=asset_ids,
-                arn=f"arn:aws:iotsitewise:{self.inventory.region}:{self.inventory.account}:project/{project_id}",
-                last_update=epoch(summary.get("lastUpdateDate")), dashboard_ids=dashboards,
-                access_policy_ids=policies,
-            )
-            with self._lock:
-                self.inventory.projects[record.id] = record
-
-        self._map(project_assets, summaries)
-        if self.options.monitor:
-            def portal_policies(portal: PortalRecord) -> None:
-                policies = self._access_policies("PORTAL", portal.id)
-                with self._lock:
-                    self.inventory.portals[portal.id] = replace(portal, access_policy_ids=policies)
-
-            self._map(portal_policies, portals)
-            self.inventory.monitor_loaded = True
-
-    def _access_policies(self, resource_type: str, resource_id: str) -> tuple[str, ...]:
-        return tuple(sorted(p["id"] for p in self._pages(
-            "ListAccessPolicies", "accessPolicySummaries", resourceType=resource_type, resourceId=resource_id)))
+        read_monitor(self.calls, self._lanes, self.inventory, details=self.options.monitor)
 
     # -- time series ----------------------------------------------------------------------------------
     def all_time_series(self) -> None:
@@ -286,7 +287,7 @@ class Discoverer(EdgeDiscovery):
             with self._lock:
                 self.inventory.series.update((s.id, s) for s in found)
 
-        self._map(lookup, list(asset_ids))
+        self._map(lookup, list(asset_ids), sends="ListTimeSeries")
 
     def tags(self) -> None:
         def load(record: AssetRecord | ModelRecord) -> None:
@@ -298,7 +299,7 @@ class Discoverer(EdgeDiscovery):
                     self.inventory.models[record.id] = replace(record, tags=dict(tags))
 
         records: list[AssetRecord | ModelRecord] = [*self.inventory.assets.values(), *self.inventory.models.values()]
-        self._map(load, records)
+        self._map(load, records, sends="ListTagsForResource")
         self.inventory.tags_loaded = True
 
 
@@ -312,20 +313,40 @@ def discover(
     options: DiscoveryOptions | None = None,
 ) -> Inventory:
     """Read what ``spec`` can touch into an Inventory (the whole account unless only subtrees are asked)."""
+    inventory, _gone = _discover(calls, spec, account=account, region=region, endpoint=endpoint, options=options)
+    return inventory
+
+
+def _discover(
+    calls: Calls,
+    spec: SelectionSpec,
+    *,
+    account: str,
+    region: str,
+    endpoint: str | None,
+    options: DiscoveryOptions | None,
+    present: bool = False,
+) -> tuple[Inventory, tuple[str, ...]]:
     options = options or DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     run = Discoverer(calls, account=account, region=region, endpoint=endpoint, options=options)
+    series = [run.all_time_series] if options.time_series else []
     try:
-        if spec.subtree_only:
-            run.inventory.complete = False
-
-            def subtree_scan() -> None:
-                run.subtrees(spec.subtrees)
-                run.time_series_of(list(run.inventory.assets))
-
-            _concurrently(run.projects, subtree_scan)
-        else:
+        if reads_account(spec):
             alias_only = [lambda: run.alias_only_series(spec.alias_prefixes)] if spec.alias_prefixes else []
-            _concurrently(run.projects, run.account_assets, run.all_time_series, run.gateways, *alias_only)
+            _concurrently(run.projects, run.account_assets, *series, run.gateways, *alias_only)
+        else:
+            run.inventory.complete = False
+            branches: list[Callable[[], object]] = [run.projects]
+            if spec.subtrees:  # their series asset by asset: bounded by the subtrees
+                branches.append(lambda: run.subtrees(spec.subtrees, present=present, series=options.time_series))
+            if spec.asset_models:
+                branches.extend([lambda: run.model_assets(spec.asset_models), *series])
+            if spec.gateways:
+                branches.append(run.gateways)
+            if spec.alias_prefixes:
+                branches.append(lambda: run.alias_only_series(spec.alias_prefixes))
+            _concurrently(*branches)
+        run.link_parents()
         if options.tags or spec.needs_tags:
             run.tags()
         if spec.keep_time_series:
@@ -336,7 +357,14 @@ def discover(
     inventory.calls = run.calls.stats.snapshot()["calls"]
     log.info("discover.done", assets=len(inventory.assets), models=len(inventory.models),
              projects=len(inventory.projects), calls=sum(inventory.calls.values()), complete=inventory.complete)
-    return inventory
+    return inventory, tuple(run.gone)
+
+
+def reads_account(spec: SelectionSpec) -> bool:
+    """Whether ``spec`` needs the whole account read: its selectors judge every asset (--all, --name, --tag),
+    or it mixes subtrees with models. Otherwise discovery reads only what the selection can touch: the
+    subtrees, the selected models' assets and their possible parents, and Monitor (``complete`` is False)."""
+    return bool(spec.all or spec.names or spec.tags or (spec.subtrees and spec.asset_models))
 
 
 def discover_present(
@@ -346,34 +374,21 @@ def discover_present(
     account: str,
     region: str,
     endpoint: str | None = None,
+    options: DiscoveryOptions | None = None,
 ) -> tuple[Inventory, SelectionSpec, tuple[str, ...]]:
     """``discover``, dropping each selector id that names a resource no longer there (deleted by an earlier
     run, or by someone else): the inventory, the selection that is left, and the ids dropped. What a re-run
-    of a plan and a scheduled reset need; a one-off plan refuses an unknown id instead."""
-    gone: list[str] = []
-    while True:
-        try:
-            inventory = discover(calls, spec, account=account, region=region, endpoint=endpoint)
-            if not spec.is_empty:
-                select(inventory, spec)  # resolves every id: a gone model, portal or project raises here
-        except UnknownResourceError as exc:
-            spec = _without(spec, exc)
-            gone.append(str(exc.ref))
-            continue
-        except SelectionRefused:
-            pass  # the caller selects again and judges the refusal, with its message
-        if gone:
-            log.info("discover.selectors_gone", ids=gone)
-        return inventory, spec, tuple(gone)
+    of a plan and a scheduled reset need; a one-off plan refuses an unknown id instead.
 
-
-def _without(spec: SelectionSpec, exc: UnknownResourceError) -> SelectionSpec:
-    for field in ("subtrees", "asset_models", "portals", "projects", "gateways"):
-        refs: tuple[str, ...] = getattr(spec, field)
-        if exc.ref in refs:
-            kept: dict[str, Any] = {field: tuple(r for r in refs if r != exc.ref)}
-            return replace(spec, **kept)
-    raise exc  # an id the selection protects, or none of its selectors: a real error
+    One discovery, whatever is gone: a gone subtree root is noted as the walk meets it, every other id is
+    looked up in what was read. Selecting is the caller's (it judges refusals, with their messages)."""
+    inventory, gone = _discover(calls, spec, account=account, region=region, endpoint=endpoint, options=options,
+                                present=True)
+    gone = (*gone, *unresolved(inventory, without(spec, gone)))
+    spec = without(spec, gone)
+    if gone:
+        log.info("discover.selectors_gone", ids=list(gone))
+    return inventory, spec, gone
 
 
 def discover_target(
@@ -386,17 +401,29 @@ def discover_target(
     workers: int = 8,
 ) -> Inventory:
     """``discover`` for a target: asks STS which account and region it is (unless ``identity`` says), and
-    builds the client (unless given). What `plan`, `reset`, the demo and the Python API all start with."""
+    builds the client (unless given) with a connection for every lane's thread."""
     account, region = identity or caller_identity(target, clock=clock)
-    calls = Calls(client or sitewise_client(target, pool=max(workers, 10)), clock or SystemClock())
+    pool = connections_for(DEFAULT_RATES, workers)
+    calls = Calls(client or sitewise_client(target, pool=pool), clock or SystemClock())
     options = DiscoveryOptions(workers=workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     return discover(calls, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
                     options=options)
 
 
+def _pool_of(client: Any) -> int | None:
+    """The connections a boto3 client keeps (None for a stand-in without botocore's config)."""
+    pool = getattr(getattr(getattr(client, "meta", None), "config", None), "max_pool_connections", None)
+    return pool if isinstance(pool, int) else None
+
+
+def _in_id_order(table: dict[str, _T]) -> None:
+    ordered = sorted(table.items())
+    table.clear()
+    table.update(ordered)
+
+
 def _concurrently(*branches: Callable[[], object]) -> None:
-    """Monitor, asset, time series and gateway discovery share nothing: run them side by side."""
+    """Branches that share nothing (Monitor, assets, series, gateways; models beside assets): side by side."""
     with ThreadPoolExecutor(max_workers=len(branches), thread_name_prefix="discover-branch") as pool:
         for future in [pool.submit(branch) for branch in branches]:
             future.result()
-

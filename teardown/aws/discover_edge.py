@@ -24,7 +24,7 @@ class _Discovering(Protocol):
     inventory: Inventory
     _lock: threading.Lock
 
-    def _map(self, fn: Callable[[_T], None], items: Iterable[_T]) -> None: ...
+    def _map(self, fn: Callable[[_T], None], items: Iterable[_T], *, sends: str) -> None: ...
 
     def _pages(self, operation: str, key: str, **params: Any) -> Iterator[Any]: ...
 
@@ -51,7 +51,7 @@ class EdgeDiscovery:
             with self._lock:
                 self.inventory.series.update((s.id, s) for s in found if s.asset_id is None)
 
-        self._map(lookup, prefixes)
+        self._map(lookup, prefixes, sends="ListTimeSeries")
         self.inventory.alias_prefixes_loaded = prefixes
 
     def unaliased_property_names(self: _Discovering) -> None:
@@ -69,4 +69,4 @@ class EdgeDiscovery:
             with self._lock:
                 self.inventory.series.update((s.id, s) for s in named)
 
-        self._map(lookup, sorted(unaliased))
+        self._map(lookup, sorted(unaliased), sends="DescribeAsset")

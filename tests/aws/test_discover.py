@@ -104,3 +104,48 @@ def test_discovery_logs_what_it_found_and_what_it_cost(farm: Env) -> None:
                        "calls": sum(full.calls.values()), "complete": True}
     assert (done[1]["assets"], done[1]["complete"]) == (14, False)  # site 2's 13 and the kept enterprise
     assert len(done) == 2
+
+
+def test_gone_selector_ids_are_dropped_after_one_discovery(farm: Env) -> None:
+    """Ids that name nothing any more (a re-run's, a reset's) are dropped and named, for the price of one
+    discovery of what is left (plus the one DescribeAsset that found a subtree root gone), not one more
+    discovery per gone id."""
+    from teardown.aws.discover import discover_present
+    from tests.support.worlds import ACCOUNT, REGION
+
+    site = farm.asset("enterprise/site-2")
+    root, model = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"
+    scan = SelectionSpec(subtrees=(site, root), asset_models=(model,))
+    inventory, left, gone = discover_present(farm.calls(), scan, account=ACCOUNT, region=REGION)
+    assert (left, gone) == (SelectionSpec(subtrees=(site,)), (root, model))
+    same_scan = SelectionSpec(subtrees=(site,), asset_models=(farm.world.models["turbine"],))
+    assert inventory.calls == farm.discover(same_scan).calls  # one scan of the account, as the ids all there
+    walk = SelectionSpec(subtrees=(root, site))
+    inventory, left, gone = discover_present(farm.calls(), walk, account=ACCOUNT, region=REGION)
+    assert (left, gone) == (SelectionSpec(subtrees=(site,)), (root,))
+    alone = farm.discover(left).calls
+    assert inventory.calls == {**alone, "DescribeAsset": alone["DescribeAsset"] + 1}
+
+
+def test_a_monitor_selection_reads_monitor_alone(farm: Env) -> None:
+    """--project deletes a project, its dashboards and policies, and unlinks its assets: no asset or model is
+    read, and the inventory says it does not cover the account."""
+    from teardown.aws.pacing import family_of
+
+    (project_id,) = farm.world.projects.values()
+    inv = farm.discover(SelectionSpec(projects=(project_id,)))
+    assert {family_of(op) for op in inv.calls} == {"monitor"}
+    assert inv.projects[project_id].dashboard_ids and not inv.assets and not inv.complete
+
+
+def test_a_model_selection_reads_its_assets_and_those_that_may_hold_them(farm: Env) -> None:
+    """--asset-model site: every model (a kept one may use it), the sites and the enterprise (its model has a
+    hierarchy of sites) with their children; not the lines' or the turbines' listings."""
+    models = farm.world.models
+    inv = farm.discover(SelectionSpec(asset_models=(models["site"],)))
+    assert inv.calls["DescribeAssetModel"] == len(models) and inv.calls["ListAssets"] == 2
+    assert inv.calls["ListAssociatedAssets"] == 1 + 3  # the enterprise and the three sites
+    assert {a.model_id for a in inv.assets.values()} == {models["enterprise"], models["site"], models["line"]}
+    sites = [a for a in inv.assets.values() if a.model_id == models["site"]]
+    assert all(a.parent is not None and a.parent.asset_id == farm.asset("enterprise") for a in sites)
+    assert not inv.complete

@@ -43,7 +43,8 @@ def test_keeping_names_the_properties_of_unaliased_series(plant: Env) -> None:
     unaliased = [s for s in inv.series.values() if s.alias is None]
     assert {s.property_name for s in unaliased} == {"fill-rate"} and len(unaliased) == 3
     assert all(s.property_name is None for s in inv.series.values() if s.alias is not None)
-    assert inv.calls["DescribeAsset"] == 2 + 3  # the subtree root and its kept parent, then the three fillers
+    # The subtree root (its kept parent comes from the PARENT listing), then the three fillers.
+    assert inv.calls["DescribeAsset"] == 1 + 3
 
 
 def test_a_subtree_scan_lists_no_gateways(plant: Env) -> None:
