@@ -17,7 +17,7 @@ from teardown.kinds import ActionKind
 PROJECT_BATCH = 100  # BatchDisassociateProjectAssets takes at most 100 asset ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Action:
     """One request the plan will send.
 
@@ -38,6 +38,15 @@ class Action:
     # Ordering only: wait for these to end, but do not skip when they fail (two requests that must not
     # overlap, such as two disassociations touching one asset, yet do not need each other's effect).
     after: tuple[str, ...] = ()
+
+    def __init__(  # noqa: PLR0917 (the dataclass's own signature: fields in order, positional or by name)
+        self, id: str, kind: ActionKind, target: str, params: Mapping[str, Any], depends_on: tuple[str, ...] = (),
+        model_id: str | None = None, label: str = "", after: tuple[str, ...] = (),
+    ) -> None:
+        # The generated frozen __init__ sets each field through object.__setattr__: 2.5 times slower, and a
+        # plan at 100k assets builds 200k actions twice (planned, then loaded). Same fields, order and defaults.
+        self.__dict__.update(id=id, kind=kind, target=target, params=params, depends_on=depends_on,
+                             model_id=model_id, label=label, after=after)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

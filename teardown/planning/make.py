@@ -12,7 +12,7 @@ from teardown.inventory.records import Inventory
 from teardown.inventory.select import Selection, select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.fingerprint import fingerprint
-from teardown.planning.graph import build_graph, ordered_actions
+from teardown.planning.graph import plan_order
 from teardown.planning.planfile import FORMAT_VERSION, Plan, seal
 from teardown.planning.summary import summarize
 
@@ -40,7 +40,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _make_plan(inventory: Inventory, spec: SelectionSpec, created_at: datetime | None) -> tuple[Plan, Selection]:
     selection = select(inventory, spec)
-    actions = tuple(ordered_actions(build_graph(inventory, selection)))
+    actions = tuple(plan_order(inventory, selection))
     draft = Plan(
         format_version=FORMAT_VERSION,
         tool_version=__version__,
