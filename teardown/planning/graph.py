@@ -190,29 +190,29 @@ class ActionEdges:
         one by one against every edge so far, this rule's own included, and given up where it closes a cycle."""
         name = rule.__name__.lstrip("_")
         bit = 1 << index
-        actions, preds, succs = self.actions, self.preds, self.succs
-        unknown: list[str] = []
+        prefers = strength is Strength.PREFERS
+        preds, succs = self.preds, self.succs
+        first_seen: list[str] = []  # nodes this rule is the first to name: checked against the actions at the end
         for before, after in rule(ctx):
-            if before not in actions or after not in actions:
-                unknown.extend(n for n in (before, after) if n not in actions)
-                continue
             into = preds.get(after)
             if into is None:
                 into = preds[after] = {}
+                first_seen.append(after)
             if before in into:
                 into[before] |= bit
-                continue
-            if strength is Strength.PREFERS and self._has_path(after, before):
+            elif prefers and self._has_path(after, before):
                 log.debug("graph.preference_given_up", rule=name, before=before, after=after)
-                continue
-            into[before] = bit
-            out = succs.get(before)
-            if out is None:
-                succs[before] = [after]
             else:
-                out.append(after)
+                into[before] = bit
+                out = succs.get(before)
+                if out is None:
+                    succs[before] = [after]
+                    first_seen.append(before)
+                else:
+                    out.append(after)
+        unknown = sorted({node for node in first_seen if node not in self.actions})
         if unknown:
-            raise AssertionError(f"edge rule {name} named unknown actions: {sorted(set(unknown))[:3]}")
+            raise AssertionError(f"edge rule {name} named unknown actions: {unknown[:3]}")
 
     def _has_path(self, source: str, target: str) -> bool:
         seen = {source}
@@ -281,33 +281,46 @@ def ordered_actions(graph: nx.DiGraph) -> list[Action]:
 def _in_order(actions: dict[str, Action], preds: dict[str, dict[str, int]], succs: dict[str, list[str]],
               needs: int, on_cycle: Callable[[], nx.DiGraph]) -> list[Action]:
     """Kahn's algorithm, always taking the ready action first by kind, then label (a reviewer reads
-    "Turbine 1" before "Turbine 2"), then id: the one order a graph has, so same graph, same bytes."""
+    "Turbine 1" before "Turbine 2"), then id: the one order a graph has, so same graph, same bytes. Actions
+    are numbered in that order, so the ready set is a heap of ints."""
     rank = {kind: spec.rank for kind, spec in KINDS.items()}
     ranked = sorted(actions.values(), key=lambda a: (rank[a.kind], a.label, a.id))
     position = {a.id: i for i, a in enumerate(ranked)}
-    waiting = {v: len(into) for v, into in preds.items() if into}
-    ready = [position[a.id] for a in ranked if a.id not in waiting]  # ascending: already a heap
+    waiting = [0] * len(ranked)
+    later: list[list[int]] = [[] for _ in ranked]
+    for after, into in preds.items():
+        waiting[position[after]] = len(into)
+    for before, afters in succs.items():
+        later[position[before]] = [position[after] for after in afters]
+    ready = [i for i, count in enumerate(waiting) if not count]  # ascending: already a heap
     out: list[Action] = []
+    pop, push = heapq.heappop, heapq.heappush
     while ready:
-        action = ranked[heapq.heappop(ready)]
-        for child in succs.get(action.id, ()):
-            left = waiting[child] - 1
-            if left:
-                waiting[child] = left
-            else:
-                del waiting[child]
-                heapq.heappush(ready, position[child])
-        into = preds.get(action.id)
-        if not into:
-            out.append(action)
-            continue
-        ordered = sorted(into)
-        depends_on = [p for p in ordered if into[p] & needs]
-        after = () if len(depends_on) == len(ordered) else tuple(p for p in ordered if not into[p] & needs)
-        out.append(Action(action.id, action.kind, action.target, action.params, tuple(depends_on),
-                          action.model_id, action.label, after))
-    if waiting:
+        current = pop(ready)
+        for child in later[current]:
+            waiting[child] -= 1
+            if not waiting[child]:
+                push(ready, child)
+        action = ranked[current]
+        its_preds = preds.get(action.id)
+        out.append(_with_edges(action, its_preds, needs) if its_preds else action)
+    if len(out) < len(ranked):
         _validate(on_cycle())
-        raise GraphCycleError(f"the action graph has a cycle through {sorted(waiting)[0]}")
+        raise GraphCycleError("the action graph has a cycle")
     return out
+
+
+def _with_edges(action: Action, preds: dict[str, int], needs: int) -> Action:
+    """``action`` with its predecessors, sorted: those it needs in ``depends_on``, the rest in ``after``."""
+    depends_on: tuple[str, ...]
+    after: tuple[str, ...]
+    if len(preds) == 1:
+        ((before, mask),) = preds.items()
+        depends_on, after = ((before,), ()) if mask & needs else ((), (before,))
+    else:
+        ordered = sorted(preds)
+        depends_on = tuple([p for p in ordered if preds[p] & needs])
+        after = () if len(depends_on) == len(ordered) else tuple([p for p in ordered if not preds[p] & needs])
+    return Action(action.id, action.kind, action.target, action.params, depends_on, action.model_id,
+                  action.label, after)
 

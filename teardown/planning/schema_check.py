@@ -37,24 +37,13 @@ class _Unsupported(Exception):
     """A schema this module does not compile."""
 
 
-class _Undecided(Exception):
-    """An instance this module does not judge."""
-
-
 def compile_schema(schema: Mapping[str, Any]) -> Predicate | None:
     """A predicate equal to ``jsonschema``'s verdict on ``schema``, or None if it uses other keywords."""
     try:
         check = _Compiler(schema).compile(schema)
     except _Unsupported:
         return None
-
-    def valid(instance: Any) -> bool:
-        try:
-            return check(instance)
-        except _Undecided:  # not known to be valid: jsonschema decides
-            return False
-
-    return valid
+    return check
 
 
 def _always(_instance: Any) -> bool:
@@ -119,9 +108,7 @@ class _Compiler:
         if all(isinstance(value, str) for value in allowed):
             strings = frozenset(allowed)
             return lambda x: isinstance(x, str) and x in strings
-        if not all(value is None or isinstance(value, str | int | float) for value in allowed):
-            raise _Unsupported(allowed)  # containers: jsonschema's deep equality is not reproduced here
-        return lambda x: any(_scalar_equal(x, value) for value in allowed)
+        return lambda x: any(_equal(x, value) for value in allowed)
 
     def _string(self, schema: Mapping[str, Any], strict: bool) -> Predicate | None:
         low, high = schema.get("minLength", 0), schema.get("maxLength")
@@ -253,10 +240,16 @@ def _discriminated(branches: Any, compiler: _Compiler) -> Predicate | None:
     return dispatch
 
 
-def _scalar_equal(one: Any, two: Any) -> bool:
-    """jsonschema's equality for scalars: a bool equals only a bool, and 1 equals 1.0."""
+def _equal(one: Any, two: Any) -> bool:
+    """jsonschema's equality: a bool equals only a bool, 1 equals 1.0, containers compare member by member."""
+    if one is two:
+        return True
     if isinstance(one, str) or isinstance(two, str):
         return bool(one == two)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(_equal(one[key], two[key]) for key in one)
     if isinstance(one, bool) or isinstance(two, bool):
         return isinstance(one, bool) and isinstance(two, bool) and one == two
     if isinstance(one, list | dict) or isinstance(two, list | dict):
@@ -267,4 +260,4 @@ def _scalar_equal(one: Any, two: Any) -> bool:
 def _unique(items: list[Any]) -> bool:
     if all(isinstance(item, str) for item in items):
         return len(set(items)) == len(items)
-    raise _Undecided("uniqueItems over values other than strings")
+    return not any(_equal(a, b) for i, a in enumerate(items) for b in items[i + 1:])
