@@ -67,11 +67,16 @@ class Action:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Action:
+        value = data["kind"]  # a dict first: Enum's own lookup is slow; it still judges anything else
+        kind = (_KIND_OF_VALUE.get(value) if isinstance(value, str) else None) or ActionKind(value)
         return cls(
-            id=data["id"], kind=ActionKind(data["kind"]), target=data["target"],
+            id=data["id"], kind=kind, target=data["target"],
             params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
             model_id=data.get("model_id"), label=data.get("label", ""), after=tuple(data.get("after", ())),
         )
+
+
+_KIND_OF_VALUE = {kind.value: kind for kind in ActionKind}
 
 
 def delete_asset_id(asset_id: str) -> str:

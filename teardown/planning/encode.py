@@ -226,8 +226,9 @@ def _indented(value: Any, depth: int) -> str:
         if not value:
             return "{}"
         inner = _newline(depth + 1)
-        return "{" + inner + ("," + inner).join(
-            [_key(k) + ": " + _indented(v, depth + 1) for k, v in value.items()]) + _newline(depth) + "}"
+        return "{" + inner + ("," + inner).join([  # strings inline: most keys and values are
+            f"{_str(k) if type(k) is str else _key(k)}: {_str(v) if type(v) is str else _indented(v, depth + 1)}"
+            for k, v in value.items()]) + _newline(depth) + "}"
     raise Unsupported(type(value).__name__)
 
 
