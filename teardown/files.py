@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from teardown.errors import BadInputError, TeardownError
@@ -47,16 +47,21 @@ def read_text(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
 
 
-def write_text_atomic(path: Path, text: str, what: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it, renamed over it: a reader never sees half
-    a file. Creates missing parent directories; leaves no temporary file behind when it fails."""
+def write_text_atomic(path: Path, text: str | Iterable[str], what: str) -> None:
+    """Write ``text`` (or its chunks, as they come) to ``path`` through a temporary file beside it, renamed over
+    it: a reader never sees half a file. Creates missing parent directories; leaves no temporary file behind
+    when it fails (an exception raised by the chunks' iterator included)."""
     tmp = path.with_name(path.name + ".tmp")
     with file_errors(path, what, writing=True):
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            tmp.write_text(text, encoding="utf-8")
+            if isinstance(text, str):
+                tmp.write_text(text, encoding="utf-8")
+            else:
+                with tmp.open("w", encoding="utf-8", buffering=1 << 20) as out:
+                    out.writelines(text)
             tmp.replace(path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -17,7 +17,7 @@ from teardown.kinds import ActionKind
 PROJECT_BATCH = 100  # BatchDisassociateProjectAssets takes at most 100 asset ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Action:
     """One request the plan will send.
 
@@ -39,6 +39,15 @@ class Action:
     # overlap, such as two disassociations touching one asset, yet do not need each other's effect).
     after: tuple[str, ...] = ()
 
+    def __init__(  # noqa: PLR0917 (the dataclass's own signature: fields in order, positional or by name)
+        self, id: str, kind: ActionKind, target: str, params: Mapping[str, Any], depends_on: tuple[str, ...] = (),
+        model_id: str | None = None, label: str = "", after: tuple[str, ...] = (),
+    ) -> None:
+        # The generated frozen __init__ sets each field through object.__setattr__: 2.5 times slower, and a
+        # plan at 100k assets builds 200k actions twice (planned, then loaded). Same fields, order and defaults.
+        self.__dict__.update(id=id, kind=kind, target=target, params=params, depends_on=depends_on,
+                             model_id=model_id, label=label, after=after)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
@@ -58,11 +67,16 @@ class Action:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Action:
+        value = data["kind"]  # a dict first: Enum's own lookup is slow; it still judges anything else
+        kind = (_KIND_OF_VALUE.get(value) if isinstance(value, str) else None) or ActionKind(value)
         return cls(
-            id=data["id"], kind=ActionKind(data["kind"]), target=data["target"],
+            id=data["id"], kind=kind, target=data["target"],
             params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
             model_id=data.get("model_id"), label=data.get("label", ""), after=tuple(data.get("after", ())),
         )
+
+
+_KIND_OF_VALUE = {kind.value: kind for kind in ActionKind}
 
 
 def delete_asset_id(asset_id: str) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from teardown._version import __version__
@@ -12,36 +10,34 @@ from teardown.inventory.records import Inventory
 from teardown.inventory.select import Selection, select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.fingerprint import fingerprint
-from teardown.planning.graph import build_graph, ordered_actions
-from teardown.planning.planfile import FORMAT_VERSION, Plan, seal
+from teardown.planning.graph import plan_order
+from teardown.planning.planfile import FORMAT_VERSION, Plan, gc_paused, seal
 from teardown.planning.summary import summarize
 
 
 def make_plan(
-    inventory: Inventory, spec: SelectionSpec, *, created_at: datetime | None = None
+    inventory: Inventory, spec: SelectionSpec, *, created_at: datetime | None = None,
+    on_stage: Callable[[str], object] | None = None,
 ) -> tuple[Plan, Selection]:
-    """Select, build and order the graph, fingerprint what it reads: the whole pure half of planning."""
-    with _gc_paused():
-        return _make_plan(inventory, spec, created_at)
+    """Select, build and order the graph, fingerprint what it reads: the whole pure half of planning.
+    ``on_stage`` is called with each step's name as it ends ("select", "graph", "fingerprint", "summary", "seal"),
+    so a benchmark can time them."""
+    with gc_paused():
+        return _make_plan(inventory, spec, created_at, on_stage or (lambda _stage: None))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Planning allocates millions of small acyclic objects at 100k assets; the cyclic collector's repeated
-    full passes over them cost more than the planning itself. Nothing here builds reference cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _make_plan(inventory: Inventory, spec: SelectionSpec, created_at: datetime | None) -> tuple[Plan, Selection]:
+def _make_plan(
+    inventory: Inventory, spec: SelectionSpec, created_at: datetime | None, done: Callable[[str], object]
+) -> tuple[Plan, Selection]:
     selection = select(inventory, spec)
-    actions = tuple(ordered_actions(build_graph(inventory, selection)))
-    draft = Plan(
+    done("select")
+    actions = tuple(plan_order(inventory, selection))
+    done("graph")
+    seen = fingerprint(inventory, selection)
+    done("fingerprint")
+    summary = summarize(inventory, selection, actions)
+    done("summary")
+    plan = seal(Plan(
         format_version=FORMAT_VERSION,
         tool_version=__version__,
         created_at=(created_at or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -49,8 +45,9 @@ def _make_plan(inventory: Inventory, spec: SelectionSpec, created_at: datetime |
         region=inventory.region,
         endpoint=inventory.endpoint,
         selection=spec.to_json(),
-        fingerprint=fingerprint(inventory, selection),
+        fingerprint=seen,
         actions=actions,
-        summary=summarize(inventory, selection, actions),
-    )
-    return seal(draft), selection
+        summary=summary,
+    ))
+    done("seal")
+    return plan, selection
