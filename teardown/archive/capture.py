@@ -252,7 +252,7 @@ def ensure_archive(plan: Plan, calls: Calls, path: Path, *, workers: int = DEFAU
     apply must not overwrite it with what is left), else captured and written. Raises ``ArchiveError`` for a
     file there that is not an archive of this plan, ``BadInputError`` when it cannot be written: either way
     before anything is changed."""
-    if path.exists():
+    if path.is_file():
         existing = load_archive(path)
         if existing.extension["plan_digest"] != plan.digest:
             raise ArchiveError(f"{path}: an archive of another plan ({existing.extension['plan_digest'][:19]}...) "

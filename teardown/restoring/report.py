@@ -55,7 +55,9 @@ class RestoreReport:
     ids: dict[str, dict[str, str]]
     parts: dict[str, str]  # properties, hierarchies and composite models of the models: archived id -> new id
     interrupted: bool = False
-    calls: Mapping[str, int] = field(default_factory=dict)
+    calls: Mapping[str, int] = field(default_factory=dict)  # requests sent per operation, attempts included
+    retries: int = 0
+    throttles: int = 0
     path: Path | None = None
 
     @property
@@ -83,7 +85,8 @@ class RestoreReport:
             "format": REPORT_FORMAT, "archive_digest": self.archive_digest, "account": self.account,
             "region": self.region, "ok": self.ok, "interrupted": self.interrupted, "exit_code": self.exit_code,
             "counts": {kind: dict(c) for kind, c in self.counts().items()},
-            "ids": self.ids, "parts": self.parts, "calls": dict(self.calls),
+            "ids": self.ids, "parts": self.parts, "calls": dict(self.calls), "retries": self.retries,
+            "throttles": self.throttles,
             "steps": [s.to_json() for s in self.steps],
         }
 

@@ -199,10 +199,11 @@ def _walk(plan: RestorePlan, restorer: Restorer, journal: Journal, finished: set
         else:
             journal.record(step.id, "not_started", at=now)
             reports.append(StepReport(step.id, step.kind, step.ref, step.label, Outcome.NOT_STARTED))
+    stats = restorer.calls.stats.snapshot()
     return RestoreReport(
         archive_digest=plan.archive.digest, account=account, region=region, steps=reports,
         ids=_top_level_ids(plan, restorer), parts=_part_ids(plan, restorer), interrupted=result.stopped,
-        calls=restorer.calls.stats.snapshot()["calls"],
+        calls=stats["calls"], retries=sum(stats["retries"].values()), throttles=sum(stats["throttles"].values()),
     )
 
 
