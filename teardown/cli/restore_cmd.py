@@ -149,10 +149,14 @@ def report_lines(report: RestoreReport) -> list[tuple[str, str | None]]:
                     "(in the report file)", None))
     for step in report.root_causes():
         out.append((f"failed: {step.label}: {step.error}", ERROR_STYLE))
-    verdict = "restored" if report.ok else ("interrupted: run it again to resume" if report.interrupted
-                                            else "some steps failed; run it again to retry them")
+    if report.ok:
+        verdict = "Restored: everything the archive holds is back."
+    elif report.interrupted:
+        verdict = "Interrupted: run the same restore again to resume."
+    else:
+        verdict = "Some steps failed (and what depends on them was skipped); run the same restore again to retry."
     out.append(("", None))
-    out.append((f"Restore {verdict}.", OK_STYLE if report.ok else ERROR_STYLE))
+    out.append((verdict, OK_STYLE if report.ok else ERROR_STYLE))
     if report.path is not None:
         out.append((f"report: {report.path}", None))
     return out

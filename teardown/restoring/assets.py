@@ -49,10 +49,11 @@ def restore_asset(r: Restorer, step: Step) -> StepResult:
             r.mutate("UpdateAssetProperty", step.id, f"property/{prop['id']}", assetId=new_id,
                      propertyId=property_id, **{k: v for k, v in settings.items() if v})
             r.wait_active("DescribeAsset", "assetStatus", what, assetId=new_id)
-        if kept_alias:
-            _bind_kept_series(r, step, kept_alias, new_id, property_id)
         if "attributeValue" in prop:
             attributes.append((property_id, str(prop["attributeValue"])))
+    for (asset_ref, property_ref), alias in sorted(kept.items()):
+        if asset_ref == step.ref:
+            _bind_kept_series(r, step, alias, new_id, r.new(property_ref))
     _write_attributes(r, step, new_id, model_id, attributes)
     return StepResult({step.ref: new_id})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +85,13 @@ def test_the_bulk_schema_refuses_what_the_service_would(rich_farm: Env) -> None:
     type the bulk schema does not know are refused, each as an ArchiveError naming where."""
     archive = tear_down(rich_farm, SelectionSpec(all=True))
     data = _document(archive)
-    for edit, where in (
+    edits: list[tuple[Callable[[dict[str, Any]], Any], str]] = [
         (lambda d: d["assets"][0].pop("assetName"), "assets/0"),
         (lambda d: d["assets"][0].update(assetId="not-a-uuid"), "assets/0/assetId"),
         (lambda d: d["assetModels"][0].update(assetModelType="INTERFACE"), "assetModels/0/assetModelType"),
         (lambda d: d[EXTENSION].update(gateways=[{"gatewayName": "x"}]), f"{EXTENSION}/gateways/0"),
-    ):
+    ]
+    for edit, where in edits:
         edited = copy.deepcopy(data)
         edit(edited)
         with pytest.raises(ArchiveError, match=f"malformed archive at {where}"):
@@ -109,7 +111,7 @@ def test_an_edited_archive_fails_its_digest(rich_farm: Env) -> None:
 def test_an_apply_whose_archive_cannot_be_written_does_not_start(env: Env) -> None:
     """A directory where the archive belongs: the apply is refused as bad input (exit 2) before one mutating
     call, and no journal is started."""
-    plan, path = env.plan(SelectionSpec(all=True))
+    _, path = env.plan(SelectionSpec(all=True))
     archive_path(path).mkdir()
     error = env.refused(path, BadInputError, "cannot write the archive")
     assert error.exit_code == EXIT_BAD_INPUT

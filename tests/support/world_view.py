@@ -69,8 +69,11 @@ def world_view(client: IoTSiteWiseClient) -> dict[str, Any]:
             parents.update({c["id"]: (d["assetName"], h["name"]) for c in children})
     assets: dict[str, Any] = {}
     for asset_id, d in described.items():
-        props = {p["name"]: (p.get("alias"), p.get("unit"), p.get("notification", {}).get("state", "DISABLED"),
-                             _value(client, asset_id, p["id"])) for p in d["assetProperties"]}
+        props: dict[str, tuple[Any, ...]] = {
+            p["name"]: (p.get("alias"), p.get("unit"), p.get("notification", {}).get("state", "DISABLED"),
+                        _value(client, asset_id, p["id"]))
+            for p in d["assetProperties"]
+        }
         for c in d.get("assetCompositeModels", []):
             props.update({f"{c['name']}/{p['name']}": (p.get("alias"), p.get("unit")) for p in c["properties"]})
         assets[d["assetName"]] = {
