@@ -203,7 +203,9 @@ def capture_archive(plan: Plan, calls: Calls, *, workers: int = DEFAULT_WORKERS,
             shapes.some(row, "childAssetExternalId", assets[child].get("assetExternalId"))
             assets[parent]["assetHierarchies"].append(row)
         else:
-            kept_parents.append({"assetId": child, "parentAssetId": parent, "hierarchyId": hierarchy})
+            row = {"assetId": child, "parentAssetId": parent, "hierarchyId": hierarchy}
+            kept = cap.read("DescribeAsset", "asset", parent, assetId=parent)  # named, for the restore plan
+            kept_parents.append({**row, "parentName": kept["assetName"]} if kept else row)
     extension: dict[str, Any] = {name: [] for name in EXTENSION_LISTS}
     extension.update(
         format=ARCHIVE_FORMAT, tool_version=__version__, account=plan.account, region=plan.region,

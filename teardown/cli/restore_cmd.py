@@ -22,7 +22,7 @@ from teardown.errors import EXIT_OK, PlanRefused
 from teardown.files import check_writable
 from teardown.restoring.report import OUTCOME_WORDS, RestoreReport, StepReport
 from teardown.restoring.run import DEFAULT_WORKERS, RestoreSummary, load_restore_plan, restore
-from teardown.restoring.steps import RestorePlan
+from teardown.restoring.steps import RestorePlan, StepKind
 
 SHOWN_STEPS = 25
 
@@ -114,9 +114,11 @@ def plan_lines(plan: RestorePlan) -> list[str]:
         *(f"  {title:<30} {n:>5}" for title, n in plan.counts().items()),
     ]
     kept = archive.section("keptParents")
+    names = {a["assetId"]: a["assetName"] for a in archive.assets}
     if kept:
         lines += ["", "Re-attached under kept parents:",
-                  *(f"  {k['assetId']} under {k['parentAssetId']}" for k in kept)]
+                  *(f"  {names.get(k['assetId'], k['assetId'])} under {k.get('parentName', '')} ({k['parentAssetId']})"
+                    for k in kept)]
     notes = []
     if archive.section("gateways"):
         notes.append(f"  {len(archive.section('gateways'))} gateway(s) archived; this version does not restore "
@@ -127,7 +129,7 @@ def plan_lines(plan: RestorePlan) -> list[str]:
         lines += ["", "Not restored:", *notes]
     lines += ["", "Models and assets that still exist (same external id, else same name) are reused.", "",
               "Steps, in order:"]
-    lines += [f"  {i:>5}. {step.label}" for i, step in enumerate(plan.steps[:SHOWN_STEPS], 1)]
+    lines += [f"  {i:>5}. {step.label}" for i, step in enumerate(plan.ordered()[:SHOWN_STEPS], 1)]
     if len(plan.steps) > SHOWN_STEPS:
         lines.append(f"  ... and {len(plan.steps) - SHOWN_STEPS} more")
     return lines
@@ -139,11 +141,17 @@ def report_lines(report: RestoreReport) -> list[tuple[str, str | None]]:
     for kind, counts in report.counts().items():
         out.append((f"{kind:<30}" + "".join(f"{counts.get(w, 0):>13}" for w in words), None))
     out.append(("", None))
+    earlier = sum(1 for step in report.steps if step.earlier_run)
+    if earlier:
+        out.append((f"{earlier} step(s) were finished by an earlier run; nothing was sent for them.", None))
     out.append(("New ids (archived -> now):", "bold"))
-    for kind, ids in report.ids.items():
-        for old, new in ids.items():
-            same = "  (kept)" if old == new else ""
-            out.append((f"  {kind:<10} {old} -> {new}{same}", None))
+    links = (StepKind.ASSOCIATE, StepKind.LINK_PROJECT)  # their refs name what they link, not a resource
+    labels = {step.ref: step.label for step in report.steps if step.kind not in links}
+    width = max((len(labels.get(old, "")) for ids in report.ids.values() for old in ids), default=0)
+    for ids in report.ids.values():
+        for old, new in sorted(ids.items(), key=lambda pair: labels.get(pair[0], "")):
+            same = "  (reused as it was)" if old == new else ""
+            out.append((f"  {labels.get(old, ''):<{width}}  {old} -> {new}{same}", None))
     if report.parts:
         out.append((f"  ... and {len(report.parts)} properties, hierarchies and composite models "
                     "(in the report file)", None))

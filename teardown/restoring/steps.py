@@ -95,6 +95,13 @@ class RestorePlan:
                 graph.add_edge(before, step.id, **{ORDER_ONLY: True})
         return graph
 
+    def ordered(self) -> list[Step]:
+        """The steps in an order the graph allows (what a review reads): by kind, then label, where free."""
+        by_id = self.by_id
+        order = nx.lexicographical_topological_sort(
+            self.graph(), key=lambda sid: (STEP_KINDS[by_id[sid].kind].rank, by_id[sid].label))
+        return [by_id[sid] for sid in order]
+
     def counts(self) -> dict[str, int]:
         found = Counter(step.kind for step in self.steps)
         return {STEP_KINDS[kind].title: found[kind] for kind in sorted(found, key=lambda k: STEP_KINDS[k].rank)}
@@ -140,8 +147,10 @@ def restore_plan(archive: Archive) -> RestorePlan:
         for h in a.get("assetHierarchies", []):
             parent_of[str(h["childAssetId"])] = aid
             links.append((aid, str(h["id"]), str(h["childAssetId"])))
+    kept_names: dict[str, str] = {}
     for kept in archive.section("keptParents"):
         links.append((str(kept["parentAssetId"]), str(kept["hierarchyId"]), str(kept["assetId"])))
+        kept_names[str(kept["parentAssetId"])] = f"kept {str(kept.get('parentName') or kept['parentAssetId'])!r}"
     for aid, a in sorted(assets.items()):
         depends = _mine({**step_of, **asset_steps}, [a["assetModelId"], parent_of.get(aid)])
         steps.append(Step(asset_steps[aid], StepKind.ASSET, aid, f"asset {a['assetName']!r}", depends))
@@ -150,9 +159,9 @@ def restore_plan(archive: Archive) -> RestorePlan:
     for parent, _hierarchy, child in sorted(links, key=lambda link: (link[2], link[0])):
         sid = f"associate/{parent}/{child}"
         after = tuple(sorted({last_touch[x] for x in (parent, child) if x in last_touch}))
-        parent_name = assets[parent]["assetName"] if parent in assets else f"kept asset {parent}"
+        parent_name = repr(assets[parent]["assetName"]) if parent in assets else kept_names[parent]
         steps.append(Step(sid, StepKind.ASSOCIATE, child,
-                          f"associate {assets[child]['assetName']!r} under {parent_name!r}",
+                          f"associate {assets[child]['assetName']!r} under {parent_name}",
                           _mine(asset_steps, [parent, child]), after))
         last_touch[parent] = last_touch[child] = sid
         associations_of[child] = sid

@@ -72,7 +72,7 @@ def test_a_subtree_archive_names_its_kept_parent_outside_the_bulk_part(rich_farm
     assert data["assetModels"] == []
     assert data[EXTENSION]["keptParents"] == [{
         "assetId": env.asset("enterprise/site-1"), "parentAssetId": env.asset("enterprise"),
-        "hierarchyId": env.world.hierarchies["enterprise/sites"]}]
+        "hierarchyId": env.world.hierarchies["enterprise/sites"], "parentName": "Contoso Wind"}]
     turbine = next(a for a in data["assets"] if a["assetId"] == env.asset("enterprise/site-1/line-1/turbine-3"))
     rows = {p.get("alias") or p.get("unit") or p.get("attributeValue"): p for p in turbine["assetProperties"]}
     assert rows["knots"]["propertyNotificationState"] == "ENABLED"

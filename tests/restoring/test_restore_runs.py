@@ -186,7 +186,8 @@ def test_the_restore_command(rich_farm: Env, restore_cli: Cli, tmp_path: Path) -
     dry = restore_cli("restore", str(archive), "--dry-run")
     assert dry.code == 0, dry.err
     assert "27 steps:" in dry.out and "re-create assets                  13" in dry.out
-    assert f"{env.asset('enterprise/site-1')} under {env.asset('enterprise')}" in dry.out
+    assert f"  Site 1 under Contoso Wind ({env.asset('enterprise')})" in dry.out
+    assert "      1. asset 'Site 1'" in dry.out
     assert "Dry run: nothing was changed" in dry.out
     refused = restore_cli("restore", str(archive))
     assert refused.code == EXIT_REFUSED and "--auto-approve" in refused.err
@@ -195,7 +196,8 @@ def test_the_restore_command(rich_farm: Env, restore_cli: Cli, tmp_path: Path) -
     done = restore_cli("restore", str(archive), "--auto-approve")
     assert done.code == 0, done.err
     site = env.client.describe_asset(assetId="externalId:site-1")["assetId"]
-    assert f"  assets     {env.asset('enterprise/site-1')} -> {site}" in done.out
+    assert any(line.startswith("  asset 'Site 1' ") and line.endswith(f"{env.asset('enterprise/site-1')} -> {site}")
+               for line in done.out.splitlines())
     assert "  done     asset 'Site 1'" in done.out
     assert "Restored: everything the archive holds is back." in done.out
     assert json.loads(archive.with_name(archive.name + ".restore.report.json").read_text())["ok"] is True
