@@ -18,6 +18,7 @@ A resource already gone (404) is listed in ``missing``; the archive holds everyt
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -90,6 +91,7 @@ class _Capture:
         self.workers = workers
         self.missing: list[dict[str, str]] = []
         self.model_answers: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()  # the pool's threads share the two above
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="archive") as pool:
@@ -102,7 +104,8 @@ class _Capture:
         except ClientError as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
-            self.missing.append({"kind": kind, "id": rid})
+            with self._lock:
+                self.missing.append({"kind": kind, "id": rid})
             return None
 
     def tags(self, arn: str) -> dict[str, str]:
@@ -115,7 +118,8 @@ class _Capture:
         described = self.read("DescribeAssetModel", "asset_model", model_id, assetModelId=model_id)
         if described is None:
             return None
-        self.model_answers[model_id] = described
+        with self._lock:
+            self.model_answers[model_id] = described
         composed = {}
         for c in described.get("assetModelCompositeModels", []):
             detail = self.calls.read("DescribeAssetModelCompositeModel", assetModelId=model_id,
@@ -136,9 +140,13 @@ class _Capture:
 
     def model_of_asset(self, model_id: str) -> dict[str, Any]:
         """The model of an archived asset (kept or deleted), described once."""
-        if model_id not in self.model_answers:
-            self.model_answers[model_id] = self.calls.read("DescribeAssetModel", assetModelId=model_id)
-        return self.model_answers[model_id]
+        with self._lock:
+            known = self.model_answers.get(model_id)
+        if known is None:  # two threads may both read it: harmless, and no lock is held across a request
+            known = self.calls.read("DescribeAssetModel", assetModelId=model_id)
+            with self._lock:
+                self.model_answers[model_id] = known
+        return known
 
     # ---- assets -------------------------------------------------------------------------------------------
 
