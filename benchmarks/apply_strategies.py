@@ -33,7 +33,7 @@ import structlog
 from botocore.exceptions import ClientError
 
 from teardown.applying.execute import Executor
-from teardown.applying.observe import BatchedObserver, ObserveSettings, child_parent
+from teardown.applying.observe import EffectObserver, ObserveSettings, child_parent
 from teardown.applying.report import Outcome
 from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.applying.walk import WalkResult, walk
@@ -56,7 +56,7 @@ from teardown.planning.planfile import Plan
 RESULTS = Path(__file__).parent / "results" / "apply_strategies.json"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-OBSERVE = ObserveSettings(interval=1.0, timeout=900.0)
+OBSERVE = ObserveSettings(timeout=900.0)
 WAVE_WAIT = 5.0  # clock seconds between naive waves (aws-nuke waits between its retries too)
 
 
@@ -123,28 +123,28 @@ def timed(name: str, world: World, body: Callable[[], None]) -> Run:
 def dag(world: World, workers: int, observation: str, tmp: Path) -> None:
     report = apply(world.plan, client=world.client, identity=lambda: (ACCOUNT, REGION), auto_approve=True,
                    workers=workers, clock=world.clock, plan_path=tmp / f"{observation}-{workers}.plan",
-                   observe=OBSERVE, observation=observation)  # type: ignore[arg-type]
+                   observe=ObserveSettings(timeout=900.0, mode=observation))  # type: ignore[arg-type]
     if not report.ok:
         raise SystemExit(f"dag run failed: {report.totals()}")
 
 
-def _executor(world: World) -> Executor:
-    caller = Calls(world.client, world.clock, limiter=RateLimiter(world.clock))
-    return Executor(caller, digest=world.plan.digest, clock=world.clock,
-                    observer=BatchedObserver(caller, world.clock, OBSERVE), observe=OBSERVE)
+def _executor(world: World, observer: EffectObserver) -> Executor:
+    return Executor(observer.calls, digest=world.plan.digest, clock=world.clock, observer=observer)
 
 
 def phases(world: World, workers: int) -> None:
     """Barriers: generation k+1 starts only when all of generation k is done."""
     graph = world.plan.action_graph()
-    executor = _executor(world)
+    caller = Calls(world.client, world.clock, limiter=RateLimiter(world.clock))
     actions = {a.id: a for a in world.plan.actions}
-    for generation in nx.topological_generations(graph):
-        result: WalkResult[str] = walk(
-            graph.subgraph(generation), lambda aid: executor.run(actions[aid]), workers=workers
-        )
-        if any(v.outcome is Outcome.FAILED for v in result.values.values()):
-            raise SystemExit("phase run failed")
+    with EffectObserver(caller, world.clock, OBSERVE) as observer:
+        executor = _executor(world, observer)
+        for generation in nx.topological_generations(graph):
+            result: WalkResult[str] = walk(
+                graph.subgraph(generation), lambda aid: executor.run(actions[aid]), workers=workers
+            )
+            if any(v.outcome is Outcome.FAILED for v in result.values.values()):
+                raise SystemExit("phase run failed")
 
 
 def waves(world: World, workers: int) -> int:

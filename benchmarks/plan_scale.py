@@ -39,7 +39,8 @@ FANOUT = 10
 
 def synthetic_inventory(assets: int) -> Inventory:
     """A forest: enterprises -> sites -> lines -> turbines -> sensors, fanout 10, one project per site."""
-    inv = Inventory(account="123456789012", region="us-east-1", endpoint=None, monitor_loaded=True)
+    inv = Inventory(account="123456789012", region="us-east-1", endpoint=None, monitor_loaded=True,
+                    gateways_loaded=True, alias_prefixes_loaded=("",))
     for depth, level in enumerate(LEVELS):
         child = LEVELS[depth + 1] if depth + 1 < len(LEVELS) else None
         hierarchies = (Hierarchy(f"h-{level}", f"{child}s", f"m-{child}"),) if child else ()

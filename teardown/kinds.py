@@ -23,6 +23,9 @@ class ActionKind(StrEnum):
     DELETE_ACCESS_POLICY = "delete_access_policy"
     DELETE_PROJECT = "delete_project"
     DELETE_PORTAL = "delete_portal"
+    DISASSOCIATE_TIME_SERIES = "disassociate_time_series"
+    DELETE_TIME_SERIES = "delete_time_series"
+    DELETE_GATEWAY = "delete_gateway"
 
     @property
     def spec(self) -> KindSpec:
@@ -72,22 +75,32 @@ class KindSpec:
     completion: Completion
     deletes: bool
     always_counted: bool  # listed in a plan's counts even at zero (the kinds nearly every plan has)
-    # The request's parameters, exactly (no other is allowed in a plan file): name -> "id" or "ids" (1 to 100).
+    # The request's parameters, exactly (no other is allowed in a plan file): name -> "id", "ids" (1 to 100)
+    # or "alias" (a time series alias).
     params: Mapping[str, str]
     target_param: str  # the parameter that names the action's target
     deadline: float  # clock seconds from the request to the observed effect, past which the action fails
     describe: str = ""  # for deletes: the read that answers 404 once the target is gone
+    # The request's idempotency token parameter; None for the operations that take none (DeleteGateway).
+    token_param: str | None = "clientToken"
 
     def param_schema(self) -> dict[str, object]:
         """The JSON schema of this kind's ``params``: these parameters, and no other."""
-        shapes = {"id": ID_SCHEMA, "ids": {"type": "array", "items": ID_SCHEMA, "minItems": 1, "maxItems": 100,
-                                           "uniqueItems": True}}
+        shapes = {"id": ID_SCHEMA, "alias": ALIAS_SCHEMA,
+                  "ids": {"type": "array", "items": ID_SCHEMA, "minItems": 1, "maxItems": 100, "uniqueItems": True}}
         return {"type": "object", "additionalProperties": False, "required": list(self.params),
                 "properties": {name: shapes[shape] for name, shape in self.params.items()}}
+
+    def token(self, token: str) -> dict[str, str]:
+        """The token as a request parameter: ``{"clientToken": token}``, or nothing where the operation takes none."""
+        return {self.token_param: token} if self.token_param is not None else {}
 
 
 # A SiteWise resource id as the engine sends it: a UUID, or externalId:X (up to 139 characters, no spaces).
 ID_SCHEMA: Mapping[str, object] = {"type": "string", "minLength": 1, "maxLength": 139, "pattern": "^\\S+$"}
+# A time series alias, as the service model allows it: no control characters, up to 2,048 characters.
+ALIAS_SCHEMA: Mapping[str, object] = {"type": "string", "minLength": 1, "maxLength": 2048,
+                                      "pattern": "^[^\\u0000-\\u001F\\u007F]+$"}
 
 KINDS: Mapping[ActionKind, KindSpec] = {spec.kind: spec for spec in (
     KindSpec(ActionKind.DISASSOCIATE_PROJECT_ASSETS, "BatchDisassociateProjectAssets", "monitor", 0,
@@ -121,4 +134,19 @@ KINDS: Mapping[ActionKind, KindSpec] = {spec.kind: spec for spec in (
              "delete portals", "portals", Completion.PORTAL_GONE, deletes=True, always_counted=False,
              params={"portalId": "id"}, target_param="portalId", deadline=_DELETE_DEADLINE,
              describe="DescribePortal"),
+    # Keeps the series and its history as an alias-only stream: SiteWise deletes a bound series with its asset.
+    KindSpec(ActionKind.DISASSOCIATE_TIME_SERIES, "DisassociateTimeSeriesFromAssetProperty", "time_series", 1,
+             "keep time series", "keep", Completion.ANSWERED, deletes=False,
+             always_counted=False, params={"alias": "alias", "assetId": "id", "propertyId": "id"},
+             target_param="alias", deadline=_SETTLE_DEADLINE),
+    KindSpec(ActionKind.DELETE_TIME_SERIES, "DeleteTimeSeries", "time_series", 7,
+             "delete alias-only time series", "series", Completion.ANSWERED, deletes=True, always_counted=False,
+             params={"alias": "alias"}, target_param="alias", deadline=_SETTLE_DEADLINE,
+             describe="DescribeTimeSeries"),
+    # Quota family unpublished: paced with the asset family. DeleteGateway takes no clientToken (a resend of a
+    # delete that went through answers 404, which the executor counts as already done).
+    KindSpec(ActionKind.DELETE_GATEWAY, "DeleteGateway", "asset", 8,
+             "delete gateways", "gateways", Completion.ANSWERED, deletes=True, always_counted=False,
+             params={"gatewayId": "id"}, target_param="gatewayId", deadline=_SETTLE_DEADLINE,
+             describe="DescribeGateway", token_param=None),
 )}

@@ -2,8 +2,9 @@
 account), apply locks in the test's own directory (not the machine-wide one another run may share), and
 structlog's defaults, whatever an earlier CLI test set.
 
-And the fixtures more than one folder uses: ``clock``; the two seeded worlds of tests/support/worlds.py, ``env``
-(the small apply world) and ``farm`` (the packaged windfarm), both served inside moto's mock_aws on ``clock``;
+And the fixtures more than one folder uses: ``clock``; the seeded worlds of tests/support/worlds.py, ``env``
+(the small apply world), ``farm`` (the packaged windfarm) and ``plant`` (examples/worlds/plant.toml, every kind
+of resource), all served inside moto's mock_aws on ``clock``;
 ``lock_dir``, where this test's apply locks go; ``cli``, the command line as a user runs it (its waiting
 commands on ``clock``); and ``site_plan`` and ``plan_file``, a plan of the hand-built wind farm of
 tests/support/inventories.py (no client, no emulator)."""
@@ -20,14 +21,14 @@ import structlog
 from teardown.applying.run import apply
 from teardown.cli import apply_cmd, reset_cmd
 from teardown.emulator.clock import ManualClock
-from teardown.emulator.seed import windfarm
+from teardown.emulator.seed import load_world, windfarm
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, write_plan
 from teardown.workflows.reset import run_reset
 from tests.support import inventories
 from tests.support.cli import Cli
-from tests.support.worlds import APPLY_WORLD, FAST_OBSERVE, FAST_RETRY, REGION, Env, seeded
+from tests.support.worlds import APPLY_WORLD, FAST_OBSERVE, FAST_RETRY, PLANT_WORLD, REGION, Env, seeded
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +88,15 @@ def env(tmp_path: Path, clock: ManualClock) -> Iterator[Env]:
 def farm(tmp_path: Path, clock: ManualClock) -> Iterator[Env]:
     """The packaged windfarm: 40 assets under one enterprise, a Monitor project holding site 1."""
     with seeded(windfarm(), tmp_path, clock=clock) as world:
+        yield world
+
+
+@pytest.fixture
+def plant(tmp_path: Path, clock: ManualClock) -> Iterator[Env]:
+    """examples/worlds/plant.toml: every kind of resource the engine deletes (component models, an interface, a
+    formula through a hierarchy, two portals with a project each, a gateway with a capability configuration,
+    aliased and unaliased series bound to properties, alias-only series)."""
+    with seeded(load_world(PLANT_WORLD), tmp_path, clock=clock) as world:
         yield world
 
 

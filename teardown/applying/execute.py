@@ -1,12 +1,14 @@
 """Carrying out one action: a request with a deterministic clientToken on the one request path
 (``teardown.aws.calls``), then its effect observed as the action kind table says (``Completion``).
 
-``Executor.run`` sends one action, journals its progress, and answers an ``ActionResult`` only once the
-effect is observed:
+``Executor.start`` sends one action and journals it; an action whose effect is asynchronous answers a
+future of its ``ActionResult``, which the one ``EffectObserver`` resolves once the effect is seen, so the
+request's slot is free while it settles (``Executor.run`` waits for it instead). Done means:
 
 - DeleteAsset / DeleteAssetModel: done when the resource is gone; a 404 on the request is "already done";
-- DisassociateAssets: done when the parent is ACTIVE again and the child has no parent; a refusal
-  because the association no longer exists is "already done" once the child is seen without a parent;
+- DisassociateAssets: the child is unlinked when the request is answered; done when the parent is ACTIVE
+  again (it goes UPDATING); a refusal because the association no longer exists is "already done" once
+  the child is seen without a parent;
 - BatchDisassociateProjectAssets: a 200 is not proof; done when ListProjectAssets no longer shows them;
 - DeleteDashboard / DeleteAccessPolicy / DeleteProject: immediate (204), so the answer is the effect;
 - DeletePortal: asynchronous like an asset: done when DescribePortal answers 404.
@@ -15,7 +17,8 @@ effect is observed:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +26,16 @@ import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from teardown.applying.observe import (
-    DEFAULT_OBSERVE,
     DONE,
-    BatchedObserver,
-    Observer,
-    ObserveSettings,
+    Effect,
+    EffectObserver,
     Verdict,
+    asset_gone,
     assets_still_in_project,
     child_parent,
-    wait_disassociated,
-    wait_gone,
+    model_gone,
+    parent_settled,
+    portal_gone,
 )
 from teardown.applying.report import Outcome
 from teardown.aws.calls import Calls
@@ -88,21 +91,23 @@ class Executor:
         *,
         digest: str,
         clock: Clock,
-        observer: Observer | None = None,
-        observe: ObserveSettings = DEFAULT_OBSERVE,
+        observer: EffectObserver,
         journal: Journal | None = None,
+        models: Mapping[str, str] | None = None,
     ) -> None:
         self.calls = calls
         self.digest = digest
         self.clock = clock
-        self.observe = observe
-        self.observer = observer or BatchedObserver(calls, clock, observe)
+        self.observer = observer
         self.journal = journal
+        # asset id -> model id, for every asset the plan knows: a parent's settling shows in its model's list.
+        self.models = models or {}
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
         self._attempts = journal.failed_attempts() if journal is not None else {}
-        # How each kind's completion is observed, from the kind table's Completion.
-        self._carry_out: dict[Completion, Callable[[Action, str], Verdict]] = {
+        # How each kind's completion is observed, from the kind table's Completion: an answer is the effect,
+        # or an effect to expect.
+        self._carry_out: dict[Completion, Callable[[Action, str], Verdict | Effect]] = {
             Completion.ASSET_GONE: self._delete_asset,
             Completion.MODEL_GONE: self._delete_model,
             Completion.PARENT_SETTLED: self._disassociate,
@@ -112,6 +117,17 @@ class Executor:
         }
 
     def run(self, action: Action) -> ActionResult:
+        """Carry out ``action`` and wait until its effect is observed."""
+        result = self.start(action, urgent=True)
+        return result.result() if isinstance(result, Future) else result
+
+    def hurry(self, action_id: str) -> None:
+        """Something waits for this action's effect now: the observer checks it as soon as it is due."""
+        self.observer.hurry(action_id)
+
+    def start(self, action: Action, *, urgent: bool = False) -> ActionResult | Future[ActionResult]:
+        """Send ``action``; answer its result, or a future of it when its effect is still to be seen (checked
+        lazily until ``hurry``, unless ``urgent``)."""
         token = client_token(self.digest, action.id, self._attempts.get(action.id, 0))
         started = self.clock.now()
         resumed = action.id in self._resumed
@@ -119,13 +135,25 @@ class Executor:
         log.debug("apply.action_started", action=action.id, kind=action.kind.value, target=action.target,
                   resumed=resumed)
         try:
-            verdict = self._carry_out[action.kind.spec.completion](action, token)
-            outcome = Outcome.DONE if verdict.done else Outcome.FAILED
-            error = verdict.error
+            answer = self._carry_out[action.kind.spec.completion](action, token)
         except _AlreadyDone:
-            outcome, error = Outcome.ALREADY_DONE, None
+            return self._finish(action, token, started, Outcome.ALREADY_DONE, None)
         except (ClientError, BotoCoreError) as exc:
-            outcome, error = Outcome.FAILED, error_text(exc)
+            return self._finish(action, token, started, Outcome.FAILED, error_text(exc))
+        if isinstance(answer, Verdict):
+            return self._finish(action, token, started, *_outcome(answer))
+        outcome: Future[ActionResult] = Future()
+
+        def effect_seen(verdict: Future[Verdict]) -> None:
+            try:
+                outcome.set_result(self._finish(action, token, started, *_outcome(verdict.result())))
+            except Exception as exc:  # a journal that cannot be written fails the action, never hangs it
+                outcome.set_exception(exc)
+
+        self.observer.expect(answer, self.clock.now(), key=action.id, urgent=urgent).add_done_callback(effect_seen)
+        return outcome
+
+    def _finish(self, action: Action, token: str, started: float, outcome: Outcome, error: str | None) -> ActionResult:
         result = ActionResult(action.id, outcome, started, self.clock.now(), error, token)
         self._record(action, outcome.value, error=error, duration=round(result.duration, 3))
         log.info("apply.action_finished", action=action.id, kind=action.kind.value, target=action.target,
@@ -138,7 +166,7 @@ class Executor:
 
     def _request(self, action: Action, token: str, *, gone_is_done: bool = True) -> dict[str, Any]:
         try:
-            response = self.calls.mutate(action.kind.operation, **action.params, clientToken=token)
+            response = self.calls.mutate(action.kind.operation, **action.params, **action.kind.spec.token(token))
         except ClientError as exc:
             if gone_is_done and error_code(exc) == "ResourceNotFoundException":
                 raise _AlreadyDone from exc
@@ -146,26 +174,25 @@ class Executor:
         self._record(action, "sent")
         return response
 
-    def _delete_asset(self, action: Action, token: str) -> Verdict:
+    def _delete_asset(self, action: Action, token: str) -> Effect:
         self._request(action, token)
-        return self.observer.asset_gone(action.target, action.model_id, self.clock.now())
+        return asset_gone(action.target, action.model_id or self.models.get(action.target))
 
-    def _delete_model(self, action: Action, token: str) -> Verdict:
+    def _delete_model(self, action: Action, token: str) -> Effect:
         self._request(action, token)
-        return self.observer.model_gone(action.target, self.clock.now())
+        return model_gone(action.target)
 
     def _answered(self, action: Action, token: str) -> Verdict:
         self._request(action, token)  # answered 204 once the resource is gone: the answer is the effect
         return DONE
 
-    def _delete_portal(self, action: Action, token: str) -> Verdict:
+    def _delete_portal(self, action: Action, token: str) -> Effect:
         self._request(action, token)
-        return wait_gone(self.calls, self.clock, action.kind, action.target, since=self.clock.now(),
-                         settings=self.observe)
+        return portal_gone(action.target)
 
-    def _disassociate(self, action: Action, token: str) -> Verdict:
-        # The plan orders disassociations touching one asset one after another (Action.after), so no
-        # sibling is in flight here: the parent is ours until it is ACTIVE again.
+    def _disassociate(self, action: Action, token: str) -> Effect:
+        # The walk runs one disassociation touching an asset at a time (``teardown.applying.schedule``),
+        # so the parent is ours until it is ACTIVE again.
         parent = str(action.params["assetId"])
         child = str(action.params["childAssetId"])
         try:
@@ -175,7 +202,7 @@ class Executor:
             if error_code(exc) == "InvalidRequestException" and child_parent(self.calls, child) != parent:
                 raise _AlreadyDone from exc
             raise
-        return wait_disassociated(self.calls, self.clock, parent, child, self.observe)
+        return parent_settled(parent, self.models.get(parent))
 
     def _leave_project(self, action: Action, token: str) -> Verdict:
         project = str(action.params["projectId"])
@@ -191,3 +218,7 @@ class Executor:
         if errors and len(errors) == len(asset_ids):
             raise _AlreadyDone  # every asset had already left the project
         return Verdict(True)
+
+
+def _outcome(verdict: Verdict) -> tuple[Outcome, str | None]:
+    return (Outcome.DONE, None) if verdict.done else (Outcome.FAILED, verdict.error)

@@ -143,6 +143,8 @@ def _already_effective(action: Action, calls: Calls) -> bool:
     """The world shows the effect of this request: the link is gone, or the resource is gone or DELETING."""
     if action.kind is ActionKind.DISASSOCIATE_ASSET:
         return child_parent(calls, str(action.params["childAssetId"])) != action.target
+    if action.kind is ActionKind.DISASSOCIATE_TIME_SERIES:
+        return _series_asset(calls, action.target) != str(action.params["assetId"])
     describe = action.kind.spec.describe
     if not describe:
         return False
@@ -154,3 +156,14 @@ def _already_effective(action: Action, calls: Calls) -> bool:
         raise
     states = [v.get("state") for k, v in answer.items() if k.endswith("Status") and isinstance(v, dict)]
     return "DELETING" in states
+
+
+def _series_asset(calls: Calls, alias: str) -> str | None:
+    """The asset the series named ``alias`` is bound to; None when it is bound to none, or gone."""
+    try:
+        bound: str | None = calls.read("DescribeTimeSeries", alias=alias).get("assetId")
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+    return bound

@@ -1,29 +1,41 @@
-"""Observing that an action took effect, economically.
+"""Observing that actions took effect: one observer for the whole run, batched, on a learned cadence.
 
-A delete is done when the resource is gone (404, or absent from a list), not when it says DELETING; a
-delete that ends FAILED fails with the service's error text. ``BatchedObserver`` shares one list call
-among every waiter: one ListAssets(assetModelId, ALL) per model per poll round confirms all that model's
-asset deletes, one ListAssetModels round confirms all model deletes. ``PerResourceObserver`` polls one
-Describe per resource (what botocore's waiters do); it exists to be compared against, and as the
-fallback for an asset delete whose model is unknown.
+A delete is done when the resource is gone (absent from a list, or a 404), not when it says DELETING; a
+disassociation when its parent is ACTIVE again. The executor registers each expected effect
+(``EffectObserver.expect``) the moment its request is answered and gets a future; the request slot is free
+again at once. The observer's thread checks effects in batches: one ListAssets(assetModelId, ALL) shows the
+state of every asset of a model, so it confirms that model's deletes and its settling parents together;
+one ListAssetModels confirms every model delete; one ListPortals every portal delete. Where fewer effects
+are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
-Waits are on the injected clock; reads go through the one request path (``Calls``: paced, retried, counted).
+When: an effect's first check is when it is due (its request's answer plus the latency observed so far for
+its kind, learned as the run goes), then backing off. An urgent effect (something waits for it: see
+``hurry``) is checked then, its group at most twice per latency; one that holds nothing back yet (a delete
+that only its model's delete waits for, while other deletes of the model are still to be sent) only every
+few latencies, to notice a failure. The observer's reads of a quota family stay under ``read_share`` of
+that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for
+(when nothing queues, a read costs nothing). No wall-clock constant is on the
+critical path. Waits are on the injected clock; reads go through the one request path.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import structlog
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from teardown.aws.calls import Calls
-from teardown.aws.classify import error_code
+from teardown.aws.calls import PAGE_SIZE, Calls
+from teardown.aws.classify import error_code, error_text
 from teardown.aws.clock import Clock
-from teardown.kinds import KINDS, ActionKind
+from teardown.aws.pacing import family_of
+from teardown.kinds import KINDS, ActionKind, Completion
 
 log = structlog.get_logger(__name__)
 
@@ -32,12 +44,12 @@ ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 
 @dataclass(frozen=True)
 class ObserveSettings:
-    interval: float = 1.0  # seconds between polls of one resource or one list
-    # Between polls of a parent settling after a disassociation: the next disassociation touching it waits
-    # on this, so it sits on the critical path of every deep tree; a DescribeAsset is cheap.
-    settle_interval: float = 0.5
+    # The share of a quota family's rate the observer's reads may take (the rest is the mutations').
+    read_share: float = 0.05
     # Give up waiting for one action's effect after this long; None: the kind table's deadline for its kind.
     timeout: float | None = None
+    # "per_resource" always describes (one read per resource and check: what botocore's waiters do).
+    mode: Literal["batched", "per_resource"] = "batched"
 
     def deadline(self, kind: ActionKind) -> float:
         return self.timeout if self.timeout is not None else KINDS[kind].deadline
@@ -53,9 +65,363 @@ class Verdict:
 
 DONE = Verdict(True)
 DEFAULT_OBSERVE = ObserveSettings()
-# How failures and deadlines name what was deleted.
-_NOUNS = {ActionKind.DELETE_ASSET: "asset", ActionKind.DELETE_ASSET_MODEL: "asset model",
-          ActionKind.DELETE_PORTAL: "portal"}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """How one completion is observed: which resource's state, the list that shows many, the state wanted."""
+
+    noun: str
+    want: Literal["gone", "active"]
+    first_guess: float  # clock seconds: the latency assumed until the run has observed some
+    describe: str
+    describe_param: str
+    status_key: str  # where a Describe answer carries the status
+
+
+# One row per asynchronous completion (the kind table says which completion each action kind has).
+_SOURCES: Mapping[Completion, _Source] = {
+    Completion.ASSET_GONE: _Source("asset", "gone", 2.0, "DescribeAsset", "assetId", "assetStatus"),
+    Completion.PARENT_SETTLED: _Source("parent asset", "active", 1.0, "DescribeAsset", "assetId", "assetStatus"),
+    Completion.MODEL_GONE: _Source("asset model", "gone", 3.0, "DescribeAssetModel", "assetModelId",
+                                   "assetModelStatus"),
+    Completion.PORTAL_GONE: _Source("portal", "gone", 5.0, "DescribePortal", "portalId", "portalStatus"),
+}
+# Checks of one effect that finds it not yet there come after this fraction of its latency, doubling.
+_BACKOFF_START = 0.25
+_BACKOFF_MAX = 2.0
+_LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
+# A group with urgent effects is read at most once per this fraction of their latency; one with none, once
+# per this many latencies (to notice a failure or a deadline early, at little cost).
+_URGENT_GAP = 0.5
+_LAZY_GAP = 8.0
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What an action's request should bring about: ``rid`` reaches the completion's wanted state.
+
+    ``group`` names the list that shows ``rid``'s state ("assets:<model>", "models", "portals"); an empty
+    group means describe only (an asset whose model the plan does not know)."""
+
+    completion: Completion
+    kind: ActionKind
+    rid: str
+    group: str
+
+
+def asset_gone(asset_id: str, model_id: str | None) -> Effect:
+    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, f"assets:{model_id}" if model_id else "")
+
+
+def parent_settled(parent_id: str, parent_model_id: str | None) -> Effect:
+    group = f"assets:{parent_model_id}" if parent_model_id else ""
+    return Effect(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id, group)
+
+
+def model_gone(model_id: str) -> Effect:
+    return Effect(Completion.MODEL_GONE, ActionKind.DELETE_ASSET_MODEL, model_id, "models")
+
+
+def portal_gone(portal_id: str) -> Effect:
+    return Effect(Completion.PORTAL_GONE, ActionKind.DELETE_PORTAL, portal_id, "portals")
+
+
+@dataclass
+class _Watch:
+    effect: Effect
+    sent_at: float
+    due_at: float
+    deadline_at: float
+    future: Future[Verdict]
+    last_checked: float
+    urgent: bool
+    key: str | None = None
+    misses: int = 0
+
+
+@dataclass
+class _Group:
+    watches: dict[str, list[_Watch]] = field(default_factory=lambda: defaultdict(list))  # rid -> watches
+    pages: int = 1  # what its list cost last time
+    checking: bool = False
+    last_check: float = -math.inf
+
+    def next_check(self, latency: Mapping[Completion, float]) -> float:
+        """When the group is next worth a read: its first urgent effect due, or its first other one, each
+        no sooner than its own gap after the last read."""
+        at = math.inf
+        for urgent in (True, False):
+            mine = [w for ws in self.watches.values() for w in ws if w.urgent is urgent]
+            if mine:
+                gap = (_URGENT_GAP * min(latency[w.effect.completion] for w in mine) if urgent
+                       else _LAZY_GAP * max(latency[w.effect.completion] for w in mine))
+                at = min(at, max(min(w.due_at for w in mine), self.last_check + gap))
+        return at
+
+
+class EffectObserver:
+    """Confirms registered effects in batches on its own thread. Use as a context manager (or ``close``)."""
+
+    def __init__(
+        self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE, *,
+        group_sizes: Mapping[str, int] | None = None,
+    ) -> None:
+        self.calls = calls
+        self.clock = clock
+        self.settings = settings
+        self._cond = threading.Condition()
+        self._wake = threading.Event()
+        self._groups: dict[str, _Group] = defaultdict(_Group)
+        self._family_free_at: dict[str, float] = defaultdict(float)
+        self._latency: dict[Completion, float] = {c: s.first_guess for c, s in _SOURCES.items()}
+        self._keys: dict[str, _Watch] = {}
+        self._closed = False
+        # The list behind a group costs its pages: known from the plan until the first list answers.
+        for group, size in (group_sizes or {}).items():
+            self._groups[group].pages = max(1, math.ceil(size / PAGE_SIZE))
+        self._reads = ThreadPoolExecutor(4, thread_name_prefix="observe-read")
+        self._thread = threading.Thread(target=self._loop, name="observe", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> EffectObserver:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._wake.set()
+        self._thread.join()
+        self._reads.shutdown(wait=True)
+
+    def latency(self, completion: Completion) -> float:
+        """The latency estimate the observer works with now (clock seconds)."""
+        with self._cond:
+            return self._latency[completion]
+
+    def expect(self, effect: Effect, sent_at: float, *, key: str | None = None, urgent: bool = True) -> Future[Verdict]:
+        """Register an effect whose request was answered at ``sent_at``; the future resolves to its verdict.
+        A non-urgent effect is checked lazily until ``hurry(key)`` says something waits for it."""
+        future: Future[Verdict] = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the observer is closed")
+            due = sent_at + self._latency[effect.completion]
+            watch = _Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
+                           urgent=urgent, key=key)
+            group = self._groups[effect.group or f"describe:{effect.rid}"]
+            group.watches[effect.rid].append(watch)
+            if key is not None:
+                self._keys[key] = watch
+            self._cond.notify_all()
+        self._wake.set()  # a sleeping loop re-plans: this one may be due before what it waits for
+        return future
+
+    def hurry(self, key: str) -> None:
+        """Something now waits for the effect registered under ``key``: check it as soon as it is due."""
+        with self._cond:
+            watch = self._keys.pop(key, None)
+            if watch is None or watch.future.done() or watch.urgent:
+                return
+            watch.urgent = True
+            watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency[watch.effect.completion]),
+                               self.clock.now())
+            self._cond.notify_all()
+        self._wake.set()
+
+    def wait(self, effect: Effect, sent_at: float) -> Verdict:
+        """``expect`` and wait for the verdict (for callers that have nothing else to do meanwhile)."""
+        return self.expect(effect, sent_at).result()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and not self._pending():
+                    self._cond.wait()
+                if self._closed and not self._pending():
+                    return
+                now = self.clock.now()
+                name, at = self._next_check(now)
+                if name is not None and at <= now:
+                    group = self._groups[name]
+                    group.checking = True
+                    self._reads.submit(self._check, name, now)
+                    continue
+                self._wake.clear()
+            self._pause(at - now if name is not None else None)
+
+    def _pending(self) -> bool:
+        return any(g.watches and not g.checking for g in self._groups.values())
+
+    def _next_check(self, now: float) -> tuple[str | None, float]:
+        """The group to check next and when: its earliest due effect, but not before its family's read
+        budget allows (a check costs its pages, or its describes)."""
+        best: tuple[str | None, float] = (None, math.inf)
+        for name, group in self._groups.items():
+            if not group.watches or group.checking:
+                continue
+            at = group.next_check(self._latency)
+            family = self._family(name)
+            bucket = self.calls.limiter.bucket(family)
+            # Room in the family now (no request queued): a read costs the mutations nothing. Otherwise
+            # the observer's share of the rate decides.
+            if bucket.backlog() > 1.0 / bucket.rate:
+                at = max(at, self._family_free_at[family])
+            if at < best[1]:
+                best = (name, at)
+        return best
+
+    def _pause(self, seconds: float | None) -> None:
+        """Wait until the next check is due, or until a new effect is registered (which may be due sooner)."""
+        wait_event: Callable[[threading.Event, float], bool] | None = getattr(self.clock, "wait_event", None)
+        if seconds is None:
+            self._wake.wait(timeout=None)
+        elif wait_event is not None:
+            wait_event(self._wake, seconds)
+        else:  # a clock that cannot be woken (a manual clock: its sleep moves time on at once)
+            self.clock.sleep(seconds)
+
+    def _family(self, group: str) -> str:
+        return family_of("ListAssetModels" if group == "models" else "ListPortals" if group == "portals"
+                         else "ListAssets")
+
+    def _check(self, name: str, started: float) -> None:
+        try:
+            self._check_group(name, started)
+        except Exception as exc:  # a bug here must fail the watches, never hang the run
+            log.warning("observe.check_raised", group=name, error=repr(exc))
+            self._fail_group(name, f"{type(exc).__name__}: {exc}")
+        finally:
+            with self._cond:
+                self._groups[name].checking = False
+                self._cond.notify_all()
+            self._wake.set()
+
+    def _check_group(self, name: str, started: float) -> None:
+        with self._cond:
+            group = self._groups[name]
+            watched = {rid: list(ws) for rid, ws in group.watches.items()}
+            due = [rid for rid, ws in watched.items() if min(w.due_at for w in ws) <= started]
+            listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
+            use_list = listable and group.pages <= len(due)
+            cost = group.pages if use_list else len(due)
+            rate = self.calls.limiter.bucket(self._family(name)).configured_rate
+            budget = max(rate * self.settings.read_share, 1e-9)
+            family = self._family(name)
+            self._family_free_at[family] = max(self._family_free_at[family], started) + cost / budget
+            group.last_check = started
+        try:
+            if use_list:
+                states, pages = self._list(name)
+                with self._cond:
+                    group.pages = max(1, pages)
+            else:
+                states = {rid: self._describe(watched[rid][0].effect) for rid in due}
+        except (ClientError, BotoCoreError) as exc:
+            self._fail_group(name, error_text(exc), only=None if use_list else set(due))
+            return
+        taken = self.clock.now()
+        for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
+            for watch in watched[rid]:
+                if watch.sent_at <= started:
+                    self._judge(name, watch, status, started, taken)
+
+    def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
+        """Every resource the group's list shows, id -> status; and how many pages that took."""
+        pages = 0
+        states: dict[str, dict[str, Any] | None] = {}
+        params: dict[str, Any]
+        if name == "models":
+            operation, key, params = "ListAssetModels", "assetModelSummaries", {
+                "assetModelTypes": list(ALL_MODEL_TYPES)}
+        elif name == "portals":
+            operation, key, params = "ListPortals", "portalSummaries", {}
+        else:
+            operation, key, params = "ListAssets", "assetSummaries", {
+                "assetModelId": name.removeprefix("assets:"), "filter": "ALL"}
+        token: str | None = None
+        try:
+            while True:
+                extra = {"nextToken": token} if token else {}
+                response = self.calls.read(operation, maxResults=PAGE_SIZE, **params, **extra)
+                pages += 1
+                for item in response.get(key, []):
+                    states[item["id"]] = item.get("status", {})
+                token = response.get("nextToken")
+                if not token:
+                    return states, pages
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return {}, max(pages, 1)  # the model is gone, so are all its assets
+            raise
+
+    def _describe(self, effect: Effect) -> dict[str, Any] | None:
+        source = _SOURCES[effect.completion]
+        try:
+            answer = self.calls.read(source.describe, **{source.describe_param: effect.rid})
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+        status: dict[str, Any] = answer.get(source.status_key, {})
+        return status
+
+    def _judge(self, name: str, watch: _Watch, status: dict[str, Any] | None, started: float, taken: float) -> None:
+        effect = watch.effect
+        source = _SOURCES[effect.completion]
+        state = None if status is None else status.get("state")
+        verdict: Verdict | None = None
+        if state is None or (source.want == "active" and state == "ACTIVE"):
+            verdict = DONE  # gone (for a parent: no parent, no association), or settled
+        elif state == "FAILED":
+            what = "delete of" if source.want == "gone" else "disassociation under"
+            verdict = Verdict(False, f"{what} {source.noun} {effect.rid} ended FAILED: {_status_text(status or {})}")
+        elif taken >= watch.deadline_at:
+            limit = watch.deadline_at - watch.sent_at
+            verdict = Verdict(False, f"{source.noun} {effect.rid} still {state} after {limit:g}s (its deadline)")
+        with self._cond:
+            if verdict is None:
+                watch.misses += 1
+                gap = self._latency[effect.completion] * min(_BACKOFF_START * 2 ** (watch.misses - 1), _BACKOFF_MAX)
+                if not watch.urgent:
+                    gap *= _LAZY_GAP
+                watch.due_at = min(taken + gap, watch.deadline_at)
+                watch.last_checked = started
+                return
+            if verdict.done and watch.urgent:
+                # It happened between the last check that did not see it and this one: learn the midpoint
+                # (only from urgent effects: lazy checks are too far apart to say much).
+                seen = (watch.last_checked + started) / 2 - watch.sent_at
+                old = self._latency[effect.completion]
+                self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
+            self._remove(name, watch)
+        watch.future.set_result(verdict)
+
+    def _remove(self, name: str, watch: _Watch) -> None:
+        group = self._groups[name]
+        if watch.key is not None and self._keys.get(watch.key) is watch:
+            del self._keys[watch.key]
+        watches = group.watches.get(watch.effect.rid, [])
+        if watch in watches:
+            watches.remove(watch)
+        if not watches:
+            group.watches.pop(watch.effect.rid, None)
+        if not group.watches and name.startswith("describe:"):
+            del self._groups[name]
+
+    def _fail_group(self, name: str, error: str, only: set[str] | None = None) -> None:
+        with self._cond:
+            group = self._groups.get(name)
+            failed = [w for rid, ws in (group.watches.items() if group else []) if only is None or rid in only
+                      for w in ws]
+            for watch in failed:
+                self._remove(name, watch)
+        for watch in failed:
+            watch.future.set_result(Verdict(False, error))
 
 
 def _status_text(status: dict[str, Any]) -> str:
@@ -65,165 +431,6 @@ def _status_text(status: dict[str, Any]) -> str:
     details = "; ".join(d.get("message", "") for d in error.get("details", []) if d.get("message"))
     text = ": ".join(p for p in (code, message) if p) or "no error details given"
     return f"{text} ({details})" if details else text
-
-
-def _failed(kind: str, rid: str, status: dict[str, Any]) -> Verdict:
-    return Verdict(False, f"delete of {kind} {rid} ended FAILED: {_status_text(status)}")
-
-
-class Observer(Protocol):
-    def asset_gone(self, asset_id: str, model_id: str | None, since: float) -> Verdict: ...
-    def model_gone(self, model_id: str, since: float) -> Verdict: ...
-
-
-@dataclass
-class _Snapshot:
-    taken_at: float
-    generation: int
-    # id -> status structure ({"state": ..., "error": ...}) of everything the list showed
-    statuses: dict[str, dict[str, Any]]
-
-
-class _Group:
-    """Waiters on the same list share its latest snapshot; the lock makes only one of them poll."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.snapshot: _Snapshot | None = None
-
-
-class BatchedObserver:
-    """One list call per model (assets) or for all models, per poll round, shared by every waiter."""
-
-    def __init__(self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE) -> None:
-        self.calls = calls
-        self.clock = clock
-        self.settings = settings
-        self._groups: dict[str, _Group] = {}
-        self._groups_lock = threading.Lock()
-        self._fallback = PerResourceObserver(calls, clock, settings)
-
-    def asset_gone(self, asset_id: str, model_id: str | None, since: float) -> Verdict:
-        if model_id is None:
-            return self._fallback.asset_gone(asset_id, None, since)
-        return self._wait(f"assets:{model_id}", ActionKind.DELETE_ASSET, asset_id, since,
-                          lambda: self._list_assets(model_id))
-
-    def model_gone(self, model_id: str, since: float) -> Verdict:
-        return self._wait("models", ActionKind.DELETE_ASSET_MODEL, model_id, since, self._list_models)
-
-    def _group(self, key: str) -> _Group:
-        with self._groups_lock:
-            return self._groups.setdefault(key, _Group())
-
-    def _wait(
-        self, key: str, action: ActionKind, rid: str, since: float, poll: Callable[[], dict[str, dict[str, Any]]]
-    ) -> Verdict:
-        group = self._group(key)
-        kind = _NOUNS[action]
-        limit = self.settings.deadline(action)
-        deadline = since + limit
-        seen = -1
-        while True:
-            # Wait first: a delete is never done the instant it is accepted on the real service.
-            self.clock.sleep(self.settings.interval)
-            with group.lock:
-                snap = group.snapshot
-                # A snapshot taken before our request was accepted proves nothing, and one we already
-                # judged says nothing new; any other (another waiter's poll of this round) is shared.
-                if snap is None or snap.taken_at < since or snap.generation <= seen:
-                    generation = snap.generation + 1 if snap is not None else 0
-                    snap = _Snapshot(self.clock.now(), generation, poll())
-                    group.snapshot = snap
-            seen = snap.generation
-            status = snap.statuses.get(rid)
-            if status is None:
-                return DONE
-            if status.get("state") == "FAILED":
-                return _failed(kind, rid, status)
-            if self.clock.now() >= deadline:
-                return Verdict(False, f"{kind} {rid} still {status.get('state')} after {limit:g}s (its deadline)")
-
-    def _list_assets(self, model_id: str) -> dict[str, dict[str, Any]]:
-        try:
-            return {
-                a["id"]: a.get("status", {})
-                for a in self.calls.pages("ListAssets", "assetSummaries", assetModelId=model_id, filter="ALL")
-            }
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return {}  # the model is gone, so are all its assets
-            raise
-
-    def _list_models(self) -> dict[str, dict[str, Any]]:
-        return {
-            m["id"]: m.get("status", {})
-            for m in self.calls.pages(
-                "ListAssetModels", "assetModelSummaries", assetModelTypes=list(ALL_MODEL_TYPES)
-            )
-        }
-
-
-class PerResourceObserver:
-    """One Describe per resource per poll round, until 404 (what botocore's waiters do)."""
-
-    def __init__(self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE) -> None:
-        self.calls = calls
-        self.clock = clock
-        self.settings = settings
-
-    def asset_gone(self, asset_id: str, model_id: str | None, since: float) -> Verdict:
-        return wait_gone(self.calls, self.clock, ActionKind.DELETE_ASSET, asset_id, since=since, settings=self.settings)
-
-    def model_gone(self, model_id: str, since: float) -> Verdict:
-        return wait_gone(self.calls, self.clock, ActionKind.DELETE_ASSET_MODEL, model_id, since=since,
-                         settings=self.settings)
-
-
-def wait_gone(
-    calls: Calls, clock: Clock, kind: ActionKind, rid: str, *, since: float, settings: ObserveSettings = DEFAULT_OBSERVE
-) -> Verdict:
-    """An asynchronous delete is done when the kind's Describe answers 404; failed if it ends FAILED, or is
-    still there at the kind's deadline."""
-    spec = KINDS[kind]
-    limit = settings.deadline(kind)
-    while True:
-        clock.sleep(settings.interval)
-        try:
-            answer = calls.read(spec.describe, **{spec.target_param: rid})
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return DONE
-            raise
-        status = next((v for k, v in answer.items() if k.endswith("Status") and isinstance(v, dict)), {})
-        if status.get("state") == "FAILED":
-            return _failed(_NOUNS[kind], rid, status)
-        if clock.now() >= since + limit:
-            return Verdict(False, f"{_NOUNS[kind]} {rid} still {status.get('state')} after {limit:g}s (its deadline)")
-
-
-def wait_disassociated(
-    calls: Calls, clock: Clock, parent_id: str, child_id: str, settings: ObserveSettings = DEFAULT_OBSERVE
-) -> Verdict:
-    """Done when the parent is ACTIVE again (no longer UPDATING) and the child has no parent."""
-    limit = settings.deadline(ActionKind.DISASSOCIATE_ASSET)
-    deadline = clock.now() + limit
-    while True:
-        clock.sleep(settings.settle_interval)
-        try:
-            state = calls.read("DescribeAsset", assetId=parent_id).get("assetStatus", {}).get("state")
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return DONE  # no parent, no association
-            raise
-        if state == "ACTIVE":
-            if child_parent(calls, child_id) != parent_id:
-                return DONE
-            return Verdict(False, f"asset {child_id} is still associated to {parent_id} after the parent settled")
-        if state == "FAILED":
-            return Verdict(False, f"parent asset {parent_id} went FAILED during the disassociation")
-        if clock.now() >= deadline:
-            return Verdict(False, f"parent asset {parent_id} still {state} after {limit:g}s (its deadline)")
 
 
 def child_parent(calls: Calls, child_id: str) -> str | None:

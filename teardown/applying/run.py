@@ -7,9 +7,11 @@ the freshness check (``check_plan``: every pending action implied by the plan's 
 world now, and the world still as the plan saw it), ``max_deletes``, and the confirmation (default no)
 unless ``auto_approve``.
 
-Then the DAG walk: ``workers`` actions at once, each started as soon as what it depends on is done,
-paced per quota family, retried, observed. Finished actions of an earlier run (per the journal) are not
-sent again; in-flight ones are re-sent with the same clientToken. ``stop`` (Ctrl-C) starts nothing new.
+Then the DAG walk (``teardown.applying.schedule`` says in what order): each action started as soon as
+what it depends on is done, longest remaining path first, up to ``workers`` requests in flight per quota
+family, paced, retried; a request's slot is free once it is answered, while one observer confirms effects
+in batches. Finished actions of an earlier run (per the journal) are not sent again; in-flight ones are
+re-sent with the same clientToken. ``stop`` (Ctrl-C) starts nothing new.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import structlog
 
@@ -29,16 +31,11 @@ from teardown.applying.execute import ActionResult, Executor
 from teardown.applying.freshness import check_plan
 from teardown.applying.journal import Journal, load_records
 from teardown.applying.lock import ApplyLock
-from teardown.applying.observe import (
-    DEFAULT_OBSERVE,
-    BatchedObserver,
-    Observer,
-    ObserveSettings,
-    PerResourceObserver,
-)
+from teardown.applying.observe import DEFAULT_OBSERVE, EffectObserver, ObserveSettings
 from teardown.applying.paths import archive_path, journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
 from teardown.applying.report import ActionReport, ApplyReport, Outcome
+from teardown.applying.schedule import asset_models, claims_of, lane_of, priorities
 from teardown.applying.walk import EventKind, WalkEvent, walk
 from teardown.archive.capture import ensure_archive
 from teardown.aws.calls import Calls, CallStats
@@ -54,10 +51,10 @@ from teardown.planning.planfile import Plan, load_plan
 log = structlog.get_logger(__name__)
 
 DELETE_KINDS = tuple(kind for kind in ActionKind if kind.is_delete)
-# A worker stays with its action until the effect is observed, and SiteWise deletes take seconds: workers
-# mostly wait (on a shared batched observer), while the rate limiter, not the pool, bounds request rates.
-# Measured by benchmarks/apply_strategies.py: 32 workers took 0.56x the time of 8 on realistic latencies.
-DEFAULT_WORKERS = 32
+# Requests in flight per quota family. A slot is held only while its request is answered (effects are
+# awaited without one), and the rate limiter, not the slots, bounds request rates: a few slots keep a
+# family busy, and few requests queue at the limiter ahead of a more urgent one.
+DEFAULT_WORKERS = 8
 IdentityProvider = Callable[[], tuple[str, str]]
 
 
@@ -103,7 +100,6 @@ def apply(
     adaptive: bool = True,
     retry: RetrySettings = DEFAULT_RETRY,
     observe: ObserveSettings = DEFAULT_OBSERVE,
-    observation: Literal["batched", "per_resource"] = "batched",
 ) -> ApplyReport:
     """Apply ``plan`` (a Plan or a plan file path). See the module docstring for the order of guards.
 
@@ -149,8 +145,7 @@ def apply(
                  workers=workers, account=account, region=region)
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
             report = _run(plan, calls.with_stats(CallStats()), journal, finished, account=account, region=region,
-                          workers=workers, stop=stop, on_progress=on_progress, observe=observe,
-                          observation=observation)
+                          workers=workers, stop=stop, on_progress=on_progress, observe=observe)
     report.write(Path(report_file) if report_file is not None else report_path(base))
     log.info("apply.finished", plan=plan.digest, exit_code=report.exit_code, **report.totals())
     return report
@@ -208,16 +203,11 @@ def _run(
     stop: threading.Event | None,
     on_progress: Callable[[Progress], None] | None,
     observe: ObserveSettings,
-    observation: str,
 ) -> ApplyReport:
     clock = calls.clock
-    observer: Observer = (
-        PerResourceObserver(calls, clock, observe) if observation == "per_resource"
-        else BatchedObserver(calls, clock, observe)
-    )
-    executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, observe=observe,
-                        journal=journal)
     actions = {a.id: a for a in plan.actions}
+    models = asset_models(actions)
+    group_sizes = Counter(f"assets:{model}" for model in models.values())
     tracker = Tracker(
         kinds={a.id: a.kind.value for a in plan.actions},
         totals=dict(Counter(a.kind.value for a in plan.actions)),
@@ -248,10 +238,17 @@ def _run(
 
     started_at = clock.now()
     wall_start = time.monotonic()
-    result = walk(
-        plan.action_graph(), lambda aid: executor.run(actions[aid]), workers=workers, stop=stop,
-        on_event=on_event, completed=finished, failure_of=_failure_of,
-    )
+    graph = plan.action_graph()
+    claims = claims_of(actions)
+    with EffectObserver(calls, clock, observe, group_sizes=group_sizes) as observer:
+        executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, journal=journal,
+                            models=models)
+        result = walk(
+            graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
+            on_event=on_event, completed=finished, failure_of=_failure_of,
+            priority=priorities(graph, actions), claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
+            hurry=executor.hurry,
+        )
     log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))
     now = clock.now()
     for aid, roots in result.skipped.items():

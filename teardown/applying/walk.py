@@ -1,8 +1,14 @@
-"""A bounded-parallel DAG walk that knows nothing about AWS (the habit of Terraform's dag/walk.go).
+"""A DAG walk that knows nothing about AWS (the habit of Terraform's dag/walk.go), event-driven.
 
 Nodes start as soon as all their predecessors succeeded: there are no phase barriers. A node that
 fails marks every descendant "skipped: upstream failed", naming the failed node(s) as root cause, while
 independent branches go on. Setting ``stop`` (Ctrl-C) starts no new node and lets in-flight ones settle.
+
+A visit runs on a request slot of its node's lane (``lane_of``: a quota family, say) and may answer a
+``Future``: the request slot is free again at once, while the node stays in flight until the future
+resolves (an effect an observer will confirm). So requests in flight are bounded per lane, and nodes
+awaiting their effect are not bounded at all. Ready nodes start highest ``priority`` first (the longest
+remaining path, say), and a node whose ``claims`` conflict with a node in flight waits until it ends.
 
 Events are delivered on the walking thread, in order, so a progress callback needs no locking.
 """
@@ -11,7 +17,8 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,13 +33,15 @@ log = structlog.get_logger(__name__)
 
 N = TypeVar("N", bound=Hashable)
 
-# How often the walking thread looks at the stop event while every worker is busy.
+# How often the walking thread looks at the stop event while it waits (wall seconds; off the critical path:
+# any request or effect that ends wakes it at once).
 _STOP_POLL_SECONDS = 0.05
 SKIPPED_UPSTREAM = "skipped: upstream failed"
 
 
 class EventKind(StrEnum):
     STARTED = "started"
+    AWAITING = "awaiting"  # its request was answered; its effect is still to be seen
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -46,6 +55,18 @@ class WalkEvent(Generic[N]):
     value: Any = None
     error: str | None = None
     root_causes: tuple[N, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a node needs to itself: ``holds`` are taken from its start until it ends; it starts only while
+    none of ``holds`` or ``needs_free`` is held by another node in flight."""
+
+    holds: frozenset[Hashable] = frozenset()
+    needs_free: frozenset[Hashable] = frozenset()
+
+
+NO_CLAIM = Claim()
 
 
 class NodeFailed(Exception):
@@ -77,6 +98,10 @@ def walk(
     on_event: Callable[[WalkEvent[N]], None] | None = None,
     completed: Collection[N] = (),
     failure_of: Callable[[Any], str | None] | None = None,
+    priority: Mapping[N, float] | None = None,
+    claims: Callable[[N], Claim] | None = None,
+    lane_of: Callable[[N], Hashable] | None = None,
+    hurry: Callable[[N], None] | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge u -> v: u must succeed before v starts).
 
@@ -84,8 +109,9 @@ def walk(
     u does not skip v (two requests that must not overlap, yet do not depend on each other's effect).
 
     ``visit`` fails its node by raising (``NodeFailed`` for a plain message) or, when ``failure_of`` is
-    given, by returning a value for which ``failure_of`` answers an error text. ``completed`` nodes count
-    as already succeeded and are not visited (resume). Raises ``ValueError`` on a cycle.
+    given, by returning (or resolving its future to) a value for which ``failure_of`` answers an error
+    text. ``workers`` bounds the visits running at once in each lane. ``completed`` nodes count as already
+    succeeded and are not visited (resume). Raises ``ValueError`` on a cycle.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -93,12 +119,15 @@ def walk(
         raise ValueError(f"graph has a cycle: {nx.find_cycle(graph)}")
     return _Walker(
         graph, visit, workers=workers, stop=stop, on_event=on_event, completed=set(completed),
-        failure_of=failure_of,
+        failure_of=failure_of, priority=priority or {}, claims=claims, lane_of=lane_of, hurry=hurry,
     ).run()
 
 
+_Entry = tuple[float, int, Any]  # (-priority, graph order, node): a heap entry
+
+
 class _Walker(Generic[N]):
-    """The state of one walk; driven from one thread, visits run on the pool."""
+    """The state of one walk; driven from one thread, visits run on one pool per lane."""
 
     def __init__(
         self,
@@ -110,6 +139,10 @@ class _Walker(Generic[N]):
         on_event: Callable[[WalkEvent[N]], None] | None,
         completed: set[N],
         failure_of: Callable[[Any], str | None] | None,
+        priority: Mapping[N, float],
+        claims: Callable[[N], Claim] | None,
+        lane_of: Callable[[N], Hashable] | None,
+        hurry: Callable[[N], None] | None,
     ) -> None:
         self.graph = graph
         self.visit = visit
@@ -117,43 +150,81 @@ class _Walker(Generic[N]):
         self.stop = stop
         self.emit: Callable[[WalkEvent[N]], None] = on_event or (lambda _event: None)
         self.failure_of = failure_of
+        self.priority = priority
+        self.claims = claims or (lambda _node: NO_CLAIM)
+        self.lane_of: Callable[[N], Hashable] = lane_of or (lambda _node: "")
         self.result: WalkResult[N] = WalkResult()
-        # Deterministic start order: the graph's own node order breaks ties.
+        # Deterministic start order: priority first, then the graph's own node order.
         self.order: dict[N, int] = {node: i for i, node in enumerate(graph.nodes)}
         self.finished: set[N] = completed & set(graph.nodes)
         self.blocked_by: dict[N, set[N]] = {}
         # Failures travel along dependency edges only, never along ordering-only ones.
         self.depends = nx.subgraph_view(graph, filter_edge=lambda u, v: not graph.edges[u, v].get(ORDER_ONLY))
         self.waiting: dict[N, int] = {}
-        # A heap of (graph order, node): the next ready node in O(log n), even with 100k actions ready.
-        self.ready: list[tuple[int, N]] = []
+        # One heap of ready nodes per lane: the next one in O(log n), even with 100k actions ready.
+        self.ready: dict[Hashable, list[_Entry]] = defaultdict(list)
+        self.held: dict[Hashable, N] = {}  # claim key -> the node in flight holding it
+        self.parked: dict[Hashable, list[_Entry]] = defaultdict(list)  # claim key -> nodes waiting for it
+        self.busy: dict[Hashable, int] = defaultdict(int)  # lane -> visits running
+        self.hurry = hurry or (lambda _node: None)
+        self.awaiting: set[N] = set()  # answered, effect still to be seen
+        self.hurried: set[N] = set()
+        self.answered: set[N] = set()
+        self.unanswered: dict[N, int] = {}  # node -> predecessors whose request is not answered yet
         for node in graph.nodes:
             if node in self.finished:
                 continue
             self.waiting[node] = sum(1 for p in graph.predecessors(node) if p not in self.finished)
+            self.unanswered[node] = self.waiting[node]
             if self.waiting[node] == 0:
-                heapq.heappush(self.ready, (self.order[node], node))
+                self._make_ready(node)
+
+    def _make_ready(self, node: N) -> None:
+        entry = (-float(self.priority.get(node, 0.0)), self.order[node], node)
+        heapq.heappush(self.ready[self.lane_of(node)], entry)
 
     def run(self) -> WalkResult[N]:
-        in_flight: dict[Future[tuple[str | None, Any]], N] = {}
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="walk") as pool:
+        requests: dict[Future[tuple[str | None, Any]], N] = {}
+        awaiting: dict[Future[Any], N] = {}
+        pools: dict[Hashable, ThreadPoolExecutor] = {}
+        try:
             while True:
                 if self.stop is not None and self.stop.is_set() and not self.result.stopped:
                     self.result.stopped = True
                     self.emit(WalkEvent(EventKind.STOPPING, None))
-                while self.ready and len(in_flight) < self.workers and not self.result.stopped:
-                    _, node = heapq.heappop(self.ready)
-                    self.emit(WalkEvent(EventKind.STARTED, node))
-                    in_flight[pool.submit(self._run_one, node)] = node
-                if not in_flight:
+                if not self.result.stopped:
+                    for node, lane in self._startable():
+                        pool = pools.get(lane)
+                        if pool is None:
+                            pool = pools[lane] = ThreadPoolExecutor(self.workers, thread_name_prefix=f"walk-{lane}")
+                        self.emit(WalkEvent(EventKind.STARTED, node))
+                        requests[pool.submit(self._run_one, node)] = node
+                if not requests and not awaiting:
                     break
-                # Wake up now and then to notice a stop request while every worker is busy.
+                if not requests:  # nothing can start before some effect is seen: every effect is urgent
+                    for node in sorted(self.awaiting - self.hurried, key=self.order.__getitem__):
+                        self._hurry(node)
+                # Wake up now and then to notice a stop request while everything is in flight.
                 timeout = _STOP_POLL_SECONDS if self.stop is not None and not self.result.stopped else None
-                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: self.order[in_flight[f]]):
-                    node = in_flight.pop(future)
-                    error, value = future.result()
+                done, _ = wait([*requests, *awaiting], timeout=timeout, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: self.order[requests[f] if f in requests else awaiting[f]]):
+                    if future in requests:
+                        node = requests.pop(future)
+                        self.busy[self.lane_of(node)] -= 1
+                        error, value = future.result()
+                        if error is None and isinstance(value, Future):
+                            awaiting[value] = node
+                            self.emit(WalkEvent(EventKind.AWAITING, node))
+                            self._now_awaiting(node)
+                            continue
+                    else:
+                        node = awaiting.pop(future)
+                        self.awaiting.discard(node)
+                        error, value = self._outcome(future)
                     self._settle(node, error, value)
+        finally:
+            for pool in pools.values():
+                pool.shutdown(wait=True)
         for node in _ordered(self.graph.nodes, self.order):
             if node in self.finished:
                 continue
@@ -163,6 +234,49 @@ class _Walker(Generic[N]):
                 self.result.not_started.append(node)
         return self.result
 
+    def _startable(self) -> Iterable[tuple[N, Hashable]]:
+        """Take ready nodes, best first per lane, while the lane has a free slot and their claims are free."""
+        for lane, heap in self.ready.items():
+            while heap and self.busy[lane] < self.workers:
+                entry = heapq.heappop(heap)
+                node: N = entry[2]
+                claim = self.claims(node)
+                conflict = next((k for k in (*claim.holds, *claim.needs_free) if k in self.held), None)
+                if conflict is not None:
+                    self.parked[conflict].append(entry)  # back in its lane when the holder ends
+                    if self.held[conflict] in self.awaiting:
+                        self._hurry(self.held[conflict])
+                    continue
+                for key in claim.holds:
+                    self.held[key] = node
+                self.busy[lane] += 1
+                yield node, lane
+
+    def _now_awaiting(self, node: N) -> None:
+        self.awaiting.add(node)
+        self._answer(node)
+        if any(self.parked.get(key) for key in self.claims(node).holds):
+            self._hurry(node)
+
+    def _answer(self, node: N) -> None:
+        """``node``'s request was answered: a successor with every predecessor answered now waits on effects."""
+        if node in self.answered:
+            return
+        self.answered.add(node)
+        for child in self.graph.successors(node):
+            if child in self.finished or child in self.blocked_by:
+                continue
+            self.unanswered[child] -= 1
+            if self.unanswered[child] == 0:
+                for pred in self.graph.predecessors(child):
+                    if pred in self.awaiting:
+                        self._hurry(pred)
+
+    def _hurry(self, node: N) -> None:
+        if node not in self.hurried:
+            self.hurried.add(node)
+            self.hurry(node)
+
     def _run_one(self, node: N) -> tuple[str | None, Any]:
         try:
             value = self.visit(node)
@@ -171,11 +285,27 @@ class _Walker(Generic[N]):
         except Exception as exc:  # a visit bug must fail its node, not the whole walk
             log.warning("walk.visit_raised", node=str(node), error=repr(exc))
             return f"{type(exc).__name__}: {exc}", None
+        if isinstance(value, Future):
+            return None, value
+        return (self.failure_of(value) if self.failure_of else None), value
+
+    def _outcome(self, future: Future[Any]) -> tuple[str | None, Any]:
+        try:
+            value = future.result()
+        except Exception as exc:  # an observer bug must fail its node, not the whole walk
+            log.warning("walk.effect_raised", error=repr(exc))
+            return f"{type(exc).__name__}: {exc}", None
         return (self.failure_of(value) if self.failure_of else None), value
 
     def _settle(self, node: N, error: str | None, value: Any) -> None:
+        self._answer(node)
         self.finished.add(node)
         self.result.values[node] = value
+        for key in self.claims(node).holds:
+            if self.held.get(key) == node:
+                del self.held[key]
+                for entry in self.parked.pop(key, []):
+                    heapq.heappush(self.ready[self.lane_of(entry[2])], entry)
         if error is None:
             self.result.succeeded.append(node)
             self.emit(WalkEvent(EventKind.SUCCEEDED, node, value=value))
@@ -205,7 +335,7 @@ class _Walker(Generic[N]):
                 continue
             self.waiting[child] -= 1
             if self.waiting[child] == 0:
-                heapq.heappush(self.ready, (self.order[child], child))
+                self._make_ready(child)
 
 
 def _ordered(nodes: Iterable[N], order: dict[N, int]) -> list[N]:

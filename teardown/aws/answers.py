@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from teardown.inventory.records import AssetRecord, ParentLink
+from teardown.inventory.records import AssetRecord, GatewayRecord, ParentLink, SeriesRecord
 
 
 def epoch(value: datetime | float | None) -> float:
@@ -32,6 +32,28 @@ def asset_from_describe(out: Any) -> AssetRecord:
         external_id=out.get("assetExternalId"),
         hierarchy_ids=tuple(h["id"] for h in out.get("assetHierarchies", ()) if "id" in h),
     )
+
+
+def series_from_summary(summary: Any) -> SeriesRecord:
+    return SeriesRecord(
+        id=summary["timeSeriesId"], alias=summary.get("alias"), asset_id=summary.get("assetId"),
+        property_id=summary.get("propertyId"), last_update=epoch(summary.get("timeSeriesLastUpdateDate")),
+    )
+
+
+def gateway_from_summary(summary: Any, arn: str) -> GatewayRecord:
+    """A ListGateways summary (which carries no ARN: the caller builds it from account and region)."""
+    return GatewayRecord(
+        id=summary["gatewayId"], name=summary["gatewayName"], arn=arn, last_update=epoch(summary.get("lastUpdateDate")),
+        capabilities=tuple(sorted(c["capabilityNamespace"] for c in summary.get("gatewayCapabilitySummaries", ()))),
+    )
+
+
+def property_names(out: Any) -> dict[str, str]:
+    """Property id -> name, of a DescribeAsset answer (its own properties and its composite models')."""
+    properties = [*out.get("assetProperties", ()),
+                  *(p for c in out.get("assetCompositeModels", ()) for p in c.get("properties", ()))]
+    return {p["id"]: p["name"] for p in properties}
 
 
 def formula_hierarchies(properties: Iterable[Any]) -> set[str]:

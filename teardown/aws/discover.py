@@ -17,10 +17,17 @@ from typing import Any, TypeVar
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.aws.answers import asset_from_describe, asset_from_summary, epoch, formula_hierarchies
+from teardown.aws.answers import (
+    asset_from_describe,
+    asset_from_summary,
+    epoch,
+    formula_hierarchies,
+    series_from_summary,
+)
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
+from teardown.aws.discover_edge import EdgeDiscovery
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import SelectionRefused, UnknownResourceError
 from teardown.inventory.records import (
@@ -48,7 +55,7 @@ class DiscoveryOptions:
     monitor: bool = False
 
 
-class Discoverer:
+class Discoverer(EdgeDiscovery):
     """One discovery run: the request path (counted apart), a pool. Use ``discover()`` rather than this."""
 
     def __init__(
@@ -266,20 +273,18 @@ class Discoverer:
     # -- time series ----------------------------------------------------------------------------------
     def all_time_series(self) -> None:
         """One paginated scan of the series bound to any asset: deleting an asset deletes them."""
-        found: dict[str, list[str]] = {}
-        for series in self._pages("ListTimeSeries", "TimeSeriesSummaries", timeSeriesType="ASSOCIATED"):
-            if series.get("assetId"):
-                found.setdefault(series["assetId"], []).append(series.get("alias") or series["timeSeriesId"])
-        self.inventory.time_series = {k: tuple(sorted(v)) for k, v in found.items()}
+        found = [series_from_summary(s) for s in self._pages("ListTimeSeries", "TimeSeriesSummaries",
+                                                            timeSeriesType="ASSOCIATED")]
+        with self._lock:
+            self.inventory.series.update((s.id, s) for s in found if s.asset_id)
 
     def time_series_of(self, asset_ids: Iterable[str]) -> None:
         """Per asset, for a subtree: bounded by the subtree's size instead of the account's series count."""
         def lookup(asset_id: str) -> None:
-            labels = sorted(s.get("alias") or s["timeSeriesId"] for s in self._pages(
-                "ListTimeSeries", "TimeSeriesSummaries", assetId=asset_id, timeSeriesType="ASSOCIATED"))
-            if labels:
-                with self._lock:
-                    self.inventory.time_series[asset_id] = tuple(labels)
+            found = [series_from_summary(s) for s in self._pages(
+                "ListTimeSeries", "TimeSeriesSummaries", assetId=asset_id, timeSeriesType="ASSOCIATED")]
+            with self._lock:
+                self.inventory.series.update((s.id, s) for s in found)
 
         self._map(lookup, list(asset_ids))
 
@@ -319,9 +324,12 @@ def discover(
 
             _concurrently(run.projects, subtree_scan)
         else:
-            _concurrently(run.projects, run.account_assets, run.all_time_series)
+            alias_only = [lambda: run.alias_only_series(spec.alias_prefixes)] if spec.alias_prefixes else []
+            _concurrently(run.projects, run.account_assets, run.all_time_series, run.gateways, *alias_only)
         if options.tags or spec.needs_tags:
             run.tags()
+        if spec.keep_time_series:
+            run.unaliased_property_names()
     finally:
         run.close()
     inventory = run.inventory
@@ -360,7 +368,7 @@ def discover_present(
 
 
 def _without(spec: SelectionSpec, exc: UnknownResourceError) -> SelectionSpec:
-    for field in ("subtrees", "asset_models", "portals", "projects"):
+    for field in ("subtrees", "asset_models", "portals", "projects", "gateways"):
         refs: tuple[str, ...] = getattr(spec, field)
         if exc.ref in refs:
             kept: dict[str, Any] = {field: tuple(r for r in refs if r != exc.ref)}
@@ -387,7 +395,7 @@ def discover_target(
 
 
 def _concurrently(*branches: Callable[[], object]) -> None:
-    """Monitor, asset and time series discovery share nothing: run them side by side."""
+    """Monitor, asset, time series and gateway discovery share nothing: run them side by side."""
     with ThreadPoolExecutor(max_workers=len(branches), thread_name_prefix="discover-branch") as pool:
         for future in [pool.submit(branch) for branch in branches]:
             future.result()

@@ -44,6 +44,10 @@ _READ_FAMILIES: Mapping[str, str] = {
     "ListAccessPolicies": "monitor",
     "ListProjects": "monitor",
     "ListTimeSeries": "time_series",
+    "DescribeTimeSeries": "time_series",
+    # Gateway quotas are unpublished: paced with the asset family, as DeleteGateway is (see the kind table).
+    "ListGateways": "asset",
+    "DescribeGateway": "asset",
 }
 OPERATION_FAMILIES: Mapping[str, str] = {
     **_READ_FAMILIES, **{spec.operation: spec.family for spec in KINDS.values()},
@@ -100,6 +104,11 @@ class TokenBucket:
             wait = start - now
             self.waited += wait
             return wait
+
+    def backlog(self) -> float:
+        """Clock seconds of requests already reserved ahead of now (0 when the family has room now)."""
+        with self._lock:
+            return 0.0 if self._next_free is None else max(0.0, self._next_free - self.clock.now())
 
     def acquire(self) -> None:
         wait = self.reserve()

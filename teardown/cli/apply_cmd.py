@@ -48,7 +48,7 @@ def register(
     parser.add_argument("--max-deletes", type=non_negative_int, metavar="N",
                         help="refuse a plan deleting more than N resources")
     parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
-                        help=f"actions in flight at once (default {DEFAULT_WORKERS})")
+                        help=f"requests in flight at once per quota family (default {DEFAULT_WORKERS})")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="JSON report file (default: <plan>.report.json beside the plan)")
     parser.set_defaults(func=run)

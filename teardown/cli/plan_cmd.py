@@ -49,7 +49,7 @@ def register(
 def run(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     if spec.is_empty:
-        flags = [s.flag for s in SELECTORS if not s.protects]
+        flags = [s.flag for s in SELECTORS if s.selects]
         raise BadInputError(f"nothing selected: give {', '.join(flags[:-1])} or {flags[-1]}")
     # Before discovery spends a single call: where the plan and the inventory go must be writable.
     if args.out is not None:

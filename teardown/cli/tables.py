@@ -18,7 +18,7 @@ from teardown.applying.report import ApplyReport, Outcome
 from teardown.cli.terminal import ERROR_STYLE, WARNING_STYLE
 from teardown.kinds import KINDS, ActionKind
 from teardown.planning.planfile import Plan
-from teardown.planning.render import SHOWN_SERIES, kind_counts, selection_flags, series_lines
+from teardown.planning.render import SHOWN_SERIES, edge_sections, kind_counts, selection_flags
 
 _OUTCOME_COLUMNS = tuple(Outcome)
 _OUTCOME_STYLE = {Outcome.FAILED: ERROR_STYLE, Outcome.SKIPPED: WARNING_STYLE, Outcome.NOT_STARTED: WARNING_STYLE}
@@ -56,7 +56,8 @@ def format_summary(report: ApplyReport) -> str:
 
 def _requests_line(report: ApplyReport) -> str:
     return (f"{sum(report.calls.values())} requests, {sum(report.retries.values())} retries, "
-            f"{sum(report.throttles.values())} throttled, {report.duration:.1f}s with {report.workers} workers")
+            f"{sum(report.throttles.values())} throttled, {report.duration:.1f}s with {report.workers} request slots "
+            "per quota family")
 
 
 def _title(kind: str) -> str:
@@ -129,17 +130,14 @@ def plan_view(plan: Plan, *, limit: int | None = None) -> RenderableType:
         for k in s["kept_modified"]:
             kept.add_row(k["name"], k["id"], k["change"])
         parts.append(kept)
-    series = series_lines(s)
-    if series:
-        deleted = _table(f"Deleted with their assets: {len(series)} time series and their data "
-                         "(SiteWise deletes the series bound to a deleted asset)", ("asset: series", ""),
-                         style=WARNING_STYLE)
-        for line in series[:SHOWN_SERIES]:
-            deleted.add_row(line)
-        if len(series) > SHOWN_SERIES:
-            deleted.add_row(Text(f"... and {len(series) - SHOWN_SERIES} more (--format json lists them all)",
-                                 style="dim"))
-        parts.append(deleted)
+    for title, column, items, warns in edge_sections(s):
+        listed = _table(title, (column, ""), style=WARNING_STYLE if warns else "")
+        for line in items[:SHOWN_SERIES]:
+            listed.add_row(line)
+        if len(items) > SHOWN_SERIES:
+            listed.add_row(Text(f"... and {len(items) - SHOWN_SERIES} more (--format json lists them all)",
+                                style="dim"))
+        parts.append(listed)
     calls = s.get("discovery_calls", {})
     if calls:
         parts.append(Text(f"Discovery spent {sum(calls.values())} calls: "

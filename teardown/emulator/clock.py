@@ -61,3 +61,8 @@ class ScaledClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds / self.scale)
+
+    def wait_event(self, event: threading.Event, seconds: float) -> bool:
+        """Wait up to ``seconds`` of this clock, or less if ``event`` is set first (a sleep that can be cut
+        short); answer whether it was set."""
+        return event.wait(max(seconds, 0.0) / self.scale)

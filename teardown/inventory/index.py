@@ -1,5 +1,6 @@
 """Lookups over an Inventory that selection, planning and review share: children, descendants, assets per
-model, which models use a model, ids to records, and a resource's name for messages."""
+model, which models use a model, the series bound to each asset, ids to records, and a resource's name for
+messages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from teardown.errors import UnknownResourceError
-from teardown.inventory.records import AssetRecord, Inventory, ModelRecord
+from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, SeriesRecord
 from teardown.inventory.selectors import EXTERNAL_ID_PREFIX
 
 _R = TypeVar("_R", AssetRecord, ModelRecord)
@@ -40,6 +41,17 @@ def assets_by_model(inventory: Inventory) -> dict[str, list[str]]:
     index: dict[str, list[str]] = defaultdict(list)
     for asset in inventory.assets.values():
         index[asset.model_id].append(asset.id)
+    return index
+
+
+def series_by_asset(inventory: Inventory) -> dict[str, list[SeriesRecord]]:
+    """Asset id -> the series bound to its properties, by label (deleting the asset deletes them)."""
+    index: dict[str, list[SeriesRecord]] = defaultdict(list)
+    for series in inventory.series.values():
+        if series.asset_id is not None:
+            index[series.asset_id].append(series)
+    for bound in index.values():
+        bound.sort(key=lambda s: (s.label, s.id))
     return index
 
 
@@ -89,7 +101,7 @@ def _resolve(records: Mapping[str, _R], ref: str, what: str) -> _R:
 
 def name_of(inventory: Inventory, resource_id: str) -> str:
     """The resource's name, or its id when the inventory does not hold it."""
-    for table in (inventory.assets, inventory.models, inventory.projects, inventory.portals):
+    for table in (inventory.assets, inventory.models, inventory.projects, inventory.portals, inventory.gateways):
         if resource_id in table:
             return str(table[resource_id].name)
     return resource_id
@@ -98,7 +110,8 @@ def name_of(inventory: Inventory, resource_id: str) -> str:
 def describe(inventory: Inventory, resource_id: str) -> str:
     """``asset 'Site 1' (id)``: how refusals and differences name a resource."""
     for table, noun in ((inventory.assets, "asset"), (inventory.models, "asset model"),
-                        (inventory.projects, "project"), (inventory.portals, "portal")):
+                        (inventory.projects, "project"), (inventory.portals, "portal"),
+                        (inventory.gateways, "gateway")):
         if resource_id in table:
             return f"{noun} {table[resource_id].name!r} ({resource_id})"
     return resource_id

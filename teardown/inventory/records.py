@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-INVENTORY_FORMAT = 1
+INVENTORY_FORMAT = 2  # 2: time series as records (bound and alias-only), gateways
 
 
 class ModelType(StrEnum):
@@ -95,6 +95,37 @@ class ProjectRecord:
     access_policy_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class GatewayRecord:
+    id: str
+    name: str
+    arn: str
+    last_update: float
+    # Namespaces of its capability configurations (they go with the gateway).
+    capabilities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeriesRecord:
+    """A time series (data stream): bound to an asset property, or alias-only (``asset_id`` None).
+
+    Deleting an asset deletes the series bound to its properties, data included; one disassociated first
+    survives as an alias-only stream, which only a series with an alias can be (the alias is what names it)."""
+
+    id: str
+    alias: str | None
+    last_update: float
+    asset_id: str | None = None
+    property_id: str | None = None
+    # Read only where a review needs it (a series --keep-time-series cannot keep); else None.
+    property_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How reviews name it: its alias, else its id."""
+        return self.alias or self.id
+
+
 @dataclass
 class Inventory:
     """What discovery saw. ``complete`` is False when only part of the account was scanned (a subtree)."""
@@ -107,12 +138,18 @@ class Inventory:
     portals: dict[str, PortalRecord] = field(default_factory=dict)
     projects: dict[str, ProjectRecord] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
-    # asset id -> the time series bound to its properties (alias, else id): deleting the asset deletes them.
-    time_series: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Series id -> the series: those bound to the assets discovered (deleting an asset deletes them), and the
+    # alias-only ones under ``alias_prefixes_loaded``.
+    series: dict[str, SeriesRecord] = field(default_factory=dict)
+    gateways: dict[str, GatewayRecord] = field(default_factory=dict)
     complete: bool = True
     tags_loaded: bool = False
     # Dashboards and access policies of portals and projects were listed (needed to delete them).
     monitor_loaded: bool = False
+    # Gateways were listed (or the ones named were described).
+    gateways_loaded: bool = False
+    # The alias prefixes whose alias-only series were listed; "" means all of them.
+    alias_prefixes_loaded: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,12 +160,15 @@ class Inventory:
             "complete": self.complete,
             "tags_loaded": self.tags_loaded,
             "monitor_loaded": self.monitor_loaded,
+            "gateways_loaded": self.gateways_loaded,
+            "alias_prefixes_loaded": list(self.alias_prefixes_loaded),
             "calls": dict(sorted(self.calls.items())),
             "models": [asdict(m) for _, m in sorted(self.models.items())],
             "assets": [asdict(a) for _, a in sorted(self.assets.items())],
             "portals": [asdict(p) for _, p in sorted(self.portals.items())],
             "projects": [asdict(p) for _, p in sorted(self.projects.items())],
-            "time_series": {k: list(v) for k, v in sorted(self.time_series.items())},
+            "series": [asdict(t) for _, t in sorted(self.series.items())],
+            "gateways": [asdict(g) for _, g in sorted(self.gateways.items())],
         }
 
     @classmethod
@@ -167,6 +207,9 @@ class Inventory:
             account=data["account"], region=data["region"], endpoint=data["endpoint"],
             models=models, assets=assets, portals=portals, projects=projects,
             calls=dict(data["calls"]), complete=data["complete"], tags_loaded=data["tags_loaded"],
-            time_series={k: tuple(v) for k, v in data.get("time_series", {}).items()},
-            monitor_loaded=data.get("monitor_loaded", False),
+            series={t["id"]: SeriesRecord(**t) for t in data["series"]},
+            gateways={g["id"]: GatewayRecord(**{**g, "capabilities": tuple(g["capabilities"])})
+                      for g in data["gateways"]},
+            monitor_loaded=data["monitor_loaded"], gateways_loaded=data["gateways_loaded"],
+            alias_prefixes_loaded=tuple(data["alias_prefixes_loaded"]),
         )

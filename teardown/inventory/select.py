@@ -21,7 +21,8 @@ from teardown.inventory.index import (
     resolve_asset,
     resolve_model,
 )
-from teardown.inventory.records import Inventory
+from teardown.inventory.records import Inventory, SeriesRecord
+from teardown.inventory.select_edge import check_loaded, choose_series, pick_gateways
 from teardown.inventory.selectors import SelectionSpec
 
 
@@ -47,10 +48,17 @@ class Selection:
     # Monitor resources deleted: portals, and projects (with their dashboards and access policies).
     portals: frozenset[str] = frozenset()
     projects: frozenset[str] = frozenset()
+    gateways: frozenset[str] = frozenset()
+    # Alias-only series deleted (ids).
+    series: frozenset[str] = frozenset()
+    # --keep-time-series: aliased series of deleted assets, disassociated first; and those without an alias,
+    # which go with their asset (a plan holds these only with --allow-data-loss).
+    kept_series: tuple[SeriesRecord, ...] = ()
+    unkeepable_series: tuple[SeriesRecord, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.assets or self.models or self.portals or self.projects)
+        return not (self.assets or self.models or self.portals or self.projects or self.gateways or self.series)
 
 
 def _has_tag(tags: Mapping[str, str] | None, wanted: Iterable[tuple[str, str]]) -> bool:
@@ -64,21 +72,24 @@ def select(inventory: Inventory, spec: SelectionSpec) -> Selection:
     if spec.needs_monitor_details and not inventory.monitor_loaded:
         raise BadInputError("deleting portals or projects needs an inventory discovered with their dashboards "
                             "and access policies (plan it from the live account)")
+    check_loaded(inventory, spec)
     children = children_index(inventory)
     by_model = assets_by_model(inventory)
     assets, models = _pick(inventory, spec, children, by_model)
     portals, projects = _pick_monitor(inventory, spec)
+    gateways = pick_gateways(inventory, spec)
     protected = _protected(inventory, spec)
 
     refusals = [
         f"{describe(inventory, rid)} is selected but protected; drop the selector that picks it "
         f"or the --protect/--protect-tag that guards it"
-        for rid in sorted((assets | models | portals | projects) & protected)
+        for rid in sorted((assets | models | portals | projects | gateways) & protected)
     ]
     disassociations, kept_modified = _close_assets(inventory, assets, children, protected, refusals)
     _check_models(inventory, models, assets, by_model, refusals)
     project_unlinks = _unlink_projects(inventory, assets, projects, protected=protected,
                                        kept_modified=kept_modified, refusals=refusals)
+    series = choose_series(inventory, spec, assets, refusals)
     if refusals:
         raise SelectionRefused("selection refused:\n  " + "\n  ".join(refusals))
     return Selection(
@@ -89,6 +100,10 @@ def select(inventory: Inventory, spec: SelectionSpec) -> Selection:
         kept_modified=kept_modified,
         portals=frozenset(portals),
         projects=frozenset(projects),
+        gateways=frozenset(gateways),
+        series=series.deleted,
+        kept_series=series.kept,
+        unkeepable_series=series.unkeepable,
     )
 
 
@@ -242,10 +257,10 @@ def _resolve_any(inventory: Inventory, ref: str) -> str:
             return resolver(inventory, ref).id
         except UnknownResourceError:
             continue
-    if ref in inventory.projects or ref in inventory.portals:
+    if ref in inventory.projects or ref in inventory.portals or ref in inventory.gateways:
         return ref
     if not inventory.complete:
         # A subtree scan does not see the whole account; a protected id outside it cannot be touched anyway.
         return ref
-    raise UnknownResourceError(f"--protect {ref!r}: no asset, model, project or portal has that id")
+    raise UnknownResourceError(f"--protect {ref!r}: no asset, model, project, portal or gateway has that id")
 

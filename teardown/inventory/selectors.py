@@ -16,7 +16,7 @@ from teardown.errors import BadInputError
 EXTERNAL_ID_PREFIX = "externalId:"
 # SiteWise ids are UUIDs (36 characters) or "externalId:" and an external id of up to 128 characters.
 MAX_ID_LENGTH = len(EXTERNAL_ID_PREFIX) + 128
-ValueKind = Literal["switch", "id", "tag", "regex"]
+ValueKind = Literal["switch", "id", "tag", "regex", "prefix"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,13 @@ class Selector:
     help: str
     metavar: str | None = None
     protects: bool = False  # guards resources instead of selecting them
+    option: bool = False  # changes how the selection is planned instead of selecting anything
     # Where a reset file holds it: (table, key).
     config: tuple[str, str] = ("select", "")
+
+    @property
+    def selects(self) -> bool:
+        return not (self.protects or self.option)
 
     @property
     def config_table(self) -> str:
@@ -40,7 +45,8 @@ class Selector:
 
 
 SELECTORS: tuple[Selector, ...] = (
-    Selector("all", "--all", "switch", "every asset, asset model, and Monitor portal and project"),
+    Selector("all", "--all", "switch",
+             "every asset, asset model, Monitor portal and project, gateway and alias-only time series"),
     Selector("subtrees", "--subtree", "id", "the asset and all its descendants (a site decommission)", "ASSET"),
     Selector("asset_models", "--asset-model", "id", "the asset model and all its assets", "MODEL"),
     Selector("tags", "--tag", "tag", "resources with this tag", "KEY=VALUE"),
@@ -49,10 +55,19 @@ SELECTORS: tuple[Selector, ...] = (
              "the Monitor portal with its projects, dashboards and access policies (assets are kept)", "PORTAL"),
     Selector("projects", "--project", "id",
              "the Monitor project with its dashboards and access policies (assets are kept)", "PROJECT"),
+    Selector("gateways", "--gateway", "id", "the gateway, with its capability configurations", "GATEWAY"),
+    Selector("time_series_aliases", "--time-series-alias", "prefix",
+             "the time series bound to no asset (alias-only streams) whose alias starts with PREFIX", "PREFIX"),
     Selector("protect", "--protect", "id", "never delete or change this resource", "ID", protects=True,
              config=("protect", "ids")),
     Selector("protect_tags", "--protect-tag", "tag", "never delete or change resources with this tag",
              "KEY=VALUE", protects=True, config=("protect", "tags")),
+    Selector("keep_time_series", "--keep-time-series", "switch",
+             "keep the data: disassociate every aliased time series of a deleted asset first, so it and its "
+             "history survive as an alias-only stream", option=True, config=("plan", "")),
+    Selector("allow_data_loss", "--allow-data-loss", "switch",
+             "with --keep-time-series: plan even where a series has no alias and so cannot be kept (it is "
+             "deleted with its asset, data included)", option=True, config=("plan", "")),
 )
 BY_FIELD: Mapping[str, Selector] = {s.field: s for s in SELECTORS}
 
@@ -68,23 +83,42 @@ class SelectionSpec:
     names: tuple[str, ...] = ()
     portals: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()
+    gateways: tuple[str, ...] = ()
+    time_series_aliases: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
     protect_tags: tuple[tuple[str, str], ...] = ()
+    keep_time_series: bool = False
+    allow_data_loss: bool = False
+
+    def __post_init__(self) -> None:
+        if self.allow_data_loss and not self.keep_time_series:
+            raise BadInputError(
+                "--allow-data-loss only matters with --keep-time-series: without it, every series bound to a "
+                "deleted asset is deleted with it, data included (the plan lists them)")
 
     @property
     def is_empty(self) -> bool:
-        return not any(getattr(self, s.field) for s in SELECTORS if not s.protects)
+        return not any(getattr(self, s.field) for s in SELECTORS if s.selects)
 
     @property
     def subtree_only(self) -> bool:
         """Only subtrees asked for: discovery need not scan the whole account."""
         return bool(self.subtrees) and not any(
-            getattr(self, s.field) for s in SELECTORS if not s.protects and s.field != "subtrees")
+            getattr(self, s.field) for s in SELECTORS if s.selects and s.field != "subtrees")
 
     @property
     def needs_monitor_details(self) -> bool:
         """Monitor resources may be deleted: discovery must list their dashboards and access policies."""
         return bool(self.all or self.portals or self.projects)
+
+    @property
+    def needs_gateways(self) -> bool:
+        return bool(self.all or self.gateways)
+
+    @property
+    def alias_prefixes(self) -> tuple[str, ...]:
+        """The prefixes of the alias-only series that may be deleted; ``("",)``: all of them (``--all``)."""
+        return ("",) if self.all else self.time_series_aliases
 
     @property
     def needs_tags(self) -> bool:
@@ -143,6 +177,9 @@ def _parse(selector: Selector, text: Any) -> Any:
         return parse_tag(text, selector.flag)
     if selector.value == "id":
         return parse_id(text, selector.flag)
+    if selector.value == "prefix" and not text:
+        raise BadInputError(f"{selector.flag} needs a prefix of at least one character (an empty one would "
+                            "name every alias-only series: that is --all's)")
     return text
 
 

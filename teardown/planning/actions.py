@@ -97,6 +97,18 @@ def delete_portal_id(portal_id: str) -> str:
     return f"delete-portal/{portal_id}"
 
 
+def keep_series_id(series_id: str) -> str:
+    return f"keep-time-series/{series_id}"
+
+
+def delete_series_id(series_id: str) -> str:
+    return f"delete-time-series/{series_id}"
+
+
+def delete_gateway_id(gateway_id: str) -> str:
+    return f"delete-gateway/{gateway_id}"
+
+
 def build_actions(inventory: Inventory, selection: Selection) -> list[Action]:
     """Every action the selection needs, without edges."""
     actions: list[Action] = []
@@ -140,7 +152,33 @@ def build_actions(inventory: Inventory, selection: Selection) -> list[Action]:
             params={"assetModelId": model_id}, label=f"delete {model.type.lower()} {model.name!r}",
         ))
     actions.extend(_monitor_actions(inventory, selection))
+    actions.extend(_edge_actions(inventory, selection))
     return actions
+
+
+def _edge_actions(inventory: Inventory, selection: Selection) -> list[Action]:
+    """Kept series leave their asset (by alias, asset and property, which must all match); alias-only series
+    are deleted by alias; gateways by id."""
+    out: list[Action] = []
+    for series in selection.kept_series:
+        alias, asset_id = series.alias or "", series.asset_id or ""  # kept series are bound and aliased
+        out.append(Action(
+            id=keep_series_id(series.id), kind=ActionKind.DISASSOCIATE_TIME_SERIES, target=alias,
+            params={"alias": alias, "assetId": asset_id, "propertyId": series.property_id},
+            label=f"keep time series {alias!r}: disassociate it from {inventory.assets[asset_id].name!r}",
+        ))
+    for series_id in sorted(selection.series):
+        alias = inventory.series[series_id].alias or ""  # alias-only series have one: it is what names them
+        out.append(Action(
+            id=delete_series_id(series_id), kind=ActionKind.DELETE_TIME_SERIES, target=alias,
+            params={"alias": alias}, label=f"delete alias-only time series {alias!r}",
+        ))
+    for gateway_id in sorted(selection.gateways):
+        out.append(Action(
+            id=delete_gateway_id(gateway_id), kind=ActionKind.DELETE_GATEWAY, target=gateway_id,
+            params={"gatewayId": gateway_id}, label=f"delete gateway {inventory.gateways[gateway_id].name!r}",
+        ))
+    return out
 
 
 def _monitor_actions(inventory: Inventory, selection: Selection) -> list[Action]:

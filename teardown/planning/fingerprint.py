@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from teardown.inventory.index import assets_by_model, children_index
+from teardown.inventory.index import assets_by_model, children_index, series_by_asset
 from teardown.inventory.records import Inventory
 from teardown.inventory.select import Selection
 from teardown.kinds import ActionKind
@@ -74,6 +74,16 @@ def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
             "projects": sorted(p.id for p in inventory.projects.values() if p.portal_id == portal_id),
             "access_policies": sorted(portal.access_policy_ids),
         }
+    for gateway_id in sorted(selection.gateways):
+        out[gateway_id] = {"kind": "gateway", "name": inventory.gateways[gateway_id].name}
+    bound = series_by_asset(inventory) if selection.kept_series or selection.unkeepable_series else {}
+    # Kept mode: every series bound to a deleted asset, so one added since (which the plan would not keep) or
+    # one that gained or lost its alias makes the plan stale.
+    watched = [*(inventory.series[s] for s in sorted(selection.series)),
+               *(s for asset_id in sorted(selection.assets) for s in bound.get(asset_id, ()))]
+    for series in watched:
+        out[series.id] = {"kind": "time_series", "name": series.label, "alias": series.alias,
+                          "asset": series.asset_id}
     return out
 
 
@@ -90,6 +100,7 @@ def differences(
     """
     removed_links = {(a.params["assetId"], a.params["childAssetId"])
                      for a in actions if a.kind is ActionKind.DISASSOCIATE_ASSET}
+    kept_aliases = {a.target for a in actions if a.kind is ActionKind.DISASSOCIATE_TIME_SERIES}
     deleted = {a.target for a in actions if a.kind.is_delete}
     acted_on = {a.target for a in actions if a.id in progressed}
     acted_on |= {a.params["childAssetId"] for a in actions
@@ -123,6 +134,12 @@ def differences(
         if "selected_assets" in before:
             for asset in sorted(set(after["selected_assets"]) - set(before["selected_assets"])):
                 out.append(f"{label} now also holds selected asset {asset}")
+        if "alias" in before and after.get("alias") != before["alias"]:
+            out.append(f"{label} now has alias {after.get('alias')!r}")
+        if "asset" in before and after.get("asset") != before["asset"] and not (
+            after.get("asset") is None and before["alias"] in kept_aliases
+        ):
+            out.append(f"{label} moved from asset {before['asset']} to {after.get('asset')}")
         if "updated" in before and after["updated"] != before["updated"] and rid not in acted_on:
             out.append(f"{label} was updated since planning")
     return out

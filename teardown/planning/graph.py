@@ -8,7 +8,6 @@ test can ask why one action waits for another. Pure and fast: no client, linear 
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from teardown.planning.actions import (
     delete_policy_id,
     delete_portal_id,
     delete_project_id,
+    keep_series_id,
 )
 
 # Edge attributes: ORDER_ONLY marks an edge whose later action only waits for the earlier one to end (it
@@ -81,45 +81,6 @@ def _child_deletes_before_parent_delete(ctx: _Context) -> Iterator[Edge]:
             yield node, delete_asset_id(action.target)
 
 
-def _serialize_mutations_per_asset(ctx: _Context) -> Iterator[Edge]:
-    """A disassociation puts the parent into UPDATING, and SiteWise refuses to mutate an asset that is not
-    ACTIVE in either role (parent or child): one disassociation touching an asset at a time.
-
-    Every chain follows one global order, deepest links first (then label, id), so chains sharing an action
-    cannot form a cycle, and leaves, the bulk of any tree, are freed for deletion first.
-    """
-    depth = _depths(ctx.inventory)
-    by_asset: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for node, action in ctx.actions.items():
-        if action.kind is ActionKind.DISASSOCIATE_ASSET:
-            order = (-depth(action.params["childAssetId"]), action.label, node)
-            by_asset[action.params["assetId"]].append(order)
-            by_asset[action.params["childAssetId"]].append(order)
-    for chain in by_asset.values():
-        chain.sort()
-        for (*_, before), (*_, after) in itertools.pairwise(chain):
-            yield before, after
-
-
-def _depths(inventory: Inventory) -> Callable[[str], int]:
-    """Depth of an asset in its tree (a root is 0), memoized across calls."""
-    known: dict[str, int] = {}
-
-    def depth(asset_id: str) -> int:
-        path = []
-        current: str | None = asset_id
-        while current is not None and current not in known:
-            path.append(current)
-            record = inventory.assets.get(current)
-            current = record.parent.asset_id if record is not None and record.parent is not None else None
-        base = known[current] if current is not None else -1
-        for offset, node in enumerate(reversed(path), 1):
-            known[node] = base + offset
-        return known[asset_id]
-
-    return depth
-
-
 def _asset_deletes_before_model_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAssetModel is refused while any asset of the model exists, DELETING included."""
     for asset_id in ctx.selection.assets:
@@ -132,13 +93,6 @@ def _blocking_users_before_used_models(ctx: _Context) -> Iterator[Edge]:
     """DeleteAssetModel is refused while another model composes it, implements it (an interface), or reads
     its properties in a formula through a hierarchy: those users go first."""
     yield from _model_uses(ctx, blocking=True)
-
-
-def _parent_models_before_child_models(ctx: _Context) -> Iterator[Edge]:
-    """A hierarchy that merely names a child model blocks nothing, but deleting parents first costs nothing
-    and stays safe should the service be stricter: a preference, given up where it would close a cycle
-    (models whose hierarchies name each other)."""
-    yield from _model_uses(ctx, blocking=False)
 
 
 def _model_uses(ctx: _Context, *, blocking: bool) -> Iterator[Edge]:
@@ -168,6 +122,14 @@ def _portal_contents_before_portal(ctx: _Context) -> Iterator[Edge]:
             yield before, delete_portal_id(portal_id)
 
 
+def _kept_series_leave_before_asset_delete(ctx: _Context) -> Iterator[Edge]:
+    """Deleting an asset deletes the series bound to its properties, data included: a series kept
+    (--keep-time-series) is disassociated first, and the asset waits for that to succeed."""
+    for series in ctx.selection.kept_series:
+        if series.asset_id is not None:
+            yield keep_series_id(series.id), delete_asset_id(series.asset_id)
+
+
 class Strength(Enum):
     """What an edge rule's "before" means."""
 
@@ -181,12 +143,11 @@ class Strength(Enum):
 EDGE_RULES: tuple[tuple[EdgeRule, Strength], ...] = (
     (_unlinks_before_delete, Strength.NEEDS),
     (_child_deletes_before_parent_delete, Strength.NEEDS),
-    (_serialize_mutations_per_asset, Strength.ORDERS),
     (_asset_deletes_before_model_delete, Strength.NEEDS),
     (_blocking_users_before_used_models, Strength.NEEDS),
     (_project_contents_before_project, Strength.NEEDS),
     (_portal_contents_before_portal, Strength.NEEDS),
-    (_parent_models_before_child_models, Strength.PREFERS),
+    (_kept_series_leave_before_asset_delete, Strength.NEEDS),
 )
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from teardown.kinds import ActionKind
 from teardown.planning.planfile import Plan
 
-OUTSIDE = ""  # the group of actions under no deleted subtree: models, Monitor resources, project links
+OUTSIDE = ""  # the group of actions under no deleted subtree: models, Monitor resources, project links, gateways
 
 
 def by_subtree(plan: Plan) -> dict[str, Counter[ActionKind]]:
@@ -40,6 +40,8 @@ def by_subtree(plan: Plan) -> dict[str, Counter[ActionKind]]:
             group = root_of(action.params["childAssetId"])
         elif action.kind is ActionKind.DELETE_ASSET:
             group = root_of(action.target)
+        elif action.kind is ActionKind.DISASSOCIATE_TIME_SERIES:
+            group = root_of(action.params["assetId"])
         else:
             group = OUTSIDE
         groups.setdefault(group, Counter())[action.kind] += 1

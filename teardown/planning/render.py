@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import KINDS, ActionKind
@@ -80,13 +80,11 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
     if s.get("kept_modified"):
         lines += ["", "Kept but modified:"]
         lines.extend(f"  {k['name']} ({k['id']}): {k['change']}" for k in s["kept_modified"])
-    series = series_lines(s)
-    if series:
-        lines += ["", f"Deleted with their assets: {len(series)} time series and their data "
-                      "(SiteWise deletes the series bound to a deleted asset):"]
-        lines.extend(f"  {line}" for line in series[:SHOWN_SERIES])
-        if len(series) > SHOWN_SERIES:
-            lines.append(f"  ... and {len(series) - SHOWN_SERIES} more (--format json lists them all)")
+    for title, _column, items, _warns in edge_sections(s):
+        lines += ["", f"{title}:"]
+        lines.extend(f"  {line}" for line in items[:SHOWN_SERIES])
+        if len(items) > SHOWN_SERIES:
+            lines.append(f"  ... and {len(items) - SHOWN_SERIES} more (--format json lists them all)")
     calls = s.get("discovery_calls", {})
     if calls:
         lines += ["", f"Discovery spent {sum(calls.values())} calls: "
@@ -100,8 +98,45 @@ def render_text(plan: Plan, *, limit: int | None = None) -> str:
 
 
 def series_lines(summary: Mapping[str, Any]) -> list[str]:
-    return [f"{entry['name']}: {series}" for entry in summary.get("time_series_deleted", ())
+    """``asset: series`` for every series deleted with its asset (a property named where keeping was asked for
+    and the series has no alias)."""
+    unkeepable = {u["series"]: u["property"] for u in summary.get("time_series_unkeepable", ())}
+    return [f"{entry['name']}: {unkeepable.get(series, series)}" for entry in summary.get("time_series_deleted", ())
             for series in entry["series"]]
+
+
+def deleted_series_title(summary: Mapping[str, Any], count: int) -> str:
+    why = ("these have no alias, so --keep-time-series cannot keep them; --allow-data-loss lets them go"
+           if summary.get("time_series_unkeepable") else "SiteWise deletes the series bound to a deleted asset")
+    return f"Deleted with their assets: {count} time series and their data ({why})"
+
+
+class Section(NamedTuple):
+    """A titled list of a plan's summary; ``column`` heads it in a table; ``warns`` marks data that goes."""
+
+    title: str
+    column: str
+    items: list[str]
+    warns: bool = False
+
+
+def edge_sections(summary: Mapping[str, Any]) -> list[Section]:
+    """The lists after the kept-but-modified one, each non-empty: series deleted with their assets, series kept
+    as alias-only streams, alias-only series and gateways deleted. Every renderer shows these."""
+    series = series_lines(summary)
+    kept = summary.get("time_series_kept", ())
+    alias_only = summary.get("time_series", ())
+    gateways = summary.get("gateways", ())
+    sections = [
+        Section(deleted_series_title(summary, len(series)), "asset: series", series, warns=True),
+        Section(f"Kept: {len(kept)} time series and their history, disassociated before their asset is deleted "
+                "(they stay as alias-only streams)", "asset: alias", [f"{k['name']}: {k['alias']}" for k in kept]),
+        Section(f"Deleted: {len(alias_only)} alias-only time series (bound to no asset) and their data", "alias",
+                [str(t["alias"]) for t in alias_only]),
+        Section(f"Deleted: {len(gateways)} gateway(s), with their capability configurations", "gateway",
+                [f"{g['name']} ({g['id']})" for g in gateways]),
+    ]
+    return [section for section in sections if section.items]
 
 
 def render_json(plan: Plan) -> str:
@@ -158,10 +193,9 @@ def _markdown_full(plan: Plan) -> str:
     if s.get("kept_modified"):
         out += ["", "### Kept but modified", ""]
         out += [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}" for k in s["kept_modified"]]
-    series = series_lines(s)
-    if series:
-        out += ["", f"### Deleted with their assets: {len(series)} time series and their data", ""]
-        out += [f"- {_md(line)}" for line in series]
+    for title, _column, items, _warns in edge_sections(s):
+        out += ["", f"### {_md(title)}", ""]
+        out += [f"- {_md(line)}" for line in items]
     out += ["", f"<details><summary>All {len(plan.actions)} actions, in order</summary>", ""]
     out += [f"{i}. {_md(a.label or a.id)} — `{a.id}`" for i, a in enumerate(plan.actions, 1)]
     out += ["", "</details>", ""]
@@ -214,10 +248,8 @@ def _markdown_summary(plan: Plan, *, rows: int, full_chars: int, max_chars: int,
            [f"- {m['kind']} {_md(m['name'])} (`{m['id']}`)" for m in s.get("monitor", ())])
     capped("Kept but modified", [f"- {_md(k['name'])} (`{k['id']}`): {k['change']}"
                                  for k in s.get("kept_modified", ())])
-    series = series_lines(s)
-    if series:
-        out += ["", f"### Deleted with their assets: {len(series)} time series and their data", "",
-                f"SiteWise deletes the series bound to a deleted asset; all {len(series)} are listed in the full plan."]
+    for title, _column, items, _warns in edge_sections(s):
+        capped(_md(title), [f"- {_md(line)}" for line in items])
     out.append("")
     return "\n".join(out)
 

@@ -1,14 +1,16 @@
 """A plan's summary: counts per action kind, what goes under each selected root, what is kept but modified,
-and the time series (and data) SiteWise deletes with their assets. Pure."""
+the time series (and data) SiteWise deletes with their assets, those kept as alias-only streams, and the
+gateways and alias-only series deleted. Pure."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
-from teardown.inventory.index import children_index, descendants, name_of
+from teardown.inventory.index import children_index, descendants, name_of, series_by_asset
 from teardown.inventory.records import Inventory
 from teardown.inventory.select import Selection
+from teardown.inventory.select_edge import property_of
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 
@@ -18,6 +20,8 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
     counts = Counter(a.kind.value for a in actions)
     roots = sorted(a for a in selection.assets if _parent_id(inventory, a) not in selection.assets)
     under = _subtree_sizes(inventory, roots)
+    bound = series_by_asset(inventory)
+    kept = {s.id for s in selection.kept_series}
     return {
         "actions": {kind.value: counts.get(kind.value, 0) for kind in ActionKind},
         "deletes": {
@@ -25,6 +29,7 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
             "portals": len(selection.portals), "projects": len(selection.projects),
             "dashboards": counts.get(ActionKind.DELETE_DASHBOARD.value, 0),
             "access_policies": counts.get(ActionKind.DELETE_ACCESS_POLICY.value, 0),
+            "gateways": len(selection.gateways), "time_series": len(selection.series),
         },
         "monitor": [
             *({"kind": "portal", "id": p, "name": inventory.portals[p].name} for p in sorted(selection.portals)),
@@ -40,10 +45,25 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
         ],
         # SiteWise deletes the time series bound to a deleted asset, and their data: the reviewer must see it.
         "time_series_deleted": [
-            {"asset": a, "name": inventory.assets[a].name, "series": list(inventory.time_series[a])}
+            {"asset": a, "name": inventory.assets[a].name, "series": labels}
             for a in sorted(selection.assets, key=lambda a: (inventory.assets[a].name, a))
-            if inventory.time_series.get(a)
+            if (labels := [s.label for s in bound.get(a, ()) if s.id not in kept])
         ],
+        # --keep-time-series: disassociated before their asset goes, they survive as alias-only streams.
+        "time_series_kept": [
+            {"asset": s.asset_id, "name": inventory.assets[s.asset_id or ""].name, "alias": s.alias}
+            for s in sorted(selection.kept_series, key=lambda s: (inventory.assets[s.asset_id or ""].name, s.label))
+        ],
+        # ... and, with --allow-data-loss, what it could not keep: series without an alias.
+        "time_series_unkeepable": [
+            {"asset": s.asset_id, "name": inventory.assets[s.asset_id or ""].name, "property": property_of(s),
+             "series": s.id}
+            for s in sorted(selection.unkeepable_series,
+                            key=lambda s: (inventory.assets[s.asset_id or ""].name, s.property_id or ""))
+        ],
+        "time_series": [{"id": s, "alias": inventory.series[s].alias} for s in sorted(
+            selection.series, key=lambda s: (str(inventory.series[s].alias), s))],
+        "gateways": [{"id": g, "name": inventory.gateways[g].name} for g in sorted(selection.gateways)],
         "discovery_calls": dict(sorted(inventory.calls.items())),
     }
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 
 from teardown.applying.journal import Journal
+from teardown.applying.observe import ObserveSettings
 from teardown.applying.paths import journal_path
 from teardown.applying.report import Outcome
 from teardown.emulator import FaultSettings, LatencyProfile
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from tests.support.worlds import FAST_OBSERVE, Env
+from tests.support.worlds import Env
 
 
 def _specs(env: Env) -> dict[str, SelectionSpec]:
@@ -120,7 +121,7 @@ def test_an_effect_that_never_comes_fails_at_its_deadline_and_skips_its_dependan
     _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-2"],)))
     env.backend.latency = LatencyProfile(delete_asset=100_000.0)
     start = env.clock.now()
-    report = env.apply(path, observe=FAST_OBSERVE.__class__(interval=5.0))
+    report = env.apply(path, observe=ObserveSettings())
     assert report.exit_code == 1
     failed = report.root_causes()
     assert failed

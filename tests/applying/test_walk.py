@@ -188,3 +188,106 @@ def test_order_only_successor_of_a_skipped_node_still_runs() -> None:
     assert result.skipped == {"b": ("a",)}
     assert result.succeeded == ["c"]
     assert result.not_started == []
+
+
+# ---- effects awaited without a slot, claims, priority, lanes ------------------------------------------------
+
+
+def test_a_visit_that_answers_a_future_frees_its_slot_until_the_future_resolves() -> None:
+    """With one slot, three visits answer futures: all three start before any resolves (the slot is free
+    once each answered), and each node succeeds only with its future's value; dependants wait for it."""
+    from concurrent.futures import Future
+
+    g = _graph([("a", "z"), ("b", "z"), ("c", "z")])
+    futures: dict[str, Future[str]] = {}
+    events: list[tuple[str, str | None]] = []
+
+    def resolve_all() -> None:
+        for name, future in futures.items():
+            future.set_result(f"{name} seen")
+
+    def visit(node: str) -> object:
+        if node == "z":
+            return "z done"
+        futures[node] = Future()
+        if len(futures) == 3:  # the last of the three resolves them all, from another thread
+            threading.Thread(target=resolve_all).start()
+        return futures[node]
+
+    result = walk(g, visit, workers=1, on_event=lambda e: events.append((e.kind.value, e.node)))
+    assert result.ok
+    assert result.values["a"] == "a seen" and result.values["z"] == "z done"
+    starts = [n for kind, n in events if kind == "started"]
+    first_success = next(i for i, (kind, _) in enumerate(events) if kind == "succeeded")
+    assert set(starts[:3]) == {"a", "b", "c"}
+    assert all(events.index(("started", n)) < first_success for n in "abc")
+    assert ("awaiting", "a") in events
+
+
+def test_a_future_that_resolves_to_a_failure_fails_its_node_and_skips_dependants() -> None:
+    from concurrent.futures import Future
+
+    g = _graph([("a", "b")])
+
+    def visit(node: str) -> object:
+        future: Future[str] = Future()
+        future.set_result("bad")
+        return future
+
+    result = walk(g, visit, failure_of=lambda v: "went bad" if v == "bad" else None)
+    assert result.failed == {"a": "went bad"}
+    assert result.skipped == {"b": ("a",)}
+
+
+def test_nodes_with_conflicting_claims_never_overlap() -> None:
+    """Three nodes hold the same key: with slots to spare they still run one at a time; a node that only
+    needs the key free waits for it too; an unrelated node runs alongside."""
+    from teardown.applying.walk import Claim
+
+    g = _graph([], nodes=["h1", "h2", "h3", "n1", "free"])
+    claims = {"h1": Claim(holds=frozenset({"k"})), "h2": Claim(holds=frozenset({"k"})),
+              "h3": Claim(holds=frozenset({"k"})), "n1": Claim(needs_free=frozenset({"k"})), "free": Claim()}
+    running: set[str] = set()
+    overlaps: list[set[str]] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(2, timeout=5)
+
+    def visit(node: str) -> None:
+        with lock:
+            running.add(node)
+            overlaps.append(set(running))
+        if node in ("h1", "free"):
+            gate.wait()  # h1 and free are in flight together: proof the unrelated node was not held back
+        with lock:
+            running.discard(node)
+
+    result = walk(g, visit, workers=8, claims=claims.__getitem__)
+    assert result.ok
+    keyed = {"h1", "h2", "h3", "n1"}
+    assert all(len(seen & keyed) <= 1 for seen in overlaps)
+
+
+def test_ready_nodes_start_highest_priority_first() -> None:
+    """With one slot and everything ready, nodes start by priority, the graph's order breaking ties."""
+    g = _graph([], nodes=["low", "high", "mid", "mid2"])
+    order: list[str] = []
+    walk(g, order.append, workers=1, priority={"high": 3, "mid": 2, "mid2": 2, "low": 1})
+    assert order == ["high", "mid", "mid2", "low"]
+
+
+def test_each_lane_has_its_own_slots() -> None:
+    """A lane whose only slot is busy does not hold back another lane: b (lane y) runs while a (lane x)
+    is still in its visit."""
+    g = _graph([], nodes=["a", "a2", "b"])
+    lanes = {"a": "x", "a2": "x", "b": "y"}
+    gate = threading.Barrier(2, timeout=5)
+    seen: list[str] = []
+
+    def visit(node: str) -> None:
+        seen.append(node)
+        if node in ("a", "b"):
+            gate.wait()  # would time out if b had to wait for a's slot
+
+    result = walk(g, visit, workers=1, lane_of=lanes.__getitem__)
+    assert result.ok
+    assert seen.index("a2") > seen.index("b")

@@ -6,6 +6,7 @@ import json
 
 import structlog.testing
 
+from teardown.inventory.index import series_by_asset
 from teardown.inventory.records import Inventory, ModelType
 from teardown.inventory.selectors import SelectionSpec
 from tests.support.worlds import Env
@@ -82,13 +83,14 @@ def test_inventory_round_trips_through_json(farm: Env) -> None:
 def test_bound_time_series_are_found_in_full_and_subtree_discovery(farm: Env) -> None:
     """Deleting an asset deletes its bound series: both discovery modes find the five on line 1's turbines."""
     turbines = {farm.asset(f"enterprise/site-1/line-1/turbine-{n}") for n in range(1, 6)}
-    full = farm.discover(SelectionSpec(all=True))
-    assert set(full.time_series) == turbines
+    full = farm.discover(SelectionSpec(asset_models=(farm.world.models["turbine"],)))
+    assert {s.asset_id for s in full.series.values()} == turbines
     assert full.calls["ListTimeSeries"] == 1  # one paginated scan, not one call per asset
     subtree = farm.discover(SelectionSpec(subtrees=(farm.asset("enterprise/site-1"),)))
-    assert subtree.time_series == full.time_series
-    power = subtree.time_series[farm.asset("enterprise/site-1/line-1/turbine-1")]
-    assert power == ("/windfarm/enterprise/site-1/line-1/turbine-1/power",)
+    assert subtree.series == full.series
+    power = series_by_asset(subtree)[farm.asset("enterprise/site-1/line-1/turbine-1")]
+    assert [s.alias for s in power] == ["/windfarm/enterprise/site-1/line-1/turbine-1/power"]
+    assert power[0].property_id is not None
 
 
 def test_discovery_logs_what_it_found_and_what_it_cost(farm: Env) -> None:

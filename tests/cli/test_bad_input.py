@@ -117,13 +117,13 @@ def test_an_inventory_path_that_is_a_directory_is_bad_input(cli: Cli, tmp_path: 
     [
         ("[]", "expected a JSON object, not list"),
         ('"inventory"', "expected a JSON object, not str"),
-        ('{"format": 1}', "missing key 'models'"),
-        ('{"format": 1, "account": "1", "region": "r", "endpoint": null, "models": 5, "assets": [], '
+        ('{"format": 2}', "missing key 'models'"),
+        ('{"format": 2, "account": "1", "region": "r", "endpoint": null, "models": 5, "assets": [], '
          '"portals": [], "projects": [], "calls": {}, "complete": true, "tags_loaded": true}', "not a valid inventory"),
-        ('{"format": 1, "account": "1", "region": "r", "endpoint": null, "models": [], "assets": [], '
+        ('{"format": 2, "account": "1", "region": "r", "endpoint": null, "models": [], "assets": [], '
          '"portals": [[1]], "projects": [], "calls": {}, "complete": true, "tags_loaded": true}',
          "not a valid inventory"),
-        ('{"format": 2}', "unknown inventory format 2"),
+        ('{"format": 1}', "unknown inventory format 1"),
     ],
     ids=("list", "string", "no-account", "models-not-a-list", "portal-not-an-object", "format"),
 )

@@ -177,8 +177,11 @@ def _time_series(c: IoTSiteWiseClient) -> Listing:
         return c.describe_time_series(alias=f"/s{i}")["timeSeriesId"]
 
     def drop(series_id: str) -> None:
-        alias = next(s["alias"] for s in c.list_time_series()["TimeSeriesSummaries"] if s["timeSeriesId"] == series_id)
-        c.delete_time_series(alias=alias)
+        row = next(s for s in c.list_time_series()["TimeSeriesSummaries"] if s["timeSeriesId"] == series_id)
+        # A bound series is deleted only once disassociated.
+        c.disassociate_time_series_from_asset_property(alias=row["alias"], assetId=row["assetId"],
+                                                       propertyId=row["propertyId"])
+        c.delete_time_series(alias=row["alias"])
 
     return Listing(
         "list_time_series", {}, "TimeSeriesSummaries", make, drop, ident=lambda row: str(row["timeSeriesId"])

@@ -122,3 +122,39 @@ def test_tags_go_with_the_resource(sitewise: IoTSiteWiseClient, backend: SiteWis
     assert sitewise.list_tags_for_resource(resourceArn=gateway["gatewayArn"])["tags"] == {"a": "b"}
     sitewise.delete_gateway(gatewayId=gateway["gatewayId"])
     assert backend.snapshot()["tags"] == {}
+
+
+def test_a_bound_series_is_deleted_only_once_disassociated(
+    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend, asset: dict[str, str]
+) -> None:
+    """DeleteTimeSeries of a series still bound to a property is InvalidRequest, by alias or by asset property
+    [strict]; disassociated first, it is deleted."""
+    sitewise.associate_time_series_to_asset_property(alias="/t", assetId=asset["id"], propertyId=asset["temp"])
+    assert refused(backend, sitewise.delete_time_series, alias="/t") == ("InvalidRequestException", 400)
+    assert refused(backend, sitewise.delete_time_series, assetId=asset["id"], propertyId=asset["temp"]) == (
+        "InvalidRequestException",
+        400,
+    )
+    sitewise.disassociate_time_series_from_asset_property(alias="/t", assetId=asset["id"], propertyId=asset["temp"])
+    sitewise.delete_time_series(alias="/t")
+    assert sitewise.list_time_series()["TimeSeriesSummaries"] == []
+
+
+def test_disassociation_needs_the_alias_asset_and_property_that_match(
+    sitewise: IoTSiteWiseClient, backend: SiteWiseBackend, asset: dict[str, str]
+) -> None:
+    """Another asset of the model, or the alias of another series, is InvalidRequest and changes nothing: only
+    the series' own alias, asset and property disassociate it."""
+    other = sitewise.create_asset(assetName="b", assetModelId=asset["model"])["assetId"]
+    sitewise.associate_time_series_to_asset_property(alias="/t", assetId=asset["id"], propertyId=asset["temp"])
+    sitewise.associate_time_series_to_asset_property(alias="/u", assetId=other, propertyId=asset["temp"])
+    for alias, asset_id in (("/t", other), ("/u", asset["id"]), ("/nobody", asset["id"])):
+        assert refused(
+            backend,
+            sitewise.disassociate_time_series_from_asset_property,
+            alias=alias,
+            assetId=asset_id,
+            propertyId=asset["temp"],
+        ) == ("InvalidRequestException", 400)
+    sitewise.disassociate_time_series_from_asset_property(alias="/t", assetId=asset["id"], propertyId=asset["temp"])
+    assert "assetId" not in sitewise.describe_time_series(alias="/t")

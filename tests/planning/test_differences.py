@@ -39,6 +39,16 @@ def portal(*, projects: Iterable[str] = (), policies: Iterable[str] = ()) -> dic
     return {"kind": "portal", "name": "Portal", "projects": sorted(projects), "access_policies": sorted(policies)}
 
 
+def series(alias: str | None, asset: str | None = None) -> dict[str, Any]:
+    """A time series' fingerprint: an alias-only one the plan deletes, or (keep mode) one bound to a deleted asset."""
+    return {"kind": "time_series", "name": alias or "s", "alias": alias, "asset": asset}
+
+
+def keep(alias: str, asset: str) -> Action:
+    return Action(id=f"keep-time-series/{alias}", kind=ActionKind.DISASSOCIATE_TIME_SERIES, target=alias,
+                  params={"alias": alias, "assetId": asset, "propertyId": "p"})
+
+
 def disassociate(parent: str, child: str) -> Action:
     return Action(id=disassociate_id(parent, child), kind=ActionKind.DISASSOCIATE_ASSET, target=parent,
                   params={"assetId": parent, "hierarchyId": "h", "childAssetId": child})
@@ -147,6 +157,36 @@ CASES: dict[str, tuple[Fingerprints, Fingerprints, list[Action], list[str], list
         {"a1": asset(updated=1.0), "a2": asset(updated=2.0)},
         [delete_asset("a1"), delete_asset("a2")], [delete_asset_id("a1")],
         ["asset 'A' (a2) was updated since planning"],
+    ),
+    "a new series bound to a deleted asset, keeping": (
+        {"s1": series("/a/1", "a1")},
+        {"s1": series("/a/1", "a1"), "s2": series("/a/2", "a1")},
+        [keep("/a/1", "a1")], [], ["new time_series '/a/2' (s2) would now be affected"],
+    ),
+    "a kept series the plan itself made alias-only (--all --keep-time-series)": (
+        {"s1": series("/a/1", "a1")},
+        {"s1": series("/a/1")},
+        [keep("/a/1", "a1")], ["keep-time-series//a/1"], [],
+    ),
+    "a series bound elsewhere outside the plan": (
+        {"s1": series("/a/1", "a1")},
+        {"s1": series("/a/1", "a9")},
+        [keep("/a/1", "a1")], [], ["time_series '/a/1' (s1) moved from asset a1 to a9"],
+    ),
+    "a series that gained an alias since (it could now be kept)": (
+        {"s1": series(None, "a1")},
+        {"s1": series("/now", "a1")},
+        [], [], ["time_series 's' (s1) now has alias '/now'"],
+    ),
+    "a new alias-only series under a selected prefix": (
+        {"s1": series("/old/1")},
+        {"s1": series("/old/1"), "s2": series("/old/2")},
+        [], [], ["new time_series '/old/2' (s2) would now be affected"],
+    ),
+    "a new gateway under --all": (
+        {"g1": {"kind": "gateway", "name": "G"}},
+        {"g1": {"kind": "gateway", "name": "G"}, "g2": {"kind": "gateway", "name": "H"}},
+        [], [], ["new gateway 'H' (g2) would now be affected"],
     ),
     "an update of a model the plan will delete, none progressed": (
         {"m1": model(updated=1.0)},

@@ -13,7 +13,7 @@ from teardown.inventory.records import Hierarchy, Inventory, ModelRecord, ModelT
 from teardown.inventory.select import select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
-from teardown.planning.graph import ORDER_ONLY, RULES, build_graph
+from teardown.planning.graph import RULES, build_graph
 from teardown.planning.make import make_plan
 
 
@@ -29,7 +29,7 @@ def _model(model_id: str, *children: tuple[str, bool]) -> ModelRecord:
 
 def _inventory(*models: ModelRecord) -> Inventory:
     inventory = Inventory(account="123456789012", region="us-east-1", endpoint=None, tags_loaded=True,
-                          monitor_loaded=True)
+                          monitor_loaded=True, gateways_loaded=True, alias_prefixes_loaded=("",))
     inventory.models = {m.id: m for m in models}
     return inventory
 
@@ -45,14 +45,16 @@ def test_models_whose_hierarchies_name_each_other_are_planned_not_refused() -> N
     assert sorted(order) == ["m-a", "m-b"]
 
 
-def test_parents_still_go_before_children_where_the_hierarchies_allow() -> None:
-    """enterprise -> site -> line, plain hierarchies: deleted top down, as order-only edges named by their rule."""
+def test_plain_hierarchies_put_no_order_between_model_deletes() -> None:
+    """enterprise -> site -> line, plain hierarchies: a hierarchy that merely names a child model blocks
+    nothing, so the three model deletes wait for their own assets only and can run side by side (a chain
+    of them would put one model DELETING latency after another at the end of every teardown)."""
     plan, _ = make_plan(_inventory(_model("m-ent", ("m-site", False)), _model("m-site", ("m-line", False)),
                                    _model("m-line")), SelectionSpec(all=True))
-    order = [a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET_MODEL]
-    assert order == ["m-ent", "m-site", "m-line"]
     graph = plan.action_graph()
-    assert graph.edges["delete-model/m-ent", "delete-model/m-site"].get(ORDER_ONLY)
+    models = [a.id for a in plan.actions if a.kind is ActionKind.DELETE_ASSET_MODEL]
+    assert len(models) == 3
+    assert not any(graph.has_edge(a, b) for a in models for b in models)
 
 
 def test_a_formula_dependency_is_a_real_dependency() -> None:
@@ -88,5 +90,5 @@ def test_every_model_edge_names_its_rule() -> None:
     inventory = _inventory(_model("m-a", ("m-b", True)), _model("m-b", ("m-c", False)), _model("m-c"))
     graph: nx.DiGraph = build_graph(inventory, select(inventory, SelectionSpec(all=True)))
     assert graph.edges["delete-model/m-a", "delete-model/m-b"][RULES] == ("blocking_users_before_used_models",)
-    assert graph.edges["delete-model/m-b", "delete-model/m-c"][RULES] == ("parent_models_before_child_models",)
-    assert [a.target for a in plan.actions] == ["m-a", "m-b", "m-c"]
+    assert not graph.has_edge("delete-model/m-b", "delete-model/m-c")  # a plain hierarchy orders nothing
+    assert [a.target for a in plan.actions][:2] == ["m-a", "m-b"]

@@ -25,11 +25,12 @@ def test_site_decommission_plan_is_accepted_by_the_strict_emulator(farm: Env) ->
 
 def test_everything_plan_is_accepted_and_leaves_no_model_asset_or_portal(farm: Env) -> None:
     """--all: assets, then models, parent models before child models, composers before components; the
-    project emptied of assets, dashboards and access policies before it goes, the portal last."""
+    project emptied of assets, dashboards and access policies before it goes, the portal last; the gateway."""
     farm.backend.latency = LatencyProfile.realistic()
     plan, _ = farm.plan(SelectionSpec(all=True))
     assert plan.summary["deletes"] == {"assets": 40, "asset_models": 6, "portals": 1, "projects": 1,
-                                       "dashboards": 1, "access_policies": 2}
+                                       "dashboards": 1, "access_policies": 2, "gateways": 1, "time_series": 0}
     farm.run_in_order(plan)
     assert farm.client.list_asset_models()["assetModelSummaries"] == []
     assert farm.client.list_portals()["portalSummaries"] == []
+    assert farm.client.list_gateways()["gatewaySummaries"] == []

@@ -35,7 +35,7 @@ def test_round_trip(site_plan: Plan, plan_file: Path) -> None:
     assert plan == site_plan
     assert len(plan.actions) == 15
     assert plan.summary["deletes"] == {"assets": 7, "asset_models": 0, "portals": 0, "projects": 0,
-                                       "dashboards": 0, "access_policies": 0}
+                                       "dashboards": 0, "access_policies": 0, "gateways": 0, "time_series": 0}
     assert plan.action_graph().number_of_edges() > 0
 
 

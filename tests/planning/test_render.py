@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from teardown.inventory.selectors import SelectionSpec
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan
 from teardown.planning.render import MAX_DRAWN, render
-from tests.support.inventories import InventoryBuilder, windfarm
+from tests.support.inventories import InventoryBuilder, edge_windfarm, windfarm
 
 
 def _plan(spec: SelectionSpec) -> Plan:
@@ -36,9 +38,15 @@ def test_markdown_is_a_pull_request_comment(site_plan: Plan) -> None:
     assert "`p-site-1`): loses 3 asset link(s)" in md
 
 
-def test_small_graphs_draw_every_action_and_edge(site_plan: Plan) -> None:
-    """dot and mermaid draw one node per action, one edge per dependency, a dashed one per ordering."""
-    plan = site_plan
+def test_small_graphs_draw_every_action_and_edge() -> None:
+    """dot and mermaid draw one node per action, one edge per dependency, a dashed one per ordering (plans
+    made now hold none, but a plan file may: here one is added by hand)."""
+    b = InventoryBuilder().model("m-leaf").model("m-root", children={"kids": "m-leaf"})
+    b.asset("a-root", "m-root").asset("a-leaf", "m-leaf", parent="a-root")
+    made = make_plan(b.inventory, SelectionSpec(all=True))[0]
+    first, *rest = made.actions
+    ordered = [*rest[:-1], dataclasses.replace(rest[-1], after=(first.id,))]
+    plan = dataclasses.replace(made, actions=(first, *ordered))
     depends = sum(len(a.depends_on) for a in plan.actions)
     order = sum(len(a.after) for a in plan.actions)
     assert order > 0
@@ -73,13 +81,13 @@ def test_empty_plan_says_nothing_to_do() -> None:
 
 def test_bound_time_series_are_shown_as_deleted_with_their_asset() -> None:
     """The reviewer sees which series (and their data) go with the deleted assets, and only those."""
-    inventory = windfarm()
-    inventory.time_series = {"a-turbine-111": ("/wf/111/power",), "a-turbine-211": ("/wf/211/power",)}
-    plan = make_plan(inventory, SelectionSpec(subtrees=("a-site-1",)))[0]
+    plan = make_plan(edge_windfarm(), SelectionSpec(subtrees=("a-site-1",)))[0]
     assert plan.summary["time_series_deleted"] == [
-        {"asset": "a-turbine-111", "name": "turbine-111", "series": ["/wf/111/power"]}
+        {"asset": "a-turbine-111", "name": "turbine-111", "series": ["/wf/111/power"]},
+        {"asset": "a-turbine-112", "name": "turbine-112", "series": ["/wf/112/power"]},
+        {"asset": "a-turbine-121", "name": "turbine-121", "series": ["s-121"]},
     ]
     text = render(plan, "text")
-    assert "Deleted with their assets: 1 time series and their data" in text
+    assert "Deleted with their assets: 3 time series and their data" in text
     assert "turbine-111: /wf/111/power" in text and "/wf/211/power" not in text
-    assert "### Deleted with their assets: 1 time series" in render(plan, "markdown")
+    assert "### Deleted with their assets: 3 time series" in render(plan, "markdown")

@@ -22,7 +22,7 @@ from teardown.cli import apply_cmd, main, plan_cmd
 from teardown.emulator.clock import ManualClock
 
 # As tests/support/worlds.py's FAST_OBSERVE and FAST_RETRY (not imported: that module loads moto).
-_OBSERVE = ObserveSettings(interval=0.5, timeout=600.0)
+_OBSERVE = ObserveSettings(timeout=600.0)
 _RETRY = RetrySettings(initial=0.05, max_wait=2.0, deadline=120.0)
 _CLOCK = ManualClock()
 

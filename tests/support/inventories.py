@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from teardown.inventory.records import (
     AssetRecord,
+    GatewayRecord,
     Hierarchy,
     Inventory,
     ModelRecord,
@@ -13,6 +14,7 @@ from teardown.inventory.records import (
     ParentLink,
     PortalRecord,
     ProjectRecord,
+    SeriesRecord,
 )
 
 ACCOUNT = "123456789012"
@@ -24,7 +26,7 @@ class InventoryBuilder:
 
     def __init__(self) -> None:
         self.inventory = Inventory(account=ACCOUNT, region=REGION, endpoint=None, tags_loaded=True,
-                                   monitor_loaded=True)
+                                   monitor_loaded=True, gateways_loaded=True, alias_prefixes_loaded=("",))
 
     def model(
         self,
@@ -94,9 +96,40 @@ class InventoryBuilder:
         return self
 
 
+    def gateway(self, gateway_id: str, *capabilities: str) -> InventoryBuilder:
+        self.inventory.gateways[gateway_id] = GatewayRecord(
+            id=gateway_id, name=gateway_id.removeprefix("g-"), arn=f"arn:aws:iotsitewise:::gateway/{gateway_id}",
+            last_update=1.0, capabilities=capabilities)
+        return self
+
+    def series(self, series_id: str, alias: str | None, asset: str | None = None,
+               prop: str | None = None) -> InventoryBuilder:
+        """A series bound to ``asset``'s property ``prop`` (named like the id without "p-"), or alias-only."""
+        self.inventory.series[series_id] = SeriesRecord(
+            id=series_id, alias=alias, last_update=1.0, asset_id=asset, property_id=prop,
+            property_name=prop.removeprefix("p-") if prop is not None else None)
+        return self
+
+
 def windfarm() -> Inventory:
     """enterprise -> 2 sites -> 2 lines each -> 2 turbines each; a project holds site-1's subtree root."""
-    b = InventoryBuilder()
+    return _windfarm(InventoryBuilder()).inventory
+
+
+def edge_windfarm() -> Inventory:
+    """``windfarm()`` with what sits beside the tree: gateways g-edge (one capability) and g-spare; series bound
+    to turbines 111 and 112 (aliased, property p-power), 121 (no alias, p-rpm) and 211 (aliased); alias-only
+    series s-old-1, s-old-2 (under /old/) and s-lab (/lab/x)."""
+    b = _windfarm(InventoryBuilder())
+    b.gateway("g-edge", "iotsitewise:opcuacollector:3").gateway("g-spare")
+    b.series("s-111", "/wf/111/power", "a-turbine-111", "p-power").series("s-112", "/wf/112/power", "a-turbine-112",
+                                                                         "p-power")
+    b.series("s-121", None, "a-turbine-121", "p-rpm").series("s-211", "/wf/211/power", "a-turbine-211", "p-power")
+    b.series("s-old-1", "/old/1").series("s-old-2", "/old/2").series("s-lab", "/lab/x")
+    return b.inventory
+
+
+def _windfarm(b: InventoryBuilder) -> InventoryBuilder:
     b.model("m-generator", type=ModelType.COMPONENT_MODEL)
     b.model("m-turbine", components=["m-generator"])
     b.model("m-line", children={"turbines": "m-turbine"})
@@ -111,4 +144,4 @@ def windfarm() -> Inventory:
                 b.asset(f"a-turbine-{s}{line}{t}", "m-turbine", parent=f"a-line-{s}{line}")
     b.project("p-site-1", ["a-site-1", "a-line-11", "a-turbine-111"], dashboards=["d-1"], policies=["ap-project"],
               portal_policies=["ap-portal"])
-    return b.inventory
+    return b

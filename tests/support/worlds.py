@@ -11,6 +11,8 @@ The fixtures built on it, ``env`` and ``farm``, are in tests/conftest.py. No tes
 
 ``teardown.emulator.seed.windfarm()``, the packaged world of the discovery and planning tests (``farm``):
 1 enterprise, 3 sites, 2 lines each, 5 turbines each (40 assets), a Monitor project holding site 1.
+
+``PLANT_WORLD``, examples/worlds/plant.toml (``plant``): every kind of resource the engine deletes.
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ ACCOUNT = "123456789012"  # moto's STS answers this account, and the backend is 
 REGION = "us-east-1"
 TARGET = AwsTarget(region=REGION)
 # Fast polls and retries in clock seconds: a ManualClock makes every wait free anyway.
-FAST_OBSERVE = ObserveSettings(interval=0.5, timeout=600.0)
+FAST_OBSERVE = ObserveSettings(timeout=600.0)
 FAST_RETRY = RetrySettings(initial=0.05, max_wait=2.0, deadline=120.0)
 SETTLE = 30.0  # clock seconds: longer than any realistic latency of the emulator
+# The example world holding every kind of resource the engine deletes (the ``plant`` fixture).
+PLANT_WORLD = Path(__file__).resolve().parents[2] / "examples" / "worlds" / "plant.toml"
 
 E = TypeVar("E", bound=Exception)
 
@@ -163,6 +167,12 @@ class Env:
 
     def model_exists(self, key: str) -> bool:
         return self.exists("describe_asset_model", assetModelId=self.world.models[key])
+
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Every resource of the emulator's state by id (series by id too), as the snapshot shows it: what a test
+        compares before and after to see exactly what an apply touched."""
+        snapshot = self.backend.snapshot()
+        return {item["id"]: item for name, items in snapshot.items() if name != "tags" for item in items}
 
 
 @contextmanager

@@ -79,10 +79,11 @@ def test_shipped_example_reset_config_is_valid() -> None:
 
 
 def test_config_schema_carries_every_selector() -> None:
-    """config_schema() fills the select and protect tables in from the selector table: each selector at its
-    (table, key), and no other key."""
+    """config_schema() fills the select, protect and plan tables in from the selector table: each selector at
+    its (table, key), and no other key."""
     schema = config_schema()
-    keys = {(table, key) for table in ("select", "protect") for key in schema["properties"][table]["properties"]}
+    keys = {(table, key) for table in ("select", "protect", "plan")
+            for key in schema["properties"][table]["properties"]}
     assert keys == {(s.config_table, s.config_key) for s in SELECTORS}
     assert schema["properties"]["select"]["additionalProperties"] is False
 

@@ -19,16 +19,15 @@ from teardown.emulator.seed.spec import (
     AssetSpec,
     DashboardSpec,
     FormulaSpec,
-    GatewaySpec,
     ModelSpec,
     PortalSpec,
     ProjectSpec,
     PropertySpec,
-    TimeSeriesSpec,
     VariableSpec,
     WorldSpec,
     validate_world,
 )
+from teardown.emulator.seed.spec_edge import GatewaySpec, TimeSeriesSpec
 from teardown.emulator.seed.world_file import load_world, parse_world
 
 __all__ = [

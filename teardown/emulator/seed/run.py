@@ -10,9 +10,10 @@ principle) a real account. The order follows what SiteWise allows:
 3. associations, top level first, serialized per parent (each puts the parent into UPDATING, and the
    next associate on it is refused 409 until it settles: retried on the clock), parallel across parents:
    ``run_assets``;
-4. portals (wait ACTIVE), projects, dashboards, access policies, gateways: on their own thread meanwhile
-   (``run_monitor``);
-5. project asset links (after the hierarchy: a project's assets must share one root) and time series.
+4. portals (wait ACTIVE), projects, dashboards, access policies, gateways with their capability
+   configurations: on their own thread meanwhile (``run_monitor``);
+5. project asset links (after the hierarchy: a project's assets must share one root) and time series
+   (``run_series``: associated by alias, or created by writing values).
 
 Ids are uuid5 over a namespace of the world's name and seed and each resource's logical name, and every
 mutation carries a clientToken derived the same way, so a retried request is replayed, never doubled.
@@ -31,9 +32,10 @@ from teardown.emulator.clock import Clock, ScaledClock
 from teardown.emulator.seed.calls import error_code
 from teardown.emulator.seed.context import SeedContext
 from teardown.emulator.seed.errors import WorldAlreadySeeded
-from teardown.emulator.seed.run_assets import associate_assets, bind_time_series, create_assets
+from teardown.emulator.seed.run_assets import associate_assets, create_assets
 from teardown.emulator.seed.run_models import create_models
 from teardown.emulator.seed.run_monitor import create_monitor_resources, link_project_assets
+from teardown.emulator.seed.run_series import bind_time_series
 from teardown.emulator.seed.seeded import SeededWorld
 from teardown.emulator.seed.spec import WorldSpec, validate_world
 

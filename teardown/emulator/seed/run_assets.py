@@ -1,4 +1,4 @@
-"""Seeding assets: create them all, wait until ACTIVE, associate them top level first, bind time series."""
+"""Seeding assets: create them all, wait until ACTIVE, associate them top level first."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from teardown.emulator.seed.calls import check_state
 from teardown.emulator.seed.context import SeedContext, each, put_optional
-from teardown.emulator.seed.seeded import SeededWorld
 from teardown.emulator.seed.spec import AssetSpec, asset_depths
 
 
@@ -94,31 +93,3 @@ def _associate_children(ctx: SeedContext, parent_path: str, children: list[Asset
 def _hierarchy_id(ctx: SeedContext, model_key: str, hierarchy: str) -> str:
     known = ctx.hierarchy_ids.get(model_key, {})
     return known.get(hierarchy) or ctx.ids.of("hierarchy", f"{model_key}/{hierarchy}")
-
-
-def bind_time_series(ctx: SeedContext, world: SeededWorld, pool: ThreadPoolExecutor) -> None:
-    """Associate each time series alias with its asset property, and record the series id."""
-
-    def bind(series_index: int) -> tuple[str, str]:
-        series = ctx.spec.time_series[series_index]
-        model_key = ctx.asset_models[series.asset]
-        property_id = ctx.property_ids.get(model_key, {}).get(series.property) or ctx.ids.of(
-            "property", f"{model_key}/{series.property}"
-        )
-        asset_id = ctx.ids.asset(series.asset)
-        ctx.caller.call(
-            f"AssociateTimeSeriesToAssetProperty {series.key}",
-            ctx.client.associate_time_series_to_asset_property,
-            {
-                "alias": series.alias,
-                "assetId": asset_id,
-                "propertyId": property_id,
-                "clientToken": ctx.ids.token("AssociateTimeSeriesToAssetProperty", series.key),
-            },
-        )
-        described = ctx.caller.call(
-            f"DescribeTimeSeries {series.key}", ctx.client.describe_time_series, {"alias": series.alias}
-        )
-        return series.key, described["timeSeriesId"]
-
-    world.time_series.update(each(pool, bind, range(len(ctx.spec.time_series))))

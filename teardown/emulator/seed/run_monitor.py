@@ -1,4 +1,5 @@
-"""Seeding the Monitor side and gateways: portals (ACTIVE), projects, dashboards, policies; project assets."""
+"""Seeding the Monitor side and gateways: portals (ACTIVE), projects, dashboards, policies, gateways (with their
+capability configurations); project assets."""
 
 from __future__ import annotations
 
@@ -75,6 +76,14 @@ def create_monitor_resources(ctx: SeedContext, world: SeededWorld) -> None:
             transient=frozenset({"ThrottlingException"}),
         )
         world.gateways[gateway.key] = gateway_created["gatewayId"]
+        for namespace, configuration in gateway.capabilities:
+            # Takes no clientToken either, but setting a configuration twice leaves it as set once.
+            caller.call(
+                f"UpdateGatewayCapabilityConfiguration {gateway.key} {namespace}",
+                client.update_gateway_capability_configuration,
+                {"gatewayId": gateway_created["gatewayId"], "capabilityNamespace": namespace,
+                 "capabilityConfiguration": configuration},
+            )
 
 
 def _wait_portal(ctx: SeedContext, key: str, portal_id: str) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 
 from teardown.emulator.seed.errors import WorldFileError
+from teardown.emulator.seed.spec_edge import GatewaySpec, TimeSeriesSpec, validate_edge
 
 MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 DATA_TYPES = ("STRING", "INTEGER", "DOUBLE", "BOOLEAN")
@@ -117,22 +118,6 @@ class AccessPolicySpec:
     portal: str | None = None  # exactly one of portal / project
     project: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class GatewaySpec:
-    key: str
-    name: str
-    core_device: str  # Greengrass V2 core device thing name
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TimeSeriesSpec:
-    key: str  # logical name of this one series
-    alias: str
-    asset: str  # asset path
-    property: str  # property name on the asset's model
 
 
 @dataclass(frozen=True)
@@ -371,14 +356,10 @@ def _validate_monitor(spec: WorldSpec) -> None:
 
 
 def _validate_gateways_and_series(spec: WorldSpec, models: dict[str, ModelSpec]) -> None:
-    _unique([g.key for g in spec.gateways], "gateways")
-    _unique([t.key for t in spec.time_series], "time_series")
-    _unique([t.alias for t in spec.time_series], "time_series aliases")
-    assets = {a.path: a for a in spec.assets}
-    for series in spec.time_series:
-        where = f"time_series.{series.key}"
-        if series.asset not in assets:
-            raise WorldFileError(f"{where}.asset: unknown asset {series.asset!r}")
-        model = models[assets[series.asset].model]
-        if series.property not in {p.name for p in model.properties}:
-            raise WorldFileError(f"{where}.property: model {model.key!r} has no property {series.property!r}")
+    validate_edge(
+        spec.gateways,
+        spec.time_series,
+        {a.path: a.model for a in spec.assets},
+        {m.key: {p.name: p.kind for p in m.properties} for m in spec.models},
+        DATA_TYPES,
+    )

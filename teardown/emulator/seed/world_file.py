@@ -2,8 +2,8 @@
 
 The format is documented at the top of ``examples/worlds/windfarm.toml``.
 
-Every table is read through ``_Table``, which knows its key path, so each error names the key at fault
-("models.turbine.hierarchies.turbines: unknown model 'turbin'") and unknown keys are refused (a typo
+Every table is read through ``toml_table.Table``, which knows its key path, so each error names the key at
+fault ("models.turbine.hierarchies.turbines: unknown model 'turbin'") and unknown keys are refused (a typo
 must not silently drop a resource).
 """
 
@@ -21,16 +21,16 @@ from teardown.emulator.seed.spec import (
     AssetSpec,
     DashboardSpec,
     FormulaSpec,
-    GatewaySpec,
     ModelSpec,
     PortalSpec,
     ProjectSpec,
     PropertySpec,
-    TimeSeriesSpec,
     VariableSpec,
     WorldSpec,
     validate_world,
 )
+from teardown.emulator.seed.spec_edge import GatewaySpec, TimeSeriesSpec
+from teardown.emulator.seed.toml_table import Table
 
 
 def load_world(path: str | Path) -> WorldSpec:
@@ -52,7 +52,7 @@ def load_world(path: str | Path) -> WorldSpec:
 
 def parse_world(data: Mapping[str, Any]) -> WorldSpec:
     """A world from already-parsed TOML data (not yet validated)."""
-    top = _Table(data, "")
+    top = Table(data, "")
     world = top.table("world", required=True)
     assert world is not None
     name = world.string("name")
@@ -91,107 +91,7 @@ def parse_world(data: Mapping[str, Any]) -> WorldSpec:
     )
 
 
-class _Table:
-    """One TOML table and where it sits; reads typed values and remembers which keys were used."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise WorldFileError(f"{where or 'top level'}: expected a table, got {_kind(data)}")
-        self.data: Mapping[str, Any] = data
-        self.where = where
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.where}.{name}" if self.where else name
-
-    def _get(self, name: str, expected: tuple[type, ...], what: str) -> Any:
-        self.used.add(name)
-        value = self.data.get(name)
-        # bool is an int to Python, not to TOML: `count = true` is an error, not 1.
-        wrong_bool = isinstance(value, bool) and bool not in expected
-        if value is not None and (wrong_bool or not isinstance(value, expected)):
-            raise WorldFileError(f"{self.key(name)}: expected {what}, got {_kind(value)}")
-        return value
-
-    def string(self, name: str, default: str | None = None) -> str:
-        value = self._get(name, (str,), "a string")
-        if value is None:
-            if default is None:
-                raise WorldFileError(f"{self.key(name)}: required")
-            return default
-        if not value.strip():
-            raise WorldFileError(f"{self.key(name)}: must not be empty")
-        return str(value)
-
-    def optional_string(self, name: str) -> str | None:
-        return self.string(name) if self.data.get(name) is not None else self._get(name, (str,), "a string")
-
-    def integer(self, name: str, *, default: int, minimum: int) -> int:
-        value = self._get(name, (int,), "an integer")
-        if value is None:
-            return default
-        if value < minimum:
-            raise WorldFileError(f"{self.key(name)}: must be at least {minimum}, got {value}")
-        return int(value)
-
-    def string_map(self, name: str) -> dict[str, str]:
-        table = self.table(name)
-        if table is None:
-            return {}
-        out = {k: table.string(k) for k in table.data}
-        table.done()
-        return out
-
-    def string_list(self, name: str) -> tuple[str, ...]:
-        value = self._get(name, (str, list), "a string or a list of strings")
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else value
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise WorldFileError(f"{self.key(name)}[{i}]: expected a string, got {_kind(item)}")
-        return tuple(items)
-
-    def table(self, name: str, *, required: bool = False) -> _Table | None:
-        value = self._get(name, (dict,), "a table")
-        if value is None:
-            if required:
-                raise WorldFileError(f"{self.key(name)}: required table is missing")
-            return None
-        return _Table(value, self.key(name))
-
-    def named_tables(self, name: str) -> list[tuple[str, _Table]]:
-        """A table of tables keyed by logical name, e.g. [models.turbine]."""
-        table = self.table(name)
-        if table is None:
-            return []
-        out = [(key, _Table(value, table.key(key))) for key, value in table.data.items()]
-        table.used.update(table.data)
-        return out
-
-    def tables(self, name: str) -> list[_Table]:
-        """An array of tables, e.g. [[assets]]."""
-        value = self._get(name, (list,), "an array of tables ([[...]])")
-        return [_Table(item, f"{self.key(name)}[{i}]") for i, item in enumerate(value or [])]
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise WorldFileError(f"{self.key(unknown[0])}: unknown key")
-
-
-def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _model(key: str, t: _Table) -> ModelSpec:
+def _model(key: str, t: Table) -> ModelSpec:
     properties = []
     for key_name, p in t.named_tables("properties"):
         properties.append(
@@ -220,7 +120,7 @@ def _model(key: str, t: _Table) -> ModelSpec:
     return model
 
 
-def _formula(t: _Table | None) -> FormulaSpec | None:
+def _formula(t: Table | None) -> FormulaSpec | None:
     """``formula = { expression = "...", variables = { NAME = { property = "P", hierarchy = "H" } } }``."""
     if t is None:
         return None
@@ -235,7 +135,7 @@ def _formula(t: _Table | None) -> FormulaSpec | None:
     return FormulaSpec(expression=expression, variables=tuple(variables))
 
 
-def _expand(node: _Table, *, parent: AssetSpec | None, models: tuple[ModelSpec, ...], out: list[AssetSpec]) -> None:
+def _expand(node: Table, *, parent: AssetSpec | None, models: tuple[ModelSpec, ...], out: list[AssetSpec]) -> None:
     """One [[assets]] node, repeated ``count`` times, then its children under each copy."""
     model = node.string("model")
     count = node.integer("count", default=1, minimum=1)
@@ -266,10 +166,10 @@ def _expand(node: _Table, *, parent: AssetSpec | None, models: tuple[ModelSpec, 
         out.append(asset)
         for child in children:
             # A fresh reader per copy: each child table is read once per parent copy.
-            _expand(_Table(child.data, child.where), parent=asset, models=models, out=out)
+            _expand(Table(child.data, child.where), parent=asset, models=models, out=out)
 
 
-def _only_hierarchy(node: _Table, parent: AssetSpec, model: str, models: tuple[ModelSpec, ...]) -> str:
+def _only_hierarchy(node: Table, parent: AssetSpec, model: str, models: tuple[ModelSpec, ...]) -> str:
     by_key = {m.key: m for m in models}
     parent_model = by_key.get(parent.model)
     candidates = [h for h, child in (parent_model.hierarchies if parent_model else ()) if child == model]
@@ -303,7 +203,7 @@ def _match(patterns: tuple[str, ...], paths: list[str], where: str) -> list[str]
     return out
 
 
-def _portal(key: str, t: _Table) -> PortalSpec:
+def _portal(key: str, t: Table) -> PortalSpec:
     defaults = PortalSpec(key=key, name=key)
     portal = PortalSpec(
         key=key,
@@ -316,7 +216,7 @@ def _portal(key: str, t: _Table) -> PortalSpec:
     return portal
 
 
-def _project(key: str, t: _Table, assets: list[AssetSpec]) -> ProjectSpec:
+def _project(key: str, t: Table, assets: list[AssetSpec]) -> ProjectSpec:
     paths = [a.path for a in assets]
     chosen: list[str] = []
     subtree = t.optional_string("subtree")
@@ -337,7 +237,7 @@ def _project(key: str, t: _Table, assets: list[AssetSpec]) -> ProjectSpec:
     return project
 
 
-def _dashboard(key: str, t: _Table) -> DashboardSpec:
+def _dashboard(key: str, t: Table) -> DashboardSpec:
     dashboard = DashboardSpec(
         key=key,
         name=t.string("name", default=key),
@@ -349,7 +249,7 @@ def _dashboard(key: str, t: _Table) -> DashboardSpec:
     return dashboard
 
 
-def _access_policy(key: str, t: _Table) -> AccessPolicySpec:
+def _access_policy(key: str, t: Table) -> AccessPolicySpec:
     given = [(kind, t.optional_string(kind)) for kind in ("user", "group", "iam_user", "iam_role")]
     identities = [(kind, value) for kind, value in given if value is not None]
     if len(identities) != 1:
@@ -367,31 +267,47 @@ def _access_policy(key: str, t: _Table) -> AccessPolicySpec:
     return policy
 
 
-def _gateway(key: str, t: _Table) -> GatewaySpec:
+def _gateway(key: str, t: Table) -> GatewaySpec:
     gateway = GatewaySpec(
         key=key,
         name=t.string("name", default=key),
         core_device=t.string("core_device"),
         tags=t.string_map("tags"),
+        capabilities=tuple(t.string_map("capabilities").items()),
     )
     t.done()
     return gateway
 
 
-def _time_series(key: str, t: _Table, assets: list[AssetSpec], paths: list[str]) -> list[TimeSeriesSpec]:
-    """One series per matching asset, each with its alias filled from the asset."""
+def _time_series(key: str, t: Table, assets: list[AssetSpec], paths: list[str]) -> list[TimeSeriesSpec]:
+    """Bound series (``assets``): one per matching asset, its alias (if any) filled from the asset. Alias-only
+    series (no ``assets``): ``count`` of them, the alias filled with {n}."""
     patterns = t.string_list("assets")
-    if not patterns:
-        raise WorldFileError(f"{t.key('assets')}: required")
-    matched = _match(patterns, paths, t.key("assets"))
-    prop = t.string("property")
-    alias_template = t.string("alias")
+    prop = t.optional_string("property")
+    alias_template = t.optional_string("alias")
+    count = t.integer("count", default=1, minimum=1)
+    data_type = t.string("data_type", default="DOUBLE")
+    points = t.integer("points", default=0 if patterns and alias_template else 1, minimum=0)
     t.done()
+    if not patterns:
+        if alias_template is None:
+            raise WorldFileError(f"{t.key('alias')}: required for a series bound to no asset (or give assets)")
+        if prop is not None:
+            raise WorldFileError(f"{t.key('property')}: only a series bound to assets has a property")
+        return [
+            TimeSeriesSpec(key=f"{key}:{n}", alias=_fill(alias_template, {"n": n}, t.key("alias")),
+                           data_type=data_type, points=points)
+            for n in range(1, count + 1)
+        ]
+    if prop is None:
+        raise WorldFileError(f"{t.key('property')}: required for a series bound to assets")
+    if t.data.get("count") is not None or t.data.get("data_type") is not None:
+        raise WorldFileError(f"{t.where}: count and data_type are for series bound to no asset")
     by_path = {a.path: a for a in assets}
     out = []
-    for path in matched:
-        alias = _fill(
+    for path in _match(patterns, paths, t.key("assets")):
+        alias = None if alias_template is None else _fill(
             alias_template, {"path": path, "name": by_path[path].name, "key": path.rsplit("/", 1)[-1]}, t.key("alias")
         )
-        out.append(TimeSeriesSpec(key=f"{key}:{path}", alias=alias, asset=path, property=prop))
+        out.append(TimeSeriesSpec(key=f"{key}:{path}", alias=alias, asset=path, property=prop, points=points))
     return out

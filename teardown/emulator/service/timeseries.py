@@ -133,9 +133,15 @@ def list_time_series(w: World, p: Params) -> Answer:
 
 
 def delete_time_series(w: World, p: Params) -> Answer:
+    """Only a series bound to no asset property is deleted [strict]: the API reference reads as if a bound one
+    could be (the property stays, unbound), the user guide says to disassociate a series before deleting it.
+    The strict reading: a bound series goes with its asset, or is disassociated first."""
     series = _find(w, p)
     if series.asset_id is not None:
-        require_mutable(w.assets[series.asset_id])
+        raise InvalidRequest(
+            f"Time series {series.id} is associated with property {series.property_id} of asset {series.asset_id}; "
+            "disassociate it first (DisassociateTimeSeriesFromAssetProperty)."
+        )
     w.drop_series(series)
     return {}
 

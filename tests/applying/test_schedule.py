@@ -1,0 +1,83 @@
+"""How apply orders ready work (teardown.applying.schedule): longest remaining path, claims, lanes."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from teardown.applying.schedule import asset_models, claim_of, lane_of, link_rounds, priorities, remaining_path
+from teardown.inventory.select import select
+from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
+from teardown.planning.actions import Action
+from teardown.planning.graph import build_graph, ordered_actions
+from tests.support.inventories import windfarm
+
+
+def _plan_graph(spec: SelectionSpec) -> nx.DiGraph:
+    inventory = windfarm()
+    return build_graph(inventory, select(inventory, spec))
+
+
+def test_remaining_path_counts_the_longest_chain_to_the_end() -> None:
+    g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "c")])
+    assert remaining_path(g) == {"a": 3.0, "b": 2.0, "c": 1.0, "d": 2.0}
+
+
+def test_links_outrank_deletes_and_composers_outrank_components() -> None:
+    """With everything selected, a turbine's link outranks the turbine's delete (which waits for it), and a
+    composer model's delete outranks its component's (which waits for it)."""
+    g = _plan_graph(SelectionSpec(all=True))
+    rank = remaining_path(g)
+    assert rank["disassociate/a-line-11/a-turbine-111"] > rank["delete-asset/a-turbine-111"]
+    assert rank["delete-model/m-turbine"] > rank["delete-model/m-generator"]
+
+
+def test_a_disassociation_holds_its_parent_and_needs_its_child_free() -> None:
+    """The parent goes UPDATING (held until it settles); the child must merely be ACTIVE when it starts."""
+    action = Action(id="disassociate/p/c", kind=ActionKind.DISASSOCIATE_ASSET, target="p",
+                    params={"assetId": "p", "hierarchyId": "h", "childAssetId": "c"})
+    claim = claim_of(action)
+    assert claim.holds == frozenset({"p"}) and claim.needs_free == frozenset({"c"})
+    delete = Action(id="delete-asset/c", kind=ActionKind.DELETE_ASSET, target="c", params={"assetId": "c"})
+    assert claim_of(delete).holds == frozenset() and claim_of(delete).needs_free == frozenset()
+
+
+def test_lanes_are_quota_families_and_models_are_known_per_asset() -> None:
+    actions = {a.id: a for a in ordered_actions(_plan_graph(SelectionSpec(all=True)))}
+    assert lane_of(actions["delete-model/m-turbine"]) == "model"
+    assert lane_of(actions["delete-asset/a-turbine-111"]) == "asset"
+    assert asset_models(actions)["a-turbine-111"] == "m-turbine"
+
+
+def test_link_rounds_are_an_edge_colouring_with_as_many_rounds_as_the_most_links() -> None:
+    """No two links of one asset share a round, and the tree takes as many rounds as the most links any
+    one asset has (a site: its enterprise link plus its lines)."""
+    g = _plan_graph(SelectionSpec(all=True))
+    actions = {n: g.nodes[n]["action"] for n in g}
+    rounds = link_rounds(actions)
+    links = [a for a in actions.values() if a.kind is ActionKind.DISASSOCIATE_ASSET]
+    assert set(rounds) == {a.id for a in links}
+    per_asset: dict[str, list[int]] = {}
+    for a in links:
+        for asset in (a.params["assetId"], a.params["childAssetId"]):
+            per_asset.setdefault(str(asset), []).append(rounds[a.id])
+    assert all(len(set(r)) == len(r) for r in per_asset.values())
+    assert max(rounds.values()) == max(len(r) for r in per_asset.values())
+
+
+def test_priorities_count_the_rounds_an_asset_still_has_to_go() -> None:
+    """An asset's first-round link outranks its last-round one: the chain behind it is longer."""
+    g = _plan_graph(SelectionSpec(all=True))
+    actions = {n: g.nodes[n]["action"] for n in g}
+    rounds = link_rounds(actions)
+    rank = priorities(g, actions)
+    site_links = sorted((r, aid) for aid, r in rounds.items() if actions[aid].params["assetId"] == "a-site-1")
+    assert rank[site_links[0][1]] > rank[site_links[-1][1]]
+
+
+def test_keeping_a_series_waits_while_its_asset_settles() -> None:
+    """DisassociateTimeSeriesFromAssetProperty is refused while its asset is UPDATING (as a parent): it
+    starts only while no disassociation holds the asset, and holds nothing itself."""
+    keep = Action(id="keep-series/a/p", kind=ActionKind.DISASSOCIATE_TIME_SERIES, target="a",
+                  params={"alias": "/plant/x", "assetId": "a", "propertyId": "p"})
+    assert claim_of(keep).needs_free == frozenset({"a"}) and claim_of(keep).holds == frozenset()
