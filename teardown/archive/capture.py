@@ -11,7 +11,9 @@ What is read, per resource the plan deletes or unlinks:
   properties are attributes; hierarchy links come from the plan's own disassociations (the plan unlinks every
   link of a deleted asset), a link to a kept parent goes to the extension's ``keptParents``;
 - project links: the plan's unlinks, with each project's name;
-- Monitor: DescribePortal, DescribeProject, DescribeDashboard, DescribeAccessPolicy.
+- Monitor: DescribePortal, DescribeProject, DescribeDashboard, DescribeAccessPolicy;
+- gateways: DescribeGateway, DescribeGatewayCapabilityConfiguration per capability, ListTagsForResource;
+- kept time series (``--keep-time-series``): the plan's own disassociations, {alias, asset, property}.
 
 A resource already gone (404) is listed in ``missing``; the archive holds everything else.
 """
@@ -67,13 +69,16 @@ class _Targets:
     projects: list[str] = field(default_factory=list)
     dashboards: list[str] = field(default_factory=list)
     policies: list[str] = field(default_factory=list)
+    gateways: list[str] = field(default_factory=list)
+    kept_series: list[dict[str, str]] = field(default_factory=list)  # {alias, assetId, propertyId}
 
     @classmethod
     def of(cls, plan: Plan) -> _Targets:
         out = cls()
         simple = {ActionKind.DELETE_ASSET_MODEL: out.models, ActionKind.DELETE_ASSET: out.assets,
                   ActionKind.DELETE_PORTAL: out.portals, ActionKind.DELETE_PROJECT: out.projects,
-                  ActionKind.DELETE_DASHBOARD: out.dashboards, ActionKind.DELETE_ACCESS_POLICY: out.policies}
+                  ActionKind.DELETE_DASHBOARD: out.dashboards, ActionKind.DELETE_ACCESS_POLICY: out.policies,
+                  ActionKind.DELETE_GATEWAY: out.gateways}
         for action in plan.actions:
             if action.kind in simple:
                 simple[action.kind].append(action.target)
@@ -82,6 +87,8 @@ class _Targets:
                 out.links.append((str(p["assetId"]), str(p["hierarchyId"]), str(p["childAssetId"])))
             elif action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
                 out.project_links[action.target].extend(str(a) for a in action.params["assetIds"])
+            elif action.kind is ActionKind.DISASSOCIATE_TIME_SERIES:  # --keep-time-series: restore binds it back
+                out.kept_series.append({k: str(action.params[k]) for k in ("alias", "assetId", "propertyId")})
         return out
 
 
@@ -170,6 +177,21 @@ class _Capture:
                 properties.append(row)
         return shapes.asset(described, model, properties, self.tags(described["assetArn"]))
 
+    # ---- gateways -----------------------------------------------------------------------------------------
+
+    def gateway(self, gateway_id: str) -> dict[str, Any] | None:
+        described = self.read("DescribeGateway", "gateway", gateway_id, gatewayId=gateway_id)
+        if described is None:
+            return None
+        out = shapes.picked(described, ("gatewayId", "gatewayName", "gatewayPlatform"), ("gatewayVersion",))
+        out["capabilities"] = [
+            {k: answer[k] for k in ("capabilityNamespace", "capabilityConfiguration")}
+            for summary in described.get("gatewayCapabilitySummaries", [])
+            if (answer := self.calls.read("DescribeGatewayCapabilityConfiguration", gatewayId=gateway_id,
+                                          capabilityNamespace=summary["capabilityNamespace"]))
+        ]
+        return shapes.some(out, "tags", self.tags(described["gatewayArn"]))
+
     # ---- Monitor ------------------------------------------------------------------------------------------
 
     def monitor(self, operation: str, kind: str, key: str, keys: tuple[tuple[str, ...], tuple[str, ...]],
@@ -235,9 +257,8 @@ def capture_archive(plan: Plan, calls: Calls, *, workers: int = DEFAULT_WORKERS,
             return cap.monitor(op, k, pk, ks, rid)
 
         extension[name] = [row for row in cap.map(one, sorted(set(ids))) if row is not None]
-    # EXTENSION POINT (issue 12, Coverage): once plans delete gateways and keep time series, fill
-    # extension["gateways"] (DescribeGateway + DescribeGatewayCapabilityConfiguration per namespace) and
-    # extension["keptTimeSeries"] ({alias, assetId, propertyId} per series the plan disassociates) here.
+    extension["gateways"] = [g for g in cap.map(cap.gateway, sorted(set(targets.gateways))) if g is not None]
+    extension["keptTimeSeries"] = sorted(targets.kept_series, key=lambda k: k["alias"])
     extension["missing"] = sorted(cap.missing, key=lambda m: (m["kind"], m["id"]))
     document = {"assetModels": bulk_models, "assets": [assets[a] for a in sorted(assets)], EXTENSION: extension}
     archive = seal(document)

@@ -113,6 +113,10 @@ def plan_lines(plan: RestorePlan) -> list[str]:
         f"{len(plan.steps)} steps:",
         *(f"  {title:<30} {n:>5}" for title, n in plan.counts().items()),
     ]
+    series = archive.section("keptTimeSeries")
+    if series:
+        lines += ["", f"Kept time series, bound back by alias ({len(series)}):",
+                  *(f"  {k['alias']}" for k in series[:SHOWN_STEPS])]
     kept = archive.section("keptParents")
     names = {a["assetId"]: a["assetName"] for a in archive.assets}
     if kept:
@@ -120,9 +124,6 @@ def plan_lines(plan: RestorePlan) -> list[str]:
                   *(f"  {names.get(k['assetId'], k['assetId'])} under {k.get('parentName', '')} ({k['parentAssetId']})"
                     for k in kept)]
     notes = []
-    if archive.section("gateways"):
-        notes.append(f"  {len(archive.section('gateways'))} gateway(s) archived; this version does not restore "
-                     "gateways")
     if archive.section("missing"):
         notes.append(f"  {len(archive.section('missing'))} resource(s) were already gone when archived")
     if notes:

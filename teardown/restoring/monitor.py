@@ -1,10 +1,11 @@
-"""Restoring Monitor resources: portals, projects, dashboards, access policies.
+"""Restoring Monitor resources (portals, projects, dashboards, access policies) and gateways.
 
 SiteWise picks their ids, so each is first looked for where it belongs, by name (a portal among the portals, a
 project in its portal, a dashboard in its project) or, for an access policy, by identity and permission on
 its resource: found, it is reused (which is also how a resumed run finds what it created before its crash);
 else created with a deterministic clientToken. A dashboard's definition names assets and properties by id:
-the ids restore re-created are replaced by their new ones.
+the ids restore re-created are replaced by their new ones. A gateway (CreateGateway takes no clientToken) is
+found by name too, then given back each capability configuration it had.
 """
 
 from __future__ import annotations
@@ -79,3 +80,29 @@ def restore_access_policy(r: Restorer, step: Step) -> StepResult:
     answer = r.mutate("CreateAccessPolicy", step.id, accessPolicyIdentity=row["accessPolicyIdentity"],
                       accessPolicyResource=resource, accessPolicyPermission=row["accessPolicyPermission"])
     return StepResult({step.ref: str(answer["accessPolicyId"])})
+
+
+def restore_gateway(r: Restorer, step: Step) -> StepResult:
+    row = _row(r, "gateways", "gatewayId", step.ref)
+    found = _named_gateway(r, row["gatewayName"])
+    reused = found is not None
+    if found is None:
+        params = _optional({"gatewayName": row["gatewayName"], "gatewayPlatform": row["gatewayPlatform"]}, row,
+                           "gatewayVersion", "tags")
+        found = str(r.calls.mutate("CreateGateway", **params)["gatewayId"])
+    have = {c["capabilityNamespace"] for c in r.calls.read("DescribeGateway", gatewayId=found).get(
+        "gatewayCapabilitySummaries", [])}
+    for capability in row["capabilities"]:
+        namespace = capability["capabilityNamespace"]
+        if reused and namespace in have:
+            continue  # a gateway that is there keeps the configuration it has
+        r.calls.mutate("UpdateGatewayCapabilityConfiguration", gatewayId=found, capabilityNamespace=namespace,
+                       capabilityConfiguration=capability["capabilityConfiguration"])
+    return StepResult({step.ref: found}, reused=reused)
+
+
+def _named_gateway(r: Restorer, name: str) -> str | None:
+    for summary in r.calls.pages("ListGateways", "gatewaySummaries"):
+        if summary["gatewayName"] == name:
+            return str(summary["gatewayId"])
+    return None

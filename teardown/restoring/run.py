@@ -39,7 +39,13 @@ from teardown.errors import PlanRefused
 from teardown.restoring.assets import associate, link_project, restore_asset
 from teardown.restoring.context import Restorer, RestoreSettings, StepFailed, StepResult
 from teardown.restoring.models import restore_model
-from teardown.restoring.monitor import restore_access_policy, restore_dashboard, restore_portal, restore_project
+from teardown.restoring.monitor import (
+    restore_access_policy,
+    restore_dashboard,
+    restore_gateway,
+    restore_portal,
+    restore_project,
+)
 from teardown.restoring.report import RestoreReport, StepReport
 from teardown.restoring.steps import STEP_KINDS, RestorePlan, Step, StepKind, restore_plan
 
@@ -57,6 +63,7 @@ HANDLERS: Mapping[StepKind, Callable[[Restorer, Step], StepResult]] = {
     StepKind.PROJECT: restore_project,
     StepKind.DASHBOARD: restore_dashboard,
     StepKind.ACCESS_POLICY: restore_access_policy,
+    StepKind.GATEWAY: restore_gateway,
 }
 
 

@@ -12,7 +12,7 @@ Dependency rules, each an edge "u before v":
 - a project link after its project, its archived assets and their associations (a project holds assets of
   one hierarchy root: linked before they hang together, two roots would be refused);
 - a project after its portal; a dashboard after its project and whatever its definition names; an access
-  policy after the portal or project it is on.
+  policy after the portal or project it is on; a gateway depends on nothing.
 
 Ordering only (``ORDER_ONLY``): associations touching one asset one after another (its parent goes UPDATING).
 """
@@ -43,8 +43,7 @@ class StepKind(StrEnum):
     LINK_PROJECT = "link_project_assets"
     DASHBOARD = "restore_dashboard"
     ACCESS_POLICY = "restore_access_policy"
-    # EXTENSION POINT (issue 12, Coverage): GATEWAY = "restore_gateway" (CreateGateway, then
-    # UpdateGatewayCapabilityConfiguration per namespace), from the archive's "gateways".
+    GATEWAY = "restore_gateway"
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,7 @@ STEP_KINDS: Mapping[StepKind, StepSpec] = {
     StepKind.LINK_PROJECT: StepSpec("link assets to projects", "link", 5),
     StepKind.DASHBOARD: StepSpec("re-create dashboards", "dashboards", 6),
     StepKind.ACCESS_POLICY: StepSpec("re-create access policies", "policies", 7),
+    StepKind.GATEWAY: StepSpec("re-create gateways", "gateways", 8),
 }
 
 
@@ -166,6 +166,8 @@ def restore_plan(archive: Archive) -> RestorePlan:
         last_touch[parent] = last_touch[child] = sid
         associations_of[child] = sid
     steps.extend(_monitor_steps(archive, step_of, asset_steps, associations_of))
+    steps.extend(Step(f"gateway/{g['gatewayId']}", StepKind.GATEWAY, str(g["gatewayId"]),
+                      f"gateway {g['gatewayName']!r}") for g in archive.section("gateways"))
     plan = RestorePlan(archive, tuple(steps))
     graph = plan.graph()
     if not nx.is_directed_acyclic_graph(graph):

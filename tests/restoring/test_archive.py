@@ -37,7 +37,7 @@ def _document(path: Path) -> dict[str, Any]:
 def test_an_archive_of_all_validates_against_the_bulk_schema_and_its_extension(rich_farm: Env) -> None:
     """What apply writes: the bulk part passes the SiteWise metadata transfer job schema as shipped, the extension
     its own schema; it holds every model (the interface in the extension), every asset with its details, the
-    project link and the Monitor resources."""
+    project link, the Monitor resources and the gateway."""
     archive = tear_down(rich_farm, SelectionSpec(all=True))
     data = _document(archive)
     jsonschema.validate({k: v for k, v in data.items() if k != EXTENSION}, bulk_schema())
@@ -61,7 +61,9 @@ def test_an_archive_of_all_validates_against_the_bulk_schema_and_its_extension(r
     assert [p["attributeValue"] for p in meter["assetProperties"]] == ["7"]
     assert [len(ext[k]) for k in ("portals", "projects", "dashboards", "accessPolicies", "projectLinks")] == [
         1, 1, 1, 2, 1]
-    assert ext["gateways"] == [] and ext["keptTimeSeries"] == [] and ext["missing"] == []
+    assert [(g["gatewayName"], g["gatewayPlatform"]) for g in ext["gateways"]] == [
+        ("Site 1 edge gateway", {"greengrassV2": {"coreDeviceThingName": "windfarm-site-1-core"}})]
+    assert ext["keptTimeSeries"] == [] and ext["missing"] == []
 
 
 def test_a_subtree_archive_names_its_kept_parent_outside_the_bulk_part(rich_farm: Env) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from teardown.applying.report import Outcome
 from teardown.inventory.selectors import SelectionSpec
 from teardown.restoring.steps import StepKind
@@ -33,12 +35,14 @@ def test_a_subtree_comes_back_under_its_kept_parent_with_its_details(rich_farm: 
     assert restored_site["assetId"] == assets[env.asset("enterprise/site-1")]
 
 
-def test_everything_comes_back_after_all(rich_farm: Env) -> None:
-    """``--all``: models (with their component, interface, hierarchies and tags), every asset, the portal, its
-    project, dashboard and access policies come back; only the new ids differ."""
+@pytest.mark.parametrize("keep", [False, True], ids=["series-deleted", "series-kept"])
+def test_everything_comes_back_after_all(rich_farm: Env, keep: bool) -> None:
+    """``--all`` (with and without ``--keep-time-series``): models (with their component, interface, hierarchies
+    and tags), every asset, the portal, its project, dashboard and access policies, and the gateway come back;
+    only the new ids differ. Kept series are bound back by alias; the others are re-created by their alias."""
     env = rich_farm
     before = world_view(env.client)
-    archive = tear_down(env, SelectionSpec(all=True))
+    archive = tear_down(env, SelectionSpec(all=True, keep_time_series=keep, allow_data_loss=keep))
     assert world_view(env.client)["models"] == {}
 
     report = restore_on(env, archive)
@@ -47,7 +51,7 @@ def test_everything_comes_back_after_all(rich_farm: Env) -> None:
     assert world_view(env.client) == before
     assert len(report.ids["models"]) == 7
     assert len(report.ids["assets"]) == 41
-    assert {"portals", "projects", "dashboards", "policies"} <= set(report.ids)
+    assert {"portals", "projects", "dashboards", "policies", "gateways"} <= set(report.ids)
     assert all(s.outcome is Outcome.DONE for s in report.steps)
 
 

@@ -52,7 +52,7 @@ def _value(client: IoTSiteWiseClient, asset_id: str, property_id: str) -> Any:
 
 
 def world_view(client: IoTSiteWiseClient) -> dict[str, Any]:
-    """Models, assets, hierarchy, properties, project links and Monitor resources, by name (a property never
+    """Models, assets, hierarchy, properties, project links, Monitor resources and gateways, by name (a property never
     updated has no notification state to show: it is DISABLED, as the service defaults it)."""
     models, model_names = _models(client)
     described: dict[str, Any] = {}
@@ -82,7 +82,20 @@ def world_view(client: IoTSiteWiseClient) -> dict[str, Any]:
             "tags": _tags(client, d["assetArn"]),
         }
     asset_names = {asset_id: d["assetName"] for asset_id, d in described.items()}
-    return {"models": models, "assets": assets, "monitor": _monitor(client, asset_names)}
+    return {"models": models, "assets": assets, "monitor": _monitor(client, asset_names),
+            "gateways": _gateways(client)}
+
+
+def _gateways(client: IoTSiteWiseClient) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for g in client.list_gateways()["gatewaySummaries"]:
+        configurations = {
+            c["capabilityNamespace"]: client.describe_gateway_capability_configuration(
+                gatewayId=g["gatewayId"], capabilityNamespace=c["capabilityNamespace"])["capabilityConfiguration"]
+            for c in g.get("gatewayCapabilitySummaries", [])
+        }
+        out[g["gatewayName"]] = {"platform": g["gatewayPlatform"], "capabilities": configurations}
+    return out
 
 
 def _policies(client: IoTSiteWiseClient, kind: Any, rid: str) -> list[Any]:
