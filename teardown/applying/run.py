@@ -32,11 +32,12 @@ from teardown.applying.freshness import check_plan
 from teardown.applying.journal import Journal, load_records
 from teardown.applying.lock import ApplyLock
 from teardown.applying.observe import DEFAULT_OBSERVE, EffectObserver, ObserveSettings
-from teardown.applying.paths import journal_path, report_path
+from teardown.applying.paths import archive_path, journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
 from teardown.applying.report import ActionReport, ApplyReport, Outcome
 from teardown.applying.schedule import asset_models, claims_of, lane_of, priorities
 from teardown.applying.walk import EventKind, WalkEvent, walk
+from teardown.archive.capture import ensure_archive
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.pacing import AdaptiveSettings, RateLimiter
@@ -138,6 +139,8 @@ def apply(
             raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
         if not auto_approve and (confirm is None or not confirm(summary)):
             raise PlanRefused("not confirmed: nothing was changed (use --auto-approve for automation)")
+        # Before the first mutation: an archive that cannot be captured or written stops the apply here.
+        ensure_archive(plan, calls.with_stats(CallStats()), archive_path(base))
         log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
                  workers=workers, account=account, region=region)
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:

@@ -34,6 +34,7 @@ from teardown.cli import (
     logging_setup,
     plan_cmd,
     reset_cmd,
+    restore_cmd,
     show_cmd,
 )
 from teardown.cli.options import global_options
@@ -45,7 +46,7 @@ _REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredTok
                             "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"})
 
 # The commands, in the order `--help` lists them.
-COMMANDS = (plan_cmd, show_cmd, apply_cmd, reset_cmd, demo_cmd, emulator_cmd, completion_cmd)
+COMMANDS = (plan_cmd, show_cmd, apply_cmd, restore_cmd, reset_cmd, demo_cmd, emulator_cmd, completion_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from teardown.applying.paths import archive_path
 from teardown.applying.run import DEFAULT_WORKERS, ApplySummary, apply
 from teardown.cli.options import non_negative_int, positive_int, rate, target_from_args
 from teardown.cli.progress import progress_display
@@ -99,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
     screen.show(format_summary(report), report_view(report))
     if report.path is not None:
         screen.line(f"\nreport: {report.path}")
+    archive = archive_path(args.plan)
+    if archive.is_file():  # written before the first mutation: what was deleted, for `restore`
+        screen.line(f"archive: {archive} (undo with: sitewise-teardown restore {archive})")
     return report.exit_code
 
 

@@ -6,7 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
+from teardown.archive.capture import capture_archive
+from teardown.archive.document import write_archive
+from teardown.aws.calls import Calls
+from teardown.aws.clock import SystemClock
 from teardown.aws.discover import discover_target
+from teardown.aws.target import sitewise_client
 from teardown.cli.options import positive_int, selection_options, spec_from_args, target_from_args
 from teardown.cli.tables import plan_view
 from teardown.cli.terminal import Screen
@@ -33,6 +38,9 @@ def register(
     parser.add_argument("--out", type=Path, help="plan file to write (default: plans/<time>-<digest>.plan.json)")
     parser.add_argument("--inventory", type=Path, help="plan from a saved inventory instead of the live account")
     parser.add_argument("--save-inventory", type=Path, help="also save the discovered inventory as JSON")
+    parser.add_argument("--archive", type=Path, metavar="FILE",
+                        help="also capture the archive of what the plan deletes (what `restore` reads), without "
+                        "applying; needs the live account, not --inventory")
     parser.add_argument("--workers", type=positive_int, default=8, metavar="N",
                         help="concurrent discovery calls (default 8)")
     parser.set_defaults(func=run)
@@ -50,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
         check_writable(DEFAULT_DIR, "plans directory", directory=True)
     if args.save_inventory is not None:
         check_writable(args.save_inventory, "inventory")
+    if args.archive is not None:
+        if args.inventory is not None:
+            raise BadInputError("--archive reads the definitions from the live account; it cannot be used "
+                                "with --inventory")
+        check_writable(args.archive, "archive")
     if args.inventory is not None:
         inventory = _load_inventory(args.inventory)
     else:
@@ -65,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
     screen.show(render_text(plan, limit=SHOWN_ACTIONS), plan_view(plan, limit=SHOWN_ACTIONS))
     screen.line()
     screen.line(f"Plan written to {path}", style="bold")
+    if args.archive is not None:
+        archive = capture_archive(plan, Calls(sitewise_client(target_from_args(args)), SystemClock()))
+        write_archive(archive, args.archive)
+        screen.line(f"Archive written to {args.archive} ({archive.digest})")
+        screen.line(f"Restore it: sitewise-teardown restore {args.archive}")
     screen.line(f"Review it:  sitewise-teardown show {path} --format markdown")
     screen.line(f"Apply it:   sitewise-teardown apply {path}")
     return EXIT_OK
