@@ -100,13 +100,16 @@ def apply(
     adaptive: bool = True,
     retry: RetrySettings = DEFAULT_RETRY,
     observe: ObserveSettings = DEFAULT_OBSERVE,
+    archive: bool = True,
 ) -> ApplyReport:
     """Apply ``plan`` (a Plan or a plan file path). See the module docstring for the order of guards.
 
     ``client`` (boto3 iotsitewise) and ``identity`` (answers ``(account, region)``) default to ones built
     from ``target``; every request goes through one ``Calls`` (paced by ``rates``, retried by ``retry``).
     The journal and report live beside ``plan_path`` (the plan file when a path is given; else
-    ``./<digest>.plan``); the lock is per plan digest (``teardown.applying.lock``).
+    ``./<digest>.plan``); the lock is per plan digest (``teardown.applying.lock``). Before the first
+    mutation the archive of what the plan deletes is written beside it (``PLAN.archive.json``) unless
+    ``archive`` is False.
     """
     clock = clock or SystemClock()
     if not isinstance(plan, Plan):
@@ -140,7 +143,9 @@ def apply(
         if not auto_approve and (confirm is None or not confirm(summary)):
             raise PlanRefused("not confirmed: nothing was changed (use --auto-approve for automation)")
         # Before the first mutation: an archive that cannot be captured or written stops the apply here.
-        ensure_archive(plan, calls.with_stats(CallStats()), archive_path(base))
+        # ``archive=False`` (a throwaway test environment) skips it: it costs a read or two per asset.
+        if archive:
+            ensure_archive(plan, calls.with_stats(CallStats()), archive_path(base))
         log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
                  workers=workers, account=account, region=region)
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:

@@ -51,6 +51,9 @@ def register(
                         help=f"requests in flight at once per quota family (default {DEFAULT_WORKERS})")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="JSON report file (default: <plan>.report.json beside the plan)")
+    parser.add_argument("--no-archive", dest="archive", action="store_false",
+                        help="do not capture <plan>.archive.json before the first mutation (a throwaway "
+                             "environment: saves a read or two per asset, and nothing can be restored)")
     parser.set_defaults(func=run)
 
 
@@ -93,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             args.plan, target=target, confirm=confirm, auto_approve=args.auto_approve,
             max_deletes=args.max_deletes, expect_digest=args.expect_digest, rates=dict(args.rate) or None,
             workers=args.workers, stop=stop, on_progress=display.update, report_file=args.report,
+            archive=args.archive,
         )
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -51,6 +51,7 @@ class ResetConfig:
     workers: int
     rates: Mapping[str, float] | None  # quota families paced at the account's own rates, else the published
     plans_dir: Path
+    archive: bool = True  # [apply] archive = false: a throwaway environment needs no way back
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def _config(data: dict[str, Any]) -> ResetConfig:
         workers=apply_cfg.get("workers", DEFAULT_WORKERS),
         rates=apply_cfg.get("rates"),
         plans_dir=Path(apply_cfg.get("plans_dir", "plans")),
+        archive=apply_cfg.get("archive", True),
     )
 
 
@@ -145,7 +147,8 @@ def run_reset(
     path = write_plan(plan, config.plans_dir / _RESET_PLANS.replace("*", plan.digest.removeprefix("sha256:")[:12]))
     log.info("reset.planned", path=str(path), actions=len(plan.actions))
     report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
-                   workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock)
+                   workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock,
+                   archive=config.archive)
     return ResetResult(plan=plan, plan_path=path, report=report, finished_first=tuple(finished))
 
 
@@ -170,7 +173,8 @@ def _finish_unfinished(
                                                              if not (a.id in records and records[a.id].finished)))
         try:
             report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
-                           workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock)
+                           workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock,
+                   archive=config.archive)
         except PlanRefused as exc:
             log.warning("reset.unfinished_plan_refused", path=str(path), error=str(exc))
             continue

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import structlog.testing
@@ -245,3 +247,21 @@ def test_a_failed_action_is_logged_with_its_error_and_the_skipped_one_is_not(env
     assert logs[-1]["event"] == "apply.finished"
     assert (logs[-1]["exit_code"], logs[-1]["failed"], logs[-1]["skipped"]) == (1, 1, 1)
     assert len(plan.actions) == 2
+
+
+def test_an_apply_without_archive_writes_none_and_reads_nothing_for_it(env: Env) -> None:
+    """archive=False (apply --no-archive, a reset's [apply] archive = false): no PLAN.archive.json, and none
+    of the archive's reads (attribute values, an asset's full description); the default writes it before
+    the first mutation, spending them."""
+    from teardown.applying.paths import archive_path
+
+    def spent_applying(subtree: str, name: str, **options: Any) -> tuple[Path, dict[str, int]]:
+        _, path = env.plan(SelectionSpec(subtrees=(env.world.assets[subtree],)), name=name)
+        before = env.backend.call_counts()
+        assert env.apply(path, **options).ok
+        return path, {op: n - before.get(op, 0) for op, n in env.backend.call_counts().items()}
+
+    bare, without = spent_applying("site-1", "bare.plan.json", archive=False)
+    kept, with_archive = spent_applying("site-2", "kept.plan.json")
+    assert not archive_path(bare).exists() and archive_path(kept).is_file()
+    assert without.get("DescribeAsset", 0) < with_archive["DescribeAsset"]

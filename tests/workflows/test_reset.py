@@ -25,6 +25,18 @@ def test_reset_plans_and_applies_from_config(farm: Env, reset_file: Callable[...
     assert {a["name"] for a in left} == {"Site 1", "Site 3"}
 
 
+def test_a_reset_of_a_throwaway_environment_can_skip_the_archive(farm: Env, reset_file: Callable[..., Path],
+                                                                 tmp_path: Path) -> None:
+    """[apply] archive = false: the reset deletes as before and leaves no archive beside its plan."""
+    path = reset_file(f'subtrees = ["{farm.asset("enterprise/site-2")}"]')
+    path.write_text(path.read_text() + "archive = false\n")
+    config = load_reset_config(path)
+    assert config.archive is False
+    result = run_reset(config, clock=farm.clock)
+    assert result.report is not None and result.report.ok and result.plan_path is not None
+    assert not list((tmp_path / "plans").glob("*.archive.json"))
+
+
 def test_reset_refuses_another_account_before_reading_anything(farm: Env, reset_file: Callable[..., Path]) -> None:
     """The guard is checked against STS first: not one SiteWise call, mutating or not."""
     config = load_reset_config(reset_file("all = true", account="999999999999"))
@@ -59,6 +71,8 @@ def test_reset_with_nothing_selected_is_a_clean_no_op(farm: Env, reset_file: Cal
         ('[guard]\naccount = "123456789012"\nregion = "us-east-1"\n[select]\nal = true\n', "Additional properties"),
         ('[guard]\naccount = "123456789012"\nregion = "us-east-1"\n[select]\n', "selects nothing"),
         ("not toml [", "not valid TOML"),
+        ('[guard]\naccount = "123456789012"\nregion = "us-east-1"\n[select]\nall = true\n[apply]\narchive = "no"\n',
+         "apply.archive"),
     ],
 )
 def test_bad_reset_config_is_bad_input(tmp_path: Path, body: str, message: str) -> None:
