@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from teardown.applying.paths import JOURNAL_SUFFIX
 from teardown.applying.progress import Progress
 from teardown.emulator.service.faults import FaultSettings
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_OK, EXIT_REFUSED
-from teardown.fleet.run import FleetStop, TargetRun, apply_fleet, fleet_status, plan_fleet, worst_exit
+from teardown.fleet.run import FleetStop, apply_fleet, fleet_status, plan_fleet, worst_exit
 from teardown.fleet.s3_store import S3Lease
 from teardown.fleet.store import read_latest
-from teardown.fleet.targets import load_targets
+from teardown.fleet.targets import TargetRun, load_targets
 from tests.fleet.conftest import Fleet
 from tests.support.worlds import FAST_OBSERVE, FAST_RETRY
 
@@ -63,13 +65,9 @@ def test_a_run_killed_mid_apply_resumes_from_another_working_directory(fleet: Fl
         if progress.settled >= 4:
             stop.set()
 
-    released: list[S3Lease] = []
-    original_release = S3Lease.release
-    S3Lease.release = released.append  # type: ignore[method-assign]  # a dead runner never releases
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(S3Lease, "release", lambda self: None)  # a dead runner never releases its lock
         first = apply_fleet([run], store_a, clock=fleet.clock, stop=stop, on_progress=kill_after_some, **FAST)
-    finally:
-        S3Lease.release = original_release  # type: ignore[method-assign]
     assert first[0].exit_code == 130 and fleet.members[0].assets_left() > 0
     # What the kill lost: the journal lines written after the last upload (here: the last two).
     latest = read_latest(store_a, run.key)
