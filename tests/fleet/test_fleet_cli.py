@@ -52,7 +52,7 @@ def test_plan_apply_and_status_from_the_command_line(
     fleet: Fleet, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The one-table plan, an apply of one run picked by ``--target-index`` (flag over the variable), status."""
-    real_apply = fleet_run.apply
+    real_apply = fleet_run.apply  # type: ignore[attr-defined]  # the module's own import, patched for its clock
     monkeypatch.setattr(fleet_run, "apply", lambda *a, **k: real_apply(
         *a, **{**k, "clock": fleet.clock, "observe": FAST_OBSERVE, "retry": FAST_RETRY}))
     monkeypatch.setenv("JOB_COMPLETION_INDEX", "0")
@@ -67,3 +67,13 @@ def test_plan_apply_and_status_from_the_command_line(
     assert "done" in status and fleet.members[2].assets_left() == 0
     assert main(["fleet", "apply", *common, "--auto-approve"]) == 2  # index 0 from the variable: never planned
     assert "no plan for #0 dev" in capsys.readouterr().out
+
+
+def test_the_example_targets_file_loads() -> None:
+    """examples/fleet/targets.toml is valid, and its runs are numbered in file order."""
+    from teardown.fleet.targets import load_targets
+
+    runs = load_targets(Path(__file__).resolve().parents[2] / "examples" / "fleet" / "targets.toml")
+    assert [(r.index, r.name, r.region) for r in runs] == [
+        (0, "dev", "eu-west-1"), (1, "dev", "eu-central-1"), (2, "qa", "us-east-1"), (3, "perf", "us-east-1")]
+    assert runs[3].spec.all and runs[3].rates == {"asset": 60}
