@@ -1,11 +1,11 @@
 """Benchmark (not a test): N target runs driven concurrently by one process at full quota, and its CPU per target.
 
 Each target run gets an emulator of its own in a subprocess (`sitewise-teardown emulator serve`, realistic
-latencies, the published quotas, a scaled clock), seeded with the same random world (moto's STS on the same port answers each assumed role with its
-account, as in the fleet tests); this process then
-plans and applies all of them at once through ``teardown.fleet`` (a local state store). Only this process's
-CPU is counted (the emulators run elsewhere), so "CPU / wall" says whether driving N targets at full quota
-is still I/O bound (well under one core: Python's threads share one) or CPU binds.
+latencies, the published quotas, a scaled clock), seeded with the same random world; moto's STS on the same
+port answers each assumed role with its account, as in the fleet tests. This process then plans and applies
+all of them at once through ``teardown.fleet`` (a local state store). Only this process's CPU is counted
+(the emulators run elsewhere), so "CPU / wall" says whether driving N targets at full quota is still I/O
+bound (well under one core: Python's threads share one) or CPU binds.
 
     python -m benchmarks.fleet [--targets 1 4 8] [--assets 60] [--scale 10]
 """
