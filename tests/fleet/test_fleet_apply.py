@@ -18,6 +18,8 @@ from teardown.fleet.targets import TargetRun, load_targets
 from tests.fleet.conftest import Fleet
 from tests.support.worlds import FAST_OBSERVE, FAST_RETRY
 
+pytestmark = pytest.mark.http  # every test here serves its emulators over HTTP
+
 FAST: dict[str, Any] = {"observe": FAST_OBSERVE, "retry": FAST_RETRY}
 
 

@@ -48,6 +48,7 @@ def test_a_target_index_out_of_range_exits_2(tmp_path: Path, capsys: pytest.Capt
     assert "numbered 0 to 0" in capsys.readouterr().err
 
 
+@pytest.mark.http
 def test_plan_apply_and_status_from_the_command_line(
     fleet: Fleet, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
