@@ -24,6 +24,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
@@ -125,6 +126,24 @@ class ApplyLock:
             os.ftruncate(self._fd, len(data))
         except OSError as exc:  # the lock is held all the same; only the refusal message of others suffers
             log.warning("lock.holder_not_written", path=str(self.path), error=reason(exc))
+
+
+class PlanHold(Protocol):
+    """The state-store seam of an apply: what it holds while it runs a plan. ``held(digest, base)`` takes the
+    plan's lock for the block; a remote store (``teardown.fleet``) also brings the plan's journal (beside
+    ``base``) from the store before the block and keeps the store's copy in step while it runs."""
+
+    def held(self, digest: str, base: Path) -> contextlib.AbstractContextManager[object]: ...
+
+
+class LocalHold:
+    """The default: the files stay beside the plan, and the lock is this machine's ``ApplyLock``."""
+
+    def held(self, digest: str, base: Path) -> contextlib.AbstractContextManager[object]:
+        return ApplyLock(digest, plan=base).held()
+
+
+LOCAL_HOLD = LocalHold()
 
 
 def _refusal(holder: dict[str, object], path: Path) -> str:

@@ -30,7 +30,7 @@ import structlog
 from teardown.applying.execute import ActionResult, Executor
 from teardown.applying.freshness import check_plan
 from teardown.applying.journal import Journal, load_records
-from teardown.applying.lock import ApplyLock
+from teardown.applying.lock import LOCAL_HOLD, PlanHold
 from teardown.applying.observe import DEFAULT_OBSERVE, EffectObserver, ObserveSettings
 from teardown.applying.paths import archive_path, journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
@@ -101,15 +101,16 @@ def apply(
     retry: RetrySettings = DEFAULT_RETRY,
     observe: ObserveSettings = DEFAULT_OBSERVE,
     archive: bool = True,
+    state: PlanHold = LOCAL_HOLD,
 ) -> ApplyReport:
     """Apply ``plan`` (a Plan or a plan file path). See the module docstring for the order of guards.
 
     ``client`` (boto3 iotsitewise) and ``identity`` (answers ``(account, region)``) default to ones built
     from ``target``; every request goes through one ``Calls`` (paced by ``rates``, retried by ``retry``).
     The journal and report live beside ``plan_path`` (the plan file when a path is given; else
-    ``./<digest>.plan``); the lock is per plan digest (``teardown.applying.lock``). Before the first
-    mutation the archive of what the plan deletes is written beside it (``PLAN.archive.json``) unless
-    ``archive`` is False.
+    ``./<digest>.plan``); the lock is per plan digest, held through ``state`` (``teardown.applying.lock``).
+    Before the first mutation the archive of what the plan deletes is written beside it
+    (``PLAN.archive.json``) unless ``archive`` is False.
     """
     clock = clock or SystemClock()
     if not isinstance(plan, Plan):
@@ -131,8 +132,7 @@ def apply(
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
                   retry=retry)
 
-    lock = ApplyLock(plan.digest, plan=base)  # per digest: copies of this plan elsewhere share it
-    with lock.held():
+    with state.held(plan.digest, base):  # the lock is per digest: copies of this plan elsewhere share it
         records, _ = load_records(journal_path(base), plan.digest)
         finished = {aid for aid, rec in records.items() if rec.finished}
         summary = _summary(plan, account, region, finished)

@@ -31,6 +31,7 @@ from teardown.cli import (
     completion_cmd,
     demo_cmd,
     emulator_cmd,
+    fleet_cmd,
     logging_setup,
     plan_cmd,
     reset_cmd,
@@ -46,7 +47,8 @@ _REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredTok
                             "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"})
 
 # The commands, in the order `--help` lists them.
-COMMANDS = (plan_cmd, show_cmd, apply_cmd, restore_cmd, reset_cmd, demo_cmd, emulator_cmd, completion_cmd)
+COMMANDS = (plan_cmd, show_cmd, apply_cmd, restore_cmd, reset_cmd, fleet_cmd, demo_cmd, emulator_cmd,
+            completion_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,1 @@
+"""Tests of teardown.fleet and `sitewise-teardown fleet`."""
