@@ -46,7 +46,8 @@ def summarize(inventory: Inventory, selection: Selection, actions: tuple[Action,
         # SiteWise deletes the time series bound to a deleted asset, and their data: the reviewer must see it.
         "time_series_deleted": [
             {"asset": a, "name": inventory.assets[a].name, "series": labels}
-            for a in sorted(selection.assets, key=lambda a: (inventory.assets[a].name, a))
+            # Only the few assets with series are sorted (at 100k assets, sorting them all cost a second).
+            for a in sorted((a for a in selection.assets if a in bound), key=lambda a: (inventory.assets[a].name, a))
             if (labels := [s.label for s in bound.get(a, ()) if s.id not in kept])
         ],
         # --keep-time-series: disassociated before their asset goes, they survive as alias-only streams.
