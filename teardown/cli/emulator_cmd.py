@@ -45,7 +45,10 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
         metavar="X",
         help="run the emulator's clock X times faster than wall time (default: 1)",
     )
-    serve.add_argument("--account-id", default="123456789012", help="account the emulator reports")
+    serve.add_argument(
+        "--account-id", default="123456789012",
+        help="the default world's account: the one dummy credentials land in (default: 123456789012)",
+    )
     serve.set_defaults(func=serve_command)
     emulator_seed_cmd.register(commands, parents)
 
@@ -96,6 +99,8 @@ def serve_command(args: argparse.Namespace) -> int:
             f"# SiteWise emulator on {server.url} (latency {args.latency}, quotas {args.quotas}, "
             f"time x{args.time_scale:g}); control API under {server.url}/_emulator/"
         )
+        print(f"# One world per account and region; the default is {args.account_id} in {region}. Other regions:"
+              " sign for them; other accounts: assume a role through this STS (worlds: GET /_emulator/worlds).")
         print("# Point clients at it with:")
         print_environment(client_environment(server.url, region), sys.stdout)
         sys.stdout.flush()

@@ -3,15 +3,21 @@
     sitewise-teardown emulator seed --world windfarm                       # the packaged windfarm
     sitewise-teardown emulator seed --world examples/worlds/windfarm.toml  # a world file
     sitewise-teardown emulator seed --random-assets 2000 --seed 7          # a seeded random forest
+    sitewise-teardown emulator seed --region eu-west-1 --account 222222222222   # another world of the emulator
 
 The endpoint comes from --endpoint-url or AWS_ENDPOINT_URL_IOTSITEWISE (what `emulator serve` prints).
+The emulator keeps a world per account and region: --region picks the region (the signing region), and
+--account the account (moto's ``x-moto-account-id`` header; credentials of a role assumed through the
+emulator's STS land in that role's account without it).
 Registered under "emulator" by ``teardown.cli.emulator_cmd``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -25,6 +31,9 @@ from teardown.cli.options import target_from_args
 from teardown.errors import EXIT_BAD_INPUT, EXIT_OK
 
 DEFAULT_REGION = "us-east-1"  # the emulator's default region, when neither flag nor environment names one
+ACCOUNT_ID = re.compile(r"\d{12}")
+# moto's header naming the account a request is for; the emulator's world selection honours it as moto does.
+ACCOUNT_HEADER = "x-moto-account-id"
 
 
 def register(emulator_subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -46,6 +55,10 @@ def register(emulator_subparsers: Any, parents: list[argparse.ArgumentParser]) -
     random_opts.add_argument("--depth", type=_positive_int, default=4, help="levels of the trees (default: 4)")
     random_opts.add_argument("--fanout", type=_positive_int, default=10, help="max children per asset (default: 10)")
     random_opts.add_argument("--projects", type=int, default=1, help="projects, one subtree each (default: 1)")
+    parser.add_argument(
+        "--account", type=_account_id, metavar="ID",
+        help="the emulator's account to seed (default: the one the credentials map to; the emulator only)",
+    )
     parser.add_argument("--max-workers", type=_positive_int, default=8, help="concurrent requests (default: 8)")
     parser.add_argument("--json", action="store_true", help="print every created id as JSON")
     parser.set_defaults(func=seed_command)
@@ -56,6 +69,12 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _account_id(text: str) -> str:
+    if not ACCOUNT_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError("must be a 12-digit AWS account id")
+    return text
 
 
 def seed_command(args: argparse.Namespace) -> int:
@@ -94,6 +113,8 @@ def _seed(args: argparse.Namespace) -> int:
         target = AwsTarget(region=DEFAULT_REGION, profile=args.profile, endpoint_url=args.endpoint_url)
         session = target.session()
     client = sitewise_client(target, pool=args.max_workers, session=session)
+    if args.account is not None:
+        client.meta.events.register("before-sign.iotsitewise", functools.partial(_name_account, args.account))
     try:
         world = seed_world(client, spec, clock=SystemClock(), max_workers=args.max_workers)
     except EndpointConnectionError as exc:
@@ -104,7 +125,13 @@ def _seed(args: argparse.Namespace) -> int:
         print(json.dumps(asdict(world), indent=2, sort_keys=True))
         return EXIT_OK
     where = target.sitewise_endpoint() or f"AWS {session.region_name}"
+    where += f" (account {args.account}, {session.region_name})" if args.account else ""
     print(f"seeded world {spec.name!r} (seed {spec.seed}) into {where}")
     for name, count in world.counts().items():
         print(f"  {name:<16} {count:>7}")
     return EXIT_OK
+
+
+def _name_account(account: str, request: Any, **_: Any) -> None:
+    """Name the emulator's account on every request, before it is signed (the header is then signed too)."""
+    request.headers[ACCOUNT_HEADER] = account

@@ -8,8 +8,12 @@ all it takes (the ``pytest11`` entry point ``sitewise`` registers this module; n
 - ``sitewise``: a boto3 ``iotsitewise`` client answered by that emulator (one attempt: botocore's retries
   would sleep for real and hide the emulator's first answer).
 - ``sitewise_server``: an emulator over HTTP for the whole session (``.url``; ``.env``, the environment
-  for a subprocess that should reach it; ``.backend``); it is shared, so reset it (``.backend.reset()``)
-  where a test needs a clean account.
+  for a subprocess that should reach it; ``.backend``); it is shared, so reset it where a test needs a clean
+  account: ``.backend.reset()`` empties the default world, ``.backend.reset_all()`` every world.
+
+The emulator keeps a world per account and region (the signing region; the account of a role assumed
+through moto's STS): ``backend.snapshot(account=..., region=...)`` and ``backend.world(account, region)``
+reach the others, and every method without them means the default world (us-east-1, 123456789012).
 
 A project's own fixtures of the same names take precedence over these, as pytest always arranges.
 Everything is imported when a fixture is first used, so merely having the plugin installed costs nothing.

@@ -83,3 +83,22 @@ def test_unreachable_endpoint_is_reported(capsys: pytest.CaptureFixture[str]) ->
     code = main(["emulator", "seed", "--endpoint-url", "http://127.0.0.1:9", "--log-format", "json"])
     assert code == EXIT_BAD_INPUT
     assert "cannot reach SiteWise at http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_seed_into_another_account_and_region(served: SiteWiseBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    """--region and --account pick the emulator's world; the default world stays empty."""
+    with mock_sitewise(served):
+        code = main(["emulator", "seed", "--region", "eu-west-1", "--account", "222222222222", "--log-format", "json"])
+    assert code == EXIT_OK
+    assert "(account 222222222222, eu-west-1)" in capsys.readouterr().out
+    assert served.call_counts(account="222222222222", region="eu-west-1").get("CreateAsset") == 40
+    assert served.snapshot()["assets"] == []
+    assert len(served.snapshot(account="222222222222", region="eu-west-1")["assets"]) == 40
+
+
+def test_seed_refuses_an_account_that_is_not_one(served: SiteWiseBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited, mock_sitewise(served):
+        main(["emulator", "seed", "--account", "2222"])
+    assert exited.value.code == EXIT_BAD_INPUT
+    assert "12-digit" in capsys.readouterr().err
+    assert served.worlds() == [("123456789012", "us-east-1")]

@@ -30,16 +30,22 @@ class FakeBackend:
         self.answers = answers or {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refused: list[str] = []
+        # The (account, region) each handled or refused call was for; None parts: the default world.
+        self.worlds: list[tuple[str | None, str | None]] = []
         self.raise_next: Exception | None = None
 
     def served_operations(self) -> frozenset[str]:
         return self.served
 
-    def count_refused(self, operation: str) -> None:
+    def count_refused(self, operation: str, *, account: str | None = None, region: str | None = None) -> None:
         self.refused.append(operation)
+        self.worlds.append((account, region))
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def handle(
+        self, operation: str, params: dict[str, Any], *, account: str | None = None, region: str | None = None
+    ) -> dict[str, Any]:
         self.calls.append((operation, params))
+        self.worlds.append((account, region))
         if operation not in self.served:
             raise NotImplementedByEmulator(f"{operation} not served by the fake")
         if self.raise_next is not None:

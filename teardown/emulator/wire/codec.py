@@ -2,6 +2,7 @@
 
 Everything is driven by the botocore service model for ``iotsitewise`` (rest-json). No per-operation
 tables are written by hand: routing, parsing, validation and serialization all read the model.
+The caller's account and region (``wire.caller``) pick the backend's world that answers.
 
 The backend holds the rules; this layer only parses and serializes (moto's habit). It never decides
 an error status itself: statuses come from the error classes, which mirror the model's error shapes.
@@ -21,6 +22,7 @@ import structlog
 from botocore.model import OperationModel, ServiceModel
 
 from teardown.emulator.errors import EmulatorError, InternalFailure, NotImplementedByEmulator
+from teardown.emulator.wire.caller import caller_of
 from teardown.emulator.wire.request import parse_request
 from teardown.emulator.wire.response import serialize_error, serialize_output
 from teardown.emulator.wire.routes import Router
@@ -31,13 +33,16 @@ SERVICE_NAME = "iotsitewise"
 
 
 class Backend(Protocol):
-    """What the codec needs from ``SiteWiseBackend`` (so a small fake serves in tests too)."""
+    """What the codec needs from ``SiteWiseBackend`` (so a small fake serves in tests too). ``account`` and
+    ``region`` name the caller's world (``caller_of`` the request); None means the backend's default."""
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
+    def handle(
+        self, operation: str, params: dict[str, Any], *, account: str | None = None, region: str | None = None
+    ) -> dict[str, Any]: ...
 
     def served_operations(self) -> frozenset[str]: ...
 
-    def count_refused(self, operation: str) -> None: ...
+    def count_refused(self, operation: str, *, account: str | None = None, region: str | None = None) -> None: ...
 
 
 class UnknownOperation(EmulatorError):
@@ -103,6 +108,7 @@ class Emulator:
             hint = f" (this path takes {', '.join(allowed)})" if allowed else ""
             raise UnknownOperation(f"No IoT SiteWise operation matches {method.upper()} {parts.path}{hint}")
         name, labels = found
+        caller = caller_of(headers)
         operation: OperationModel = self._model.operation_model(name)
         try:
             if name not in self._served_operations():
@@ -112,9 +118,9 @@ class Emulator:
             params = parse_request(operation, labels, parse_qs(parts.query, keep_blank_values=True), headers, body)
         except EmulatorError:
             # Refused before the backend saw it, but a call all the same: "not one mutating call" must see it.
-            self.backend.count_refused(name)
+            self.backend.count_refused(name, account=caller.account, region=caller.region)
             raise
-        output = self.backend.handle(name, params)
+        output = self.backend.handle(name, params, account=caller.account, region=caller.region)
         return serialize_output(operation, output)
 
     def _served_operations(self) -> frozenset[str]:
