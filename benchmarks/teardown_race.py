@@ -117,7 +117,7 @@ def table_row(row: Mapping[str, Any]) -> str:
     return (f"{row['world']['assets']:>7} {row['scale']:>5g} {row['label']:<11} {row['seconds']:>8.1f} "
             f"{row['bound_seconds']:>8.1f} {num(row['ratio'], '.2f'):>6} {row['requests']:>9} "
             f"{num(row['reads_per_mutation'], '.2f'):>9} {num(row['completion_reads_pct'], '.1f'):>8} "
-            f"{row['throttled_pct']:>6.2f} {row['peak_mib']:>6.0f} {'yes' if row['ended_empty'] else 'NO':>5}")
+            f"{row['throttled_pct']:>6.2f} {num(row['peak_mib'], '.0f'):>6} {'yes' if row['ended_empty'] else 'NO':>5}")
 
 
 def render(document: Mapping[str, Any]) -> str:
@@ -130,11 +130,13 @@ def render(document: Mapping[str, Any]) -> str:
                          f"{sample['models']} models in {row['measured_seconds']:.1f} s (bound "
                          f"{row['measured_bound_seconds']:.1f} s), its phases extrapolated to the full world; "
                          "requests and the other columns are the sample's")
-        if row["strategy"] == "engine":
+        if row.get("error"):
+            lines.append(f"{row['label']}, {row['world']['assets']} assets: FAILED {row['error']}")
+        if "plan_seconds" in row:
             lines.append(f"engine, {row['world']['assets']} assets: planning {row['plan_seconds']:.1f} s and "
                          f"{row['planning_requests']} requests before the apply timed above; "
                          f"{row['actions']} actions, {row['workers']} workers")
-        if row["strategy"] == "waves":
+        if "waves" in row:
             lines.append(f"waves, {row['world']['assets']} assets: {row['waves']} waves")
         if not row["ended_empty"]:
             lines.append(f"{row['label']}, {row['world']['assets']} assets: LEFT BEHIND {row['left']}")

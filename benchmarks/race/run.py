@@ -156,12 +156,16 @@ def race_one(
     with serve(backend) as server:
         rates = None if in_process or scale == 1 else published_rates(scale)
         job = Job(strategy, server.url, scale, str(workdir), rates)
-        wall = time.monotonic()
-        if in_process:
-            result = run_job(job, world_clock, engine_clock=world_clock)
-            result["peak_mib"] = peak_mib()
-        else:
-            result = _in_child(job)
+        began, wall = world_clock.now(), time.monotonic()
+        try:
+            if in_process:
+                result = run_job(job, world_clock, engine_clock=world_clock)
+                result["peak_mib"] = peak_mib()
+            else:
+                result = _in_child(job)
+        except Exception as exc:  # a strategy that crashes is a result too: what it left is read below
+            result = {"error": f"{type(exc).__name__}: {exc}"[-2000:], "seconds": world_clock.now() - began,
+                      "peak_mib": None}
         wall = time.monotonic() - wall
     after = backend.snapshot()
     # The bill starts at the last count read before the end: the engine's between plan and apply.

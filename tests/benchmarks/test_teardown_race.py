@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.race.bound import Shape, bound_of, lower_bound, median_seconds, minimum_mutations, published_rates
-from benchmarks.race.run import STRATEGIES
+from benchmarks.race.run import STRATEGIES, race_one
 from benchmarks.race.world import world_specs
 from benchmarks.teardown_race import extrapolate, race, render
 from teardown.emulator import LatencyProfile, LogNormal, LongTail, ManualClock
@@ -63,6 +63,7 @@ def test_every_strategy_empties_a_tiny_world_and_reports_every_column(tmp_path: 
     assert [row["strategy"] for row in rows] == list(STRATEGIES)
     expected = Shape.of_specs(world_specs(8, 3, forests)).summary()
     for row in rows:
+        assert "error" not in row, row["error"]
         assert row["ended_empty"], (row["strategy"], row["left"])
         assert {k: row["world"][k] for k in expected} == expected  # the seeded world is the one specified
         assert {"seconds", "bound_seconds", "ratio", "requests_by_operation", "reads_per_mutation",
@@ -74,3 +75,11 @@ def test_every_strategy_empties_a_tiny_world_and_reports_every_column(tmp_path: 
     assert rows[2]["waves"] >= 1
     assert "naive" in render(document)
     json.dumps(document)  # the results file is plain JSON
+
+
+@pytest.mark.http
+def test_a_strategy_that_fails_is_reported_with_what_it_left_behind(tmp_path: Path) -> None:
+    row = race_one(world_specs(3, 1, ((2, 2),)), "no-such-strategy", latency="instant", scale=1.0,
+                   workdir=tmp_path, clock=ManualClock(), quotas="off")
+    assert row["error"].startswith("ValueError: unknown strategy")
+    assert not row["ended_empty"] and row["left"]["assets"] == 3
