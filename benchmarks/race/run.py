@@ -1,0 +1,210 @@
+"""One race run: a fresh world served over HTTP, one strategy against it, and what it cost.
+
+The strategy runs in a child process (``python -m benchmarks.teardown_race --child JOB``) so its peak
+memory is its own (``ru_maxrss``), not the emulator's, and the emulator does not share its interpreter;
+or in-process (``clock`` given), which is what the smoke test does. The child is a client like any other:
+it reaches the emulator only through the URL (and the control API's call counts).
+
+- ``engine``: ``teardown.plan(all=True, out=...)`` then ``teardown.apply(path, auto_approve=True)``, the
+  defaults otherwise. It runs on the wall clock as a user's would, so at time scale N its ``rates`` are the
+  published ones times N (unless it is given the emulator's clock, as in the smoke test).
+- ``naive`` and ``waves``: ``benchmarks.race.scripts``, waiting on the emulator's clock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import structlog
+from botocore.config import Config
+
+import teardown
+from benchmarks.race.bound import Shape, bound_of, published_rates
+from benchmarks.race.scripts import naive, waves
+from benchmarks.race.world import REGION, fresh_world, left_over
+from teardown.aws.discover import discover_target
+from teardown.aws.target import AwsTarget
+from teardown.emulator import Clock, LatencyProfile, ScaledClock, is_mutating, serve
+from teardown.emulator.seed import WorldSpec
+from teardown.emulator.server import client_environment
+from teardown.planning.make import make_plan
+from teardown.planning.planfile import write_plan
+
+STRATEGIES = ("engine", "naive", "waves")
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the client side needs to run one strategy (JSON-able: it crosses to the child process)."""
+
+    strategy: str
+    url: str
+    scale: float
+    workdir: str
+    rates: dict[str, float] | None = None  # the engine's; None: its defaults
+
+
+def script_client(url: str) -> Any:
+    """A boto3 client as a script builds one: botocore's standard retry mode (throttling retried with
+    backoff, at most 3 attempts), pointed at the emulator."""
+    return boto3.client("iotsitewise", region_name=REGION, endpoint_url=url,
+                        config=Config(retries={"mode": "standard"}, inject_host_prefix=False))
+
+
+def emulator_counts(url: str) -> dict[str, int]:
+    with urllib.request.urlopen(f"{url}/_emulator/calls", timeout=30) as answer:
+        counts: dict[str, int] = json.load(answer)
+    return counts
+
+
+def _plan(job: Job, path: Path, clock: Clock | None) -> teardown.Plan:
+    """``teardown.plan(all=True)`` as a user calls it; on an injected clock, the same three steps it takes
+    (discovery's pacing and retries would otherwise wait on the wall clock)."""
+    if clock is None:
+        return teardown.plan(all=True, endpoint_url=job.url, region=REGION, out=path)
+    spec = teardown.SelectionSpec(all=True)
+    plan, _ = make_plan(discover_target(AwsTarget(region=REGION, endpoint_url=job.url), spec, clock=clock), spec)
+    write_plan(plan, path)
+    return plan
+
+
+def run_job(job: Job, clock: Clock, *, engine_clock: Clock | None = None) -> dict[str, Any]:
+    """Run ``job``'s strategy; ``seconds`` is its duration on ``clock`` (the emulator's time)."""
+    out: dict[str, Any] = {}
+    started = clock.now()
+    if job.strategy == "engine":
+        path = Path(job.workdir) / "race.plan.json"
+        plan = _plan(job, path, engine_clock)
+        planned = clock.now()
+        emulator_counts(job.url)  # marks where the apply's bill starts
+        report = teardown.apply(path, endpoint_url=job.url, region=REGION, auto_approve=True, rates=job.rates,
+                                clock=engine_clock)
+        out.update(plan_seconds=planned - started, actions=len(plan.actions), ok=report.ok,
+                   outcomes=report.totals(), workers=report.workers, engine_throttles=dict(report.throttles))
+        started = planned
+    elif job.strategy == "naive":
+        out["phases"] = naive(script_client(job.url), clock)
+    elif job.strategy == "waves":
+        out["waves"] = waves(script_client(job.url), clock)
+    else:
+        raise ValueError(f"unknown strategy {job.strategy!r}; expected one of {STRATEGIES}")
+    out["seconds"] = clock.now() - started
+    return out
+
+
+def peak_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def child_main(job_json: str) -> None:
+    """The child process: run the job on a ScaledClock of the emulator's scale, print one JSON line."""
+    # stdout carries the result alone; the engine's warnings (retries, failures) go to stderr.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+                        logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    job = Job(**json.loads(job_json))
+    result = run_job(job, ScaledClock(job.scale))
+    result["peak_mib"] = peak_mib()
+    print(json.dumps(result))
+
+
+def _in_child(job: Job) -> dict[str, Any]:
+    env = {**os.environ, **client_environment(job.url, REGION), "SITEWISE_TEARDOWN_LOCK_DIR": job.workdir}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.teardown_race", "--child", json.dumps(asdict(job))],
+                          env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{job.strategy} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _delta(now: dict[str, int], then: dict[str, int]) -> dict[str, int]:
+    return {op: n - then.get(op, 0) for op, n in sorted(now.items()) if n - then.get(op, 0)}
+
+
+def race_one(
+    specs: list[WorldSpec],
+    strategy: str,
+    *,
+    latency: str,
+    scale: float,
+    workdir: Path,
+    clock: Clock | None = None,
+    quotas: str = "aws",
+) -> dict[str, Any]:
+    """Seed ``specs`` afresh, serve them over HTTP, tear them down with ``strategy``, and measure.
+
+    With ``clock``, emulator and strategy (the engine too) run on it in this process; else the emulator runs
+    on ``ScaledClock(scale)`` here and the strategy in a child process."""
+    in_process = clock is not None
+    world_clock: Clock = clock if clock is not None else ScaledClock(scale)
+    seeded = fresh_world(specs, clock=world_clock, latency=latency, quotas=quotas)
+    shape = Shape.of_snapshot(seeded.before)
+    bound, minimum = bound_of(shape, LatencyProfile.named(latency))
+    workdir.mkdir(parents=True, exist_ok=True)
+    backend = seeded.backend
+    with serve(backend) as server:
+        rates = None if in_process or scale == 1 else published_rates(scale)
+        job = Job(strategy, server.url, scale, str(workdir), rates)
+        began, wall = world_clock.now(), time.monotonic()
+        try:
+            if in_process:
+                result = run_job(job, world_clock, engine_clock=world_clock)
+                result["peak_mib"] = peak_mib()
+            else:
+                result = _in_child(job)
+        except Exception as exc:  # a strategy that crashes is a result too: what it left is read below
+            result = {"error": f"{type(exc).__name__}: {exc}"[-2000:], "seconds": world_clock.now() - began,
+                      "peak_mib": None}
+        wall = time.monotonic() - wall
+    after = backend.snapshot()
+    # The bill starts at the last count read before the end: the engine's between plan and apply.
+    mark = backend.mark
+    assert mark is not None  # fresh_world read the counts
+    end = backend.call_counts()
+    calls = _delta(end, mark.counts)
+    mutations = sum(n for op, n in calls.items() if is_mutating(op))
+    reads = sum(calls.values()) - mutations
+    first = backend.at_first_mutation or end
+    completion = sum(n for op, n in _delta(end, first).items() if not is_mutating(op))
+    throttled = sum(backend.throttled.values()) - sum(mark.throttled.values())
+    left = left_over(after)
+    seconds = float(result.pop("seconds"))
+    return {
+        "strategy": strategy,
+        "world": {**shape.summary(), "forests": [s.name for s in specs]},
+        "latency": latency,
+        "quotas": quotas,
+        "scale": scale,
+        "in_process": in_process,
+        "seconds": round(seconds, 2),
+        "wall_seconds": round(wall, 2),
+        "bound_seconds": round(bound, 2),
+        "ratio": round(seconds / bound, 3) if bound else None,
+        "minimum_mutations": minimum,
+        "requests": sum(calls.values()),
+        "mutations": mutations,
+        "reads": reads,
+        "reads_per_mutation": round(reads / mutations, 3) if mutations else None,
+        "completion_reads": completion,
+        "completion_reads_pct": round(100 * completion / mutations, 1) if mutations else None,
+        "throttled": throttled,
+        "throttled_pct": round(100 * throttled / sum(calls.values()), 2) if calls else 0.0,
+        "peak_mib": result.pop("peak_mib"),
+        "ended_empty": not left,
+        "left": left,
+        "requests_by_operation": calls,
+        "refused": dict(sorted(backend.errors.items())),
+        "planning_requests": sum(_delta(mark.counts, seeded.counts).values()),
+        **result,
+    }
