@@ -1,11 +1,12 @@
 """Benchmark (not a test): N target runs driven concurrently by one process at full quota, and its CPU per target.
 
-Each target run gets an emulator of its own in a subprocess (`sitewise-teardown emulator serve`, realistic
-latencies, the published quotas, a scaled clock), seeded with the same random world; moto's STS on the same
-port answers each assumed role with its account, as in the fleet tests. This process then plans and applies
-all of them at once through ``teardown.fleet`` (a local state store). Only this process's CPU is counted
-(the emulators run elsewhere), so "CPU / wall" says whether driving N targets at full quota is still I/O
-bound (well under one core: Python's threads share one) or CPU binds.
+One emulator in a subprocess (`sitewise-teardown emulator serve`, realistic latencies, the published quotas,
+a scaled clock) serves every target run: each is its own account (a role assumed through moto's STS on the
+same port, as in the fleet tests) in one of a few regions, so each has a world, and request quotas, of its
+own. Every world is seeded with the same random world. This process then plans and applies all of them at
+once through ``teardown.fleet`` (a local state store). Only this process's CPU is counted (the emulator runs
+elsewhere), so "CPU / wall" says whether driving N targets at full quota is still I/O bound (well under one
+core: Python's threads share one) or CPU binds.
 
     python -m benchmarks.fleet [--targets 1 4 8] [--assets 60] [--scale 10]
 """
@@ -29,13 +30,15 @@ import structlog
 from botocore.config import Config
 
 from teardown.emulator.clock import ScaledClock
-from teardown.emulator.seed import random_world, seed_world
+from teardown.emulator.seed import WorldSpec, random_world, seed_world
 from teardown.fleet.run import apply_fleet, plan_fleet
 from teardown.fleet.store import LocalStore
 from teardown.fleet.targets import load_targets
 
 RESULTS = Path(__file__).parent / "results" / "fleet.json"
-STARTUP_DEADLINE = 30.0  # wall seconds for an emulator to answer
+STARTUP_DEADLINE = 30.0  # wall seconds for the emulator to answer
+# Target runs take these regions in turn, so the emulator's worlds differ by account and by region.
+REGIONS = ("us-east-1", "eu-west-1", "eu-central-1")
 
 
 def _free_port() -> int:
@@ -50,11 +53,11 @@ def _control(url: str, settings: dict[str, object]) -> None:
     urllib.request.urlopen(request, timeout=10).close()
 
 
-def _start(account: str, scale: float) -> tuple[subprocess.Popen[bytes], str]:
+def _start(scale: float) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "teardown", "emulator", "serve", "--port", str(port),
-                             "--latency", "instant", "--quotas", "off", "--time-scale", str(scale),
-                             "--account-id", account], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--latency", "instant", "--quotas", "off", "--time-scale", str(scale)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_DEADLINE
     while True:
@@ -68,19 +71,26 @@ def _start(account: str, scale: float) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
 
 
+def _seed(url: str, account: str, region: str, world: WorldSpec, scale: float) -> None:
+    """Seed the world of ``account`` in ``region``: credentials of a role of that account, a client of it."""
+    sts = boto3.client("sts", endpoint_url=url, region_name=region)
+    keys = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
+    client = boto3.client("iotsitewise", endpoint_url=url, region_name=region, config=Config(inject_host_prefix=False),
+                          aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+                          aws_session_token=keys["SessionToken"])
+    seed_world(client, world, clock=ScaledClock(scale))
+
+
 def one_round(n: int, assets: int, scale: float, tmp: Path) -> dict[str, float | int | bool]:
-    procs, lines = [], ["[defaults.select]\nall = true\n[defaults.apply]\nworkers = 8\n"]
+    lines = ["[defaults.select]\nall = true\n[defaults.apply]\nworkers = 8\n"]
+    proc, url = _start(scale)
     try:
         for i in range(n):
-            account = f"{100000000000 + i:012d}"
-            proc, url = _start(account, scale)
-            procs.append(proc)
-            client = boto3.client("iotsitewise", endpoint_url=url, region_name="us-east-1",
-                                  config=Config(inject_host_prefix=False))
-            seed_world(client, random_world(seed=7, assets=assets, depth=3, fanout=5), clock=ScaledClock(scale))
-            _control(url, {"latency": "realistic", "quotas": "aws"})
-            lines.append(f'[[targets]]\nname = "t{i}"\naccount = "{account}"\nregions = ["us-east-1"]\n'
+            account, region = f"{100000000000 + i:012d}", REGIONS[i % len(REGIONS)]
+            _seed(url, account, region, random_world(seed=7, assets=assets, depth=3, fanout=5), scale)
+            lines.append(f'[[targets]]\nname = "t{i}"\naccount = "{account}"\nregions = ["{region}"]\n'
                          f'endpoint_url = "{url}"\nrole_arn = "arn:aws:iam::{account}:role/bench"\n')
+        _control(url, {"latency": "realistic", "quotas": "aws"})
         targets = tmp / f"targets-{n}.toml"
         targets.write_text("\n".join(lines))
         runs, store, clock = load_targets(targets), LocalStore(tmp / f"state-{n}"), ScaledClock(scale)
@@ -96,9 +106,8 @@ def one_round(n: int, assets: int, scale: float, tmp: Path) -> dict[str, float |
                 "cpu_s_per_target": round(cpu / n, 3), "cpu_share": round(cpu / wall, 3),
                 "io_bound": cpu / wall < 0.5}
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def main() -> None:

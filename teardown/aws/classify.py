@@ -6,11 +6,25 @@ retry policies, the observers and the executor.
 - never retried: InvalidRequestException and PreconditionFailedException (the plan is wrong or stale),
   LimitExceededException (a resource quota, although botocore's standard mode treats 410 as throttling),
   ResourceNotFoundException (the caller handles it as a result: "already gone").
+
+``exit_outcome`` is the other table: the exit code (the README's, ``teardown.errors``) and one-line message
+of an error that ended a command or a fleet's target run, so the CLI and the fleet never disagree.
 """
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    EndpointConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_BAD_INPUT, EXIT_REFUSED, TeardownError
 
 THROTTLING_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"}
@@ -25,6 +39,34 @@ NEVER_RETRIED_CODES = frozenset(
      "PreconditionFailedException", "AccessDeniedException", "UnauthorizedException",
      "ResourceAlreadyExistsException", "ValidationException"}
 )
+
+# Answers that mean the credentials may not act, whatever the status (STS answers some of them with a 400).
+REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredToken", "ExpiredTokenException",
+                           "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"})
+
+
+def exit_outcome(exc: BaseException) -> tuple[int, str] | None:
+    """The exit code and message for an error that ends a command or a target run: the engine's own error
+    carries its code; no credentials, no region, an endpoint that does not answer, a file the OS refuses: 2;
+    credentials the service refuses: 3; any other service error: 1. None for anything else (a bug: let it
+    raise, or say so as the caller sees fit)."""
+    if isinstance(exc, TeardownError):
+        return exc.exit_code, str(exc)
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError | ProfileNotFound | NoRegionError):
+        return EXIT_BAD_INPUT, f"AWS configuration: {exc}"
+    if isinstance(exc, EndpointConnectionError):
+        return EXIT_BAD_INPUT, (f"cannot reach {exc.kwargs.get('endpoint_url')}: check the endpoint URL, the region "
+                                "and the network (is the emulator running?)")
+    if isinstance(exc, ClientError):
+        code, status = error_code(exc) or "", error_status(exc) or 0
+        refused = status in (401, 403) or code in REFUSED_CODES
+        return (EXIT_REFUSED if refused else EXIT_ACTIONS_FAILED), f"AWS refused: {error_text(exc)}"
+    if isinstance(exc, OSError):
+        # Commands check their files themselves and say which is which; this keeps any other one the OS
+        # refuses from ending in a traceback.
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        return EXIT_BAD_INPUT, f"{where}{exc.strerror or exc}"
+    return None
 
 
 def error_code(exc: BaseException) -> str | None:

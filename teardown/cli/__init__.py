@@ -16,16 +16,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from botocore.exceptions import (
-    ClientError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-)
-
-from teardown.aws.classify import error_code, error_status, error_text
+from teardown.aws.classify import exit_outcome
 from teardown.cli import (
     apply_cmd,
     completion_cmd,
@@ -40,11 +31,7 @@ from teardown.cli import (
 )
 from teardown.cli.options import global_options
 from teardown.cli.terminal import print_error
-from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_REFUSED, TeardownError
-
-# Service answers that mean the credentials may not act (STS answers some of them with a 400).
-_REFUSED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "ExpiredToken", "ExpiredTokenException",
-                            "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"})
+from teardown.errors import EXIT_INTERRUPTED
 
 # The commands, in the order `--help` lists them.
 COMMANDS = (plan_cmd, show_cmd, apply_cmd, restore_cmd, reset_cmd, fleet_cmd, demo_cmd, emulator_cmd,
@@ -78,30 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging_setup.configure(log_format, verbose=getattr(args, "verbose", False))
     try:
         code: int = args.func(args)
-    except TeardownError as exc:
-        print_error(str(exc), list(getattr(exc, "differences", ())), log_format=log_format)
-        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (NoCredentialsError, PartialCredentialsError, ProfileNotFound, NoRegionError) as exc:
-        print_error(f"AWS configuration: {exc}", log_format=log_format)
-        return EXIT_BAD_INPUT
-    except EndpointConnectionError as exc:
-        print_error(f"cannot reach {exc.kwargs.get('endpoint_url')}: check --endpoint-url, the region and the "
-                    "network (is the emulator running?)", log_format=log_format)
-        return EXIT_BAD_INPUT
-    except ClientError as exc:
-        aws_code, status = error_code(exc) or "", error_status(exc) or 0
-        print_error(f"AWS refused: {error_text(exc)}", log_format=log_format)
-        # Credentials the service does not accept, or lacking a permission: the request was refused.
-        return EXIT_REFUSED if status in (401, 403) or aws_code in _REFUSED_CODES else EXIT_ACTIONS_FAILED
-    except OSError as exc:
-        # A backstop: the commands check their files themselves and say which file is which. This keeps any
-        # other file the OS refuses from ending in a traceback.
-        where = f"{exc.filename}: " if exc.filename is not None else ""
-        print_error(f"{where}{exc.strerror or exc}", log_format=log_format)
-        return EXIT_BAD_INPUT
+    except Exception as exc:
+        # One table (shared with the fleet's target runs) says which errors are answers, and their codes.
+        outcome = exit_outcome(exc)
+        if outcome is None:
+            raise
+        print_error(outcome[1], list(getattr(exc, "differences", ())), log_format=log_format)
+        return outcome[0]
     return code
 
 

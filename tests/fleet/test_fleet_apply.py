@@ -1,5 +1,6 @@
-"""A fleet of three emulated accounts and regions over an S3 state store: plan, apply, status, a failing and a
-throttled target, a run killed mid-apply and resumed from another working directory, and the S3 lock."""
+"""A fleet of four target runs (three accounts, three regions) on one emulator, over an S3 state store: plan,
+apply, status, a failing and a throttled target, a run killed mid-apply and resumed from another working
+directory, the S3 lock, and one run's apply leaving its neighbours' worlds untouched."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from teardown.applying.paths import JOURNAL_SUFFIX
 from teardown.applying.progress import Progress
+from teardown.emulator.service.error_rules import ErrorRule
 from teardown.emulator.service.faults import FaultSettings
 from teardown.errors import EXIT_ACTIONS_FAILED, EXIT_OK, EXIT_REFUSED
 from teardown.fleet.run import FleetStop, apply_fleet, fleet_status, plan_fleet, worst_exit
@@ -18,7 +20,7 @@ from teardown.fleet.targets import TargetRun, load_targets
 from tests.fleet.conftest import Fleet
 from tests.support.worlds import FAST_OBSERVE, FAST_RETRY
 
-pytestmark = pytest.mark.http  # every test here serves its emulators over HTTP
+pytestmark = pytest.mark.http  # every test here serves the emulator over HTTP
 
 FAST: dict[str, Any] = {"observe": FAST_OBSERVE, "retry": FAST_RETRY}
 
@@ -39,19 +41,21 @@ def test_a_failing_target_and_a_throttled_one_leave_the_others_alone(fleet: Flee
     runs = load_targets(fleet.targets_file)
     store = fleet.store()
     plan_fleet(runs, store, clock=fleet.clock)
-    dev, qa, stage = fleet.members
-    qa.backend.faults = FaultSettings(fail_delete_rate=1.0, seed=1)
-    stage.backend.faults = FaultSettings(throttle_before=0.4, seed=3)
+    dev_eu, dev_us, qa, stage = fleet.members
+    # The emulator's faults, aimed by resource id: every delete of qa's fails, stage's mutations are throttled.
+    fleet.backend.faults = FaultSettings(fail_delete_ids=qa.ids(), seed=3, errors=tuple(
+        ErrorRule(code="ThrottlingException", probability=0.4, resource=i) for i in sorted(stage.ids())))
     rows = apply_fleet(runs, store, clock=fleet.clock, **FAST)
-    codes = {r.run.name: r.exit_code for r in rows}
-    assert codes == {"dev": EXIT_OK, "qa": EXIT_ACTIONS_FAILED, "stage": EXIT_OK}
+    codes = {r.run.label: r.exit_code for r in rows}
+    assert list(codes.values()) == [EXIT_OK, EXIT_OK, EXIT_ACTIONS_FAILED, EXIT_OK], codes
     assert worst_exit(rows) == EXIT_ACTIONS_FAILED
-    stage_report = rows[2].report
+    stage_report = rows[3].report
     assert stage_report is not None and sum(stage_report.throttles.values()) > 0
-    assert dev.assets_left() == 0 and stage.assets_left() == 0 and qa.assets_left() > 0
-    status = {s.run.name: s for s in fleet_status(runs, fleet.store("someone-else"))}
-    assert status["dev"].outcome == "done" and status["dev"].finished == status["dev"].actions
-    assert status["qa"].exit_code == EXIT_ACTIONS_FAILED
+    assert all(r.report is not None and not r.report.throttles for r in rows[:3])
+    assert dev_eu.assets_left() == dev_us.assets_left() == stage.assets_left() == 0 and qa.assets_left() > 0
+    status = [(s.run.name, s) for s in fleet_status(runs, fleet.store("someone-else"))]
+    assert all(s.outcome == "done" and s.finished == s.actions for name, s in status if name == "dev")
+    assert status[2][1].exit_code == EXIT_ACTIONS_FAILED
 
 
 def test_a_run_killed_mid_apply_resumes_from_another_working_directory(fleet: Fleet) -> None:
@@ -92,7 +96,7 @@ def test_a_run_killed_mid_apply_resumes_from_another_working_directory(fleet: Fl
 def test_a_second_apply_of_one_plan_is_refused_by_the_s3_lock(fleet: Fleet) -> None:
     """While one runner applies a target's plan, a second runner (another working directory) is refused, exit 3,
     and sends nothing; the first finishes."""
-    run = load_targets(fleet.targets_file)[1]
+    run = load_targets(fleet.targets_file)[2]
     plan_fleet([run], fleet.store("runner-a"), clock=fleet.clock)
     second: list[int] = []
 
@@ -105,15 +109,36 @@ def test_a_second_apply_of_one_plan_is_refused_by_the_s3_lock(fleet: Fleet) -> N
 
     first = apply_fleet([run], fleet.store("runner-a"), clock=fleet.clock, on_progress=meanwhile, **FAST)
     assert second == [EXIT_REFUSED]
-    assert first[0].exit_code == EXIT_OK and fleet.members[1].assets_left() == 0
+    assert first[0].exit_code == EXIT_OK and fleet.members[2].assets_left() == 0
 
 
 def test_a_target_whose_role_acts_in_another_account_is_refused(fleet: Fleet) -> None:
-    """The guard: a role of another account than the target expects is refused before anything is read."""
+    """The guard: a role of another account than the target expects is refused before anything is read (both
+    of dev's regions); the other targets go on."""
     text = fleet.targets_file.read_text().replace("role/sitewise-reset\"\nexternal_id = \"ext-dev\"",
                                                    "role/x\"\nexternal_id = \"ext-dev\"").replace(
         "arn:aws:iam::111111111111:role/x", "arn:aws:iam::999999999999:role/x")
     fleet.targets_file.write_text(text)
     rows = plan_fleet(load_targets(fleet.targets_file), fleet.store(), clock=fleet.clock)
-    assert [r.exit_code for r in rows] == [EXIT_REFUSED, EXIT_OK, EXIT_OK]
+    assert [r.exit_code for r in rows] == [EXIT_REFUSED, EXIT_REFUSED, EXIT_OK, EXIT_OK]
     assert "expects account 111111111111" in (rows[0].error or "")
+
+
+def test_one_runs_apply_leaves_its_neighbours_worlds_untouched(fleet: Fleet) -> None:
+    """Applying dev/eu-west-1's plan empties its world and no other: qa's (another account, same region) and
+    dev/us-east-1's (same account, another region) are equal by snapshot and saw no call; no world appeared."""
+    runs = load_targets(fleet.targets_file)
+    store = fleet.store()
+    plan_fleet(runs, store, clock=fleet.clock)
+    target, same_account, same_region = fleet.members[0], fleet.members[1], fleet.members[2]
+    assert (same_account.account, same_region.region) == (target.account, target.region)
+    neighbours = fleet.members[1:]
+    before = [(m.snapshot(), m.backend.call_counts(account=m.account, region=m.region)) for m in neighbours]
+    worlds = fleet.backend.worlds()
+    rows = apply_fleet(runs[:1], store, clock=fleet.clock, **FAST)
+    assert rows[0].exit_code == EXIT_OK, rows[0].error
+    assert target.assets_left() == 0 and not target.snapshot()["assetModels"]
+    after = [(m.snapshot(), m.backend.call_counts(account=m.account, region=m.region)) for m in neighbours]
+    assert after == before
+    assert all(snapshot["assets"] for snapshot, _ in after)
+    assert fleet.backend.worlds() == worlds

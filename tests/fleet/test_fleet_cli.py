@@ -59,13 +59,14 @@ def test_plan_apply_and_status_from_the_command_line(
     monkeypatch.setenv("JOB_COMPLETION_INDEX", "0")
     state = f"s3://fleet-state/cli/{fleet.tmp.name}"
     common = ["--targets", str(fleet.targets_file), "--state", state, "--cache-dir", str(fleet.tmp / "cache")]
-    assert main(["fleet", "plan", *common, "--target-index", "2"]) == 0
+    assert main(["fleet", "plan", *common, "--target-index", "3"]) == 0
     out = capsys.readouterr().out
     assert "stage" in out and "333333333333" in out and "dev" not in out.split("State:")[0]
-    assert main(["fleet", "apply", *common, "--target-index", "2", "--auto-approve"]) == 0
-    assert main(["fleet", "status", *common, "--target-index", "2"]) == 0
+    assert main(["fleet", "apply", *common, "--target-index", "3", "--auto-approve"]) == 0
+    assert main(["fleet", "status", *common, "--target-index", "3"]) == 0
     status = capsys.readouterr().out
-    assert "done" in status and fleet.members[2].assets_left() == 0
+    assert "done" in status and fleet.members[3].assets_left() == 0
+    assert all(m.assets_left() > 0 for m in fleet.members[:3])  # stage's apply touched only stage's world
     assert main(["fleet", "apply", *common, "--auto-approve"]) == 2  # index 0 from the variable: never planned
     assert "no plan for #0 dev" in capsys.readouterr().out
 
