@@ -5,9 +5,12 @@ memory is its own (``ru_maxrss``), not the emulator's, and the emulator does not
 or in-process (``clock`` given), which is what the smoke test does. The child is a client like any other:
 it reaches the emulator only through the URL (and the control API's call counts).
 
-- ``engine``: ``teardown.plan(all=True, out=...)`` then ``teardown.apply(path, auto_approve=True)``, the
-  defaults otherwise. It runs on the wall clock as a user's would, so at time scale N its ``rates`` are the
-  published ones times N (unless it is given the emulator's clock, as in the smoke test).
+- ``engine``: ``teardown.plan(all=True, out=...)`` then ``teardown.apply(path, auto_approve=True,
+  archive=False)``, the defaults otherwise: the teardown alone, as a scheduled reset of a test environment
+  runs it. ``engine+archive``: the same with the archive captured before the first mutation (the default of
+  ``apply``, about two reads per asset), to show what the way back costs. Both run on the wall clock as a
+  user's would, so at time scale N their ``rates`` are the published ones times N (unless given the
+  emulator's clock, as in the smoke test).
 - ``naive`` and ``waves``: ``benchmarks.race.scripts``, waiting on the emulator's clock.
 """
 
@@ -41,7 +44,7 @@ from teardown.emulator.server import client_environment
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import write_plan
 
-STRATEGIES = ("engine", "naive", "waves")
+STRATEGIES = ("engine", "engine+archive", "naive", "waves")
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,13 @@ def run_job(job: Job, clock: Clock, *, engine_clock: Clock | None = None) -> dic
     """Run ``job``'s strategy; ``seconds`` is its duration on ``clock`` (the emulator's time)."""
     out: dict[str, Any] = {}
     started = clock.now()
-    if job.strategy == "engine":
+    if job.strategy in ("engine", "engine+archive"):
         path = Path(job.workdir) / "race.plan.json"
         plan = _plan(job, path, engine_clock)
         planned = clock.now()
         emulator_counts(job.url)  # marks where the apply's bill starts
         report = teardown.apply(path, endpoint_url=job.url, region=REGION, auto_approve=True, rates=job.rates,
-                                clock=engine_clock)
+                                clock=engine_clock, archive=job.strategy == "engine+archive")
         out.update(plan_seconds=planned - started, actions=len(plan.actions), ok=report.ok,
                    outcomes=report.totals(), workers=report.workers, engine_throttles=dict(report.throttles))
         started = planned

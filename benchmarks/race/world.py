@@ -63,21 +63,22 @@ class RaceBackend(SiteWiseBackend):
         self.at_first_mutation: dict[str, int] | None = None
         self.mark: Mark | None = None
 
-    def call_counts(self) -> dict[str, int]:
+    def call_counts(self, *, account: str | None = None, region: str | None = None) -> dict[str, int]:
         """The emulator's own counts. Reading them (here, or through the control API's GET /_emulator/calls,
         as the engine strategy does between planning and applying) marks where a strategy's bill starts."""
-        counts = super().call_counts()
+        counts = super().call_counts(account=account, region=region)
         with self._race_lock:
             self.mark = Mark(counts, dict(self.throttled))
         return counts
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, operation: str, params: dict[str, Any], *, account: str | None = None,
+               region: str | None = None) -> dict[str, Any]:
         if self.at_first_mutation is None and is_mutating(operation):
             with self._race_lock:
                 if self.at_first_mutation is None:
                     self.at_first_mutation = super().call_counts()
         try:
-            return super().handle(operation, params)
+            return super().handle(operation, params, account=account, region=region)
         except Throttling:
             with self._race_lock:
                 self.throttled[operation] += 1
