@@ -291,3 +291,32 @@ def test_each_lane_has_its_own_slots() -> None:
     result = walk(g, visit, workers=1, lane_of=lanes.__getitem__)
     assert result.ok
     assert seen.index("a2") > seen.index("b")
+
+
+def test_an_awaited_node_is_hurried_once_something_waits_only_for_it() -> None:
+    """a and c answer futures that resolve only when hurried (an observer that checks lazily until told);
+    b depends on a. The walk hurries each awaited node exactly once (b waits only for a's effect; then
+    nothing else is left to start), and so ends, with b run after a's effect was seen."""
+    from concurrent.futures import Future
+
+    g = _graph([("a", "b")], nodes=["c"])
+    futures: dict[str, Future[str]] = {}
+    hurried: list[str] = []
+
+    def visit(node: str) -> object:
+        if node == "b":
+            return "b done"
+        futures[node] = Future()
+        return futures[node]
+
+    def hurry(node: str) -> None:
+        hurried.append(node)
+        futures[node].set_result(f"{node} seen")  # an observer checking it now, and seeing it
+
+    result: list[object] = []
+    walker = threading.Thread(target=lambda: result.append(walk(g, visit, workers=2, hurry=hurry)))
+    walker.start()
+    walker.join(timeout=30)  # a guard against a hang, not a measurement
+    assert not walker.is_alive(), "nothing hurried the awaited effects: the walk would wait forever"
+    assert sorted(hurried) == ["a", "c"] and len(hurried) == len(set(hurried))
+    assert result and result[0].ok  # type: ignore[attr-defined]
