@@ -7,9 +7,10 @@ What is read, per resource the plan deletes or unlinks:
   for the component each custom composite model composes, DescribeAssetModelInterfaceRelationship per
   interface it implements, ListTagsForResource;
 - assets: DescribeAsset (name, external id, description, property aliases, units, notification states),
-  GetAssetPropertyValue per attribute, ListTagsForResource; the model of each (kept or not) for which
-  properties are attributes; hierarchy links come from the plan's own disassociations (the plan unlinks every
-  link of a deleted asset), a link to a kept parent goes to the extension's ``keptParents``;
+  ListTagsForResource; the attribute values in BatchGetAssetPropertyValue calls of 128 entries; the model
+  of each (kept or not) for which properties are attributes; hierarchy links come from the plan's own
+  disassociations (the plan unlinks every link of a deleted asset), a link to a kept parent goes to the
+  extension's ``keptParents``;
 - project links: the plan's unlinks, with each project's name;
 - Monitor: DescribePortal, DescribeProject, DescribeDashboard, DescribeAccessPolicy;
 - gateways: DescribeGateway, DescribeGatewayCapabilityConfiguration per capability, ListTagsForResource;
@@ -92,6 +93,19 @@ class _Targets:
         return out
 
 
+# BatchGetAssetPropertyValue takes up to 128 entries a request.
+_VALUES_PER_BATCH = 128
+
+
+@dataclass(frozen=True)
+class _DescribedAsset:
+    described: dict[str, Any]
+    model: dict[str, Any]
+    raw_properties: list[dict[str, Any]]
+    attributes: list[str]  # the ids of its attribute properties, whose values the archive keeps
+    tags: dict[str, str]
+
+
 class _Capture:
     def __init__(self, calls: Calls, workers: int) -> None:
         self.calls = calls
@@ -157,25 +171,67 @@ class _Capture:
 
     # ---- assets -------------------------------------------------------------------------------------------
 
-    def asset(self, asset_id: str) -> dict[str, Any] | None:
+    def asset(self, asset_id: str) -> _DescribedAsset | None:
+        """The asset's description, its model's, its tags, and which of its properties are attributes."""
         described = self.read("DescribeAsset", "asset", asset_id, assetId=asset_id)
         if described is None:
             return None
         model = self.model_of_asset(described["assetModelId"])
         definitions = _model_properties(model)
-        properties = []
         raw_properties = [*described.get("assetProperties", []),
                           *(p for c in described.get("assetCompositeModels", []) for p in c.get("properties", []))]
-        for raw in raw_properties:
+        attributes = [raw["id"] for raw in raw_properties
+                      if "attribute" in (definitions.get(raw["id"], {}).get("type") or {})]
+        return _DescribedAsset(described, model, raw_properties, attributes, self.tags(described["assetArn"]))
+
+    def attribute_values(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The current value of each (asset id, property id), _VALUES_PER_BATCH to a BatchGetAssetPropertyValue
+        (one call instead of one GetAssetPropertyValue each); an entry in error has no value."""
+        batches = [keys[i:i + _VALUES_PER_BATCH] for i in range(0, len(keys), _VALUES_PER_BATCH)]
+
+        def batch(chunk: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+            entries = [{"entryId": f"e{i}", "assetId": a, "propertyId": p} for i, (a, p) in enumerate(chunk)]
+            values: dict[tuple[str, str], dict[str, Any]] = {}
+            token: str | None = None
+            while True:
+                extra = {"nextToken": token} if token else {}
+                answer = self.calls.read("BatchGetAssetPropertyValue", entries=entries, **extra)
+                for row in answer.get("successEntries", []):
+                    value = (row.get("assetPropertyValue") or {}).get("value")
+                    if value:
+                        values[chunk[int(row["entryId"][1:])]] = value
+                # A value that could not be read is not silently left out: the archive would lie.
+                failed = [e for e in answer.get("errorEntries", [])
+                          if e.get("errorCode") != "ResourceNotFoundException"]
+                if failed:
+                    first = failed[0]
+                    asset_id, property_id = chunk[int(first["entryId"][1:])]
+                    raise ArchiveError(
+                        f"could not read attribute {property_id} of asset {asset_id}: {first.get('errorCode')}: "
+                        f"{first.get('errorMessage')} ({len(failed)} value(s) in error)")
+                token = answer.get("nextToken")
+                if not token:
+                    return values
+
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for values in self.map(batch, batches):
+            found.update(values)
+        return found
+
+    @staticmethod
+    def asset_row(asset: _DescribedAsset, values: Mapping[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+        definitions = _model_properties(asset.model)
+        asset_id = asset.described["assetId"]
+        properties = []
+        for raw in asset.raw_properties:
             definition = definitions.get(raw["id"], {})
             attribute = None
-            if "attribute" in (definition.get("type") or {}):
-                answer = self.calls.read("GetAssetPropertyValue", assetId=asset_id, propertyId=raw["id"])
-                attribute = shapes.attribute_text((answer.get("propertyValue") or {}).get("value") or {})
+            if raw["id"] in asset.attributes:
+                attribute = shapes.attribute_text(values.get((asset_id, raw["id"])) or {})
             row = shapes.asset_property(raw, definition.get("unit"), attribute)
             if row is not None:
                 properties.append(row)
-        return shapes.asset(described, model, properties, self.tags(described["assetArn"]))
+        return shapes.asset(asset.described, asset.model, properties, asset.tags)
 
     # ---- gateways -----------------------------------------------------------------------------------------
 
@@ -223,7 +279,9 @@ def capture_archive(plan: Plan, calls: Calls, *, workers: int = DEFAULT_WORKERS,
         interface_links.extend(links)
     for model in interfaces:  # the bulk schema's model types stop at COMPONENT_MODEL
         model.pop("assetModelType")
-    assets = {a["assetId"]: a for a in cap.map(cap.asset, sorted(set(targets.assets))) if a is not None}
+    described = [a for a in cap.map(cap.asset, sorted(set(targets.assets))) if a is not None]
+    values = cap.attribute_values([(a.described["assetId"], p) for a in described for p in a.attributes])
+    assets = {row["assetId"]: row for row in (cap.asset_row(a, values) for a in described)}
     kept_parents = []
     for parent, hierarchy, child in sorted(targets.links):
         if child not in assets:

@@ -157,3 +157,17 @@ def test_plan_archive_writes_one_without_applying(rich_farm: Env, cli: Cli, tmp_
     refused = cli("plan", "--all", "--inventory", str(tmp_path / "none.json"), "--archive", str(out))
     assert refused.code == EXIT_BAD_INPUT
     assert "cannot be used with --inventory" in refused.err
+
+
+def test_attribute_values_are_read_in_batches(rich_farm: Env) -> None:
+    """Every attribute of every archived asset in BatchGetAssetPropertyValue calls of up to 128 entries: not
+    one GetAssetPropertyValue per attribute (one read per asset less before the first mutation)."""
+    env = rich_farm
+    plan, _ = env.plan(SelectionSpec(all=True))
+    before = env.backend.call_counts()
+    archive = capture_archive(plan, env.calls())
+    spent = {op: n - before.get(op, 0) for op, n in env.backend.call_counts().items() if n - before.get(op, 0)}
+    values = [p for a in archive.data["assets"] for p in a["assetProperties"] if "attributeValue" in p]
+    assert values  # the farm's assets carry attributes (serial numbers, a meter's reading)
+    assert "GetAssetPropertyValue" not in spent
+    assert 1 <= spent["BatchGetAssetPropertyValue"] <= -(-len(values) // 128) + 1
