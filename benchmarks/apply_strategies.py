@@ -5,14 +5,13 @@ published quotas, on a ScaledClock (default 20x: a 2.5 s delete takes 125 ms of 
 scale with it), and the same plan (everything selected). Measured: clock seconds to the end, requests
 sent (from the emulator's own counts), and whether everything was gone at the end.
 
-- dag-N:      the engine: DAG walk with N workers, batched observation (one list per model per round);
-              a worker stays with its action until the effect is observed, so with realistic latencies
-              N bounds throughput: more workers are cheap (threads mostly wait; quotas are paced anyway)
+- dag-N:      the engine: the event-driven DAG walk with N request slots per quota family and the one
+              batched observer (a slot is free once its request is answered, so N hardly matters)
 - dag-N-poll: the same walk, observing each resource with its own Describe (what botocore waiters do)
 - phases-N:   phase by phase: every generation of the graph finished before the next starts (barriers)
 - waves-N:    the aws-nuke way: send every remaining request, wait, re-check, repeat until all stick
 
-    python -m benchmarks.apply_strategies [--assets 120] [--scale 20] [--workers 32]
+    python -m benchmarks.apply_strategies [--assets 120] [--scale 20] [--workers 8]
 """
 
 from __future__ import annotations
