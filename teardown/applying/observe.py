@@ -94,6 +94,7 @@ _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 # A group with urgent effects is read at most once per this fraction of their latency; one with none, once
 # per this many latencies (to notice a failure or a deadline early, at little cost).
 _URGENT_GAP = 0.5
+OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
 _LAZY_GAP = 8.0
 
 
@@ -180,7 +181,7 @@ class EffectObserver:
         # The list behind a group costs its pages: known from the plan until the first list answers.
         for group, size in (group_sizes or {}).items():
             self._groups[group].pages = max(1, math.ceil(size / PAGE_SIZE))
-        self._reads = ThreadPoolExecutor(4, thread_name_prefix="observe-read")
+        self._reads = ThreadPoolExecutor(OBSERVER_READERS, thread_name_prefix="observe-read")
         self._thread = threading.Thread(target=self._loop, name="observe", daemon=True)
         self._thread.start()
 

@@ -31,7 +31,7 @@ from teardown.applying.execute import ActionResult, Executor
 from teardown.applying.freshness import check_plan
 from teardown.applying.journal import Journal, load_records
 from teardown.applying.lock import LOCAL_HOLD, PlanHold
-from teardown.applying.observe import DEFAULT_OBSERVE, EffectObserver, ObserveSettings
+from teardown.applying.observe import DEFAULT_OBSERVE, OBSERVER_READERS, EffectObserver, ObserveSettings
 from teardown.applying.paths import archive_path, journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
 from teardown.applying.report import ActionReport, ApplyReport, Outcome
@@ -40,7 +40,8 @@ from teardown.applying.walk import EventKind, WalkEvent, walk
 from teardown.archive.capture import ensure_archive
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.clock import Clock, SystemClock
-from teardown.aws.pacing import AdaptiveSettings, RateLimiter
+from teardown.aws.lanes import connections_for
+from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter
 from teardown.aws.retry import DEFAULT_RETRY, RetrySettings
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
@@ -128,7 +129,10 @@ def apply(
             f"but the credentials act in account {account} in {region}"
         )
     if client is None:
-        client = sitewise_client(target, pool=workers + 4)
+        # A connection for every request slot (``workers`` per quota family, for the walk and the stale
+        # check's discovery lanes) and for the observer's reads: none of them waits for a free connection.
+        client = sitewise_client(target, pool=max(connections_for(DEFAULT_RATES, workers),
+                                                  workers * len(DEFAULT_RATES)) + OBSERVER_READERS)
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
                   retry=retry)
 
