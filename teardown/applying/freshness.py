@@ -29,6 +29,7 @@ from typing import Any
 import structlog
 from botocore.exceptions import ClientError
 
+from teardown.applying.observe import child_parent
 from teardown.aws.answers import asset_from_describe, asset_from_summary
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
@@ -142,7 +143,7 @@ def _top_level(calls: Calls, plan: Plan, children: list[str]) -> dict[str, Asset
 
 
 def _top_level_asset(calls: Calls, asset_id: str) -> AssetRecord | None:
-    if _current_parent(calls, asset_id) is not None:
+    if child_parent(calls, asset_id) is not None:
         return None
     try:
         return asset_from_describe(calls.read("DescribeAsset", assetId=asset_id, excludeProperties=True))
@@ -150,19 +151,6 @@ def _top_level_asset(calls: Calls, asset_id: str) -> AssetRecord | None:
         if error_code(exc) == "ResourceNotFoundException":
             return None
         raise
-
-
-def _current_parent(calls: Calls, child_id: str) -> str | None:
-    """The parent asset of ``child_id``, None when it has none or is gone (a copy of the observer's lookup,
-    which is being rewritten)."""
-    try:
-        response = calls.read("ListAssociatedAssets", assetId=child_id, traversalDirection="PARENT")
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return None
-        raise
-    summaries = response.get("assetSummaries", [])
-    return str(summaries[0]["id"]) if summaries else None
 
 
 def _not_implied(
@@ -226,7 +214,7 @@ def _seen_effect(action: Action, inventory: Inventory, selection: Selection | No
 def _already_effective(action: Action, calls: Calls) -> bool:
     """The world shows the effect of this request: the link is gone, or the resource is gone or DELETING."""
     if action.kind is ActionKind.DISASSOCIATE_ASSET:
-        return _current_parent(calls, str(action.params["childAssetId"])) != action.target
+        return child_parent(calls, str(action.params["childAssetId"])) != action.target
     if action.kind is ActionKind.DISASSOCIATE_TIME_SERIES:
         return _series_asset(calls, action.target) != str(action.params["assetId"])
     describe = action.kind.spec.describe

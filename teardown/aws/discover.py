@@ -330,9 +330,9 @@ def _discover(
     options = options or DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     run = Discoverer(calls, account=account, region=region, endpoint=endpoint, options=options)
     series = [run.all_time_series] if options.time_series else []
+    alias_only = [lambda: run.alias_only_series(spec.alias_prefixes)] if spec.alias_prefixes else []
     try:
         if reads_account(spec):
-            alias_only = [lambda: run.alias_only_series(spec.alias_prefixes)] if spec.alias_prefixes else []
             _concurrently(run.projects, run.account_assets, *series, run.gateways, *alias_only)
         else:
             run.inventory.complete = False
@@ -343,9 +343,7 @@ def _discover(
                 branches.extend([lambda: run.model_assets(spec.asset_models), *series])
             if spec.gateways:
                 branches.append(run.gateways)
-            if spec.alias_prefixes:
-                branches.append(lambda: run.alias_only_series(spec.alias_prefixes))
-            _concurrently(*branches)
+            _concurrently(*branches, *alias_only)
         run.link_parents()
         if options.tags or spec.needs_tags:
             run.tags()
