@@ -310,9 +310,9 @@ class EffectObserver:
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
-            rate = self.calls.limiter.bucket(self._family(name)).configured_rate
-            budget = max(rate * self.settings.read_share, 1e-9)
             family = self._family(name)
+            rate = self.calls.limiter.bucket(family).configured_rate
+            budget = max(rate * self.settings.read_share, 1e-9)
             self._family_free_at[family] = max(self._family_free_at[family], started) + cost / budget
             group.last_check = started
         try:
