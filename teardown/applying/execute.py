@@ -16,6 +16,7 @@ request's slot is free while it settles (``Executor.run`` waits for it instead).
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -121,9 +122,10 @@ class Executor:
         result = self.start(action, urgent=True)
         return result.result() if isinstance(result, Future) else result
 
-    def hurry(self, action_id: str) -> None:
-        """Something waits for this action's effect now: the observer checks it as soon as it is due."""
-        self.observer.hurry(action_id)
+    def hurry(self, action_id: str, stakes: float = math.inf) -> None:
+        """Work of priority ``stakes`` waits for this action's effect now: the observer checks it as soon as
+        it is due."""
+        self.observer.hurry(action_id, stakes)
 
     def start(self, action: Action, *, urgent: bool = False) -> ActionResult | Future[ActionResult]:
         """Send ``action``; answer its result, or a future of it when its effect is still to be seen (checked

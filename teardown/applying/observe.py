@@ -14,8 +14,11 @@ its kind, learned as the run goes), then backing off. An urgent effect (somethin
 that only its model's delete waits for, while other deletes of the model are still to be sent) only every
 few latencies, to notice a failure. The observer's reads of a quota family stay under ``read_share`` of
 that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for
-(when nothing queues, a read costs nothing). No wall-clock constant is on the
-critical path. Waits are on the injected clock; reads go through the one request path.
+(when nothing queues, a read costs nothing); effects that work better than anything ready waits for (their
+``hurry`` stakes above the walk's frontier for the family) are on the critical path, and their checks may
+take ``critical_share``. A check that shows an effect not yet due (read along with its group) is no miss.
+No wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the one
+request path.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -46,6 +49,10 @@ ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 class ObserveSettings:
     # The share of a quota family's rate the observer's reads may take (the rest is the mutations').
     read_share: float = 0.05
+    # The share reads may take for effects the best work waits for: more than anything ready in the family
+    # (their stakes beat the frontier). A confirmation on the critical path is worth more than the
+    # mutation it delays, but never more than this share.
+    critical_share: float = 0.2
     # Give up waiting for one action's effect after this long; None: the kind table's deadline for its kind.
     timeout: float | None = None
     # "per_resource" always describes (one read per resource and check: what botocore's waiters do).
@@ -97,6 +104,18 @@ _URGENT_GAP = 0.5
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
 _LAZY_GAP = 8.0
 
+# What a completion the observer does not read costs the schedule (the request's own round trip), in seconds.
+_ANSWER_SECONDS = 0.1
+
+
+def expected_seconds(completion: Completion) -> float:
+    """How long an action of this completion is expected to take from its request to its effect observed:
+    the first-guess latency plus half the urgent check gap (the mean wait for the check that sees it)."""
+    source = _SOURCES.get(completion)
+    if source is None:
+        return _ANSWER_SECONDS
+    return _ANSWER_SECONDS + source.first_guess * (1.0 + _URGENT_GAP / 2)
+
 
 @dataclass(frozen=True)
 class Effect:
@@ -139,6 +158,7 @@ class _Watch:
     urgent: bool
     key: str | None = None
     misses: int = 0
+    stakes: float = -math.inf  # the priority of the best work waiting for this effect (``hurry``)
 
 
 @dataclass
@@ -147,6 +167,9 @@ class _Group:
     pages: int = 1  # what its list cost last time
     checking: bool = False
     last_check: float = -math.inf
+
+    def stakes(self) -> float:
+        return max((w.stakes for ws in self.watches.values() for w in ws if w.urgent), default=-math.inf)
 
     def next_check(self, latency: Mapping[Completion, float]) -> float:
         """When the group is next worth a read: its first urgent effect due, or its first other one, each
@@ -166,7 +189,7 @@ class EffectObserver:
 
     def __init__(
         self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE, *,
-        group_sizes: Mapping[str, int] | None = None,
+        group_sizes: Mapping[str, int] | None = None, frontier: Mapping[Hashable, float] | None = None,
     ) -> None:
         self.calls = calls
         self.clock = clock
@@ -174,7 +197,11 @@ class EffectObserver:
         self._cond = threading.Condition()
         self._wake = threading.Event()
         self._groups: dict[str, _Group] = defaultdict(_Group)
+        # When the family's read budget next allows a read: for ordinary checks, and for critical ones.
         self._family_free_at: dict[str, float] = defaultdict(float)
+        self._critical_free_at: dict[str, float] = defaultdict(float)
+        # Per quota family, the priority of the best ready work not started yet (the walk keeps it).
+        self._frontier: Mapping[Hashable, float] = frontier if frontier is not None else {}
         self._latency: dict[Completion, float] = {c: s.first_guess for c, s in _SOURCES.items()}
         self._keys: dict[str, _Watch] = {}
         self._closed = False
@@ -222,15 +249,19 @@ class EffectObserver:
         self._wake.set()  # a sleeping loop re-plans: this one may be due before what it waits for
         return future
 
-    def hurry(self, key: str) -> None:
-        """Something now waits for the effect registered under ``key``: check it as soon as it is due."""
+    def hurry(self, key: str, stakes: float = math.inf) -> None:
+        """Something now waits for the effect registered under ``key``: check it as soon as it is due.
+        ``stakes``: the priority of the best work waiting for it; above the family's frontier, its checks
+        take the critical share of the read budget."""
         with self._cond:
-            watch = self._keys.pop(key, None)
-            if watch is None or watch.future.done() or watch.urgent:
+            watch = self._keys.get(key)
+            if watch is None or watch.future.done() or (watch.urgent and stakes <= watch.stakes):
                 return
-            watch.urgent = True
-            watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency[watch.effect.completion]),
-                               self.clock.now())
+            watch.stakes = max(watch.stakes, stakes)
+            if not watch.urgent:
+                watch.urgent = True
+                watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency[watch.effect.completion]),
+                                   self.clock.now())
             self._cond.notify_all()
         self._wake.set()
 
@@ -269,12 +300,18 @@ class EffectObserver:
             family = self._family(name)
             bucket = self.calls.limiter.bucket(family)
             # Room in the family now (no request queued): a read costs the mutations nothing. Otherwise
-            # the observer's share of the rate decides.
+            # the observer's share of the rate decides (the larger one where the best work waits).
             if bucket.backlog() > 1.0 / bucket.rate:
-                at = max(at, self._family_free_at[family])
+                at = max(at, self._budget_free_at(name, family)[family])
             if at < best[1]:
                 best = (name, at)
         return best
+
+    def _budget_free_at(self, name: str, family: str) -> dict[str, float]:
+        """The budget a check of group ``name`` draws on: the critical one while the best work waiting for
+        its effects outranks everything ready in the family."""
+        critical = self._groups[name].stakes() > self._frontier.get(family, -math.inf)
+        return self._critical_free_at if critical else self._family_free_at
 
     def _pause(self, seconds: float | None) -> None:
         """Wait until the next check is due, or until a new effect is registered (which may be due sooner)."""
@@ -312,8 +349,9 @@ class EffectObserver:
             cost = group.pages if use_list else len(due)
             family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
-            budget = max(rate * self.settings.read_share, 1e-9)
-            self._family_free_at[family] = max(self._family_free_at[family], started) + cost / budget
+            free_at = self._budget_free_at(name, family)
+            share = self.settings.critical_share if free_at is self._critical_free_at else self.settings.read_share
+            free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
             group.last_check = started
         try:
             if use_list:
@@ -385,6 +423,11 @@ class EffectObserver:
             limit = watch.deadline_at - watch.sent_at
             verdict = Verdict(False, f"{source.noun} {effect.rid} still {state} after {limit:g}s (its deadline)")
         with self._cond:
+            if verdict is None and watch.due_at > started:
+                # Read early, along with its group's due effects: not yet expected, so not a miss (a miss
+                # would stretch its backoff before it is even due).
+                watch.last_checked = started
+                return
             if verdict is None:
                 watch.misses += 1
                 gap = self._latency[effect.completion] * min(_BACKOFF_START * 2 ** (watch.misses - 1), _BACKOFF_MAX)

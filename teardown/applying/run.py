@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,14 +249,15 @@ def _run(
     wall_start = time.monotonic()
     graph = plan.action_graph()
     claims = claims_of(actions)
-    with EffectObserver(calls, clock, observe, group_sizes=group_sizes) as observer:
+    frontier: dict[Hashable, float] = {}  # the walk keeps it, the observer reads it
+    with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier) as observer:
         executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, journal=journal,
                             models=models)
         result = walk(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,
             priority=priorities(graph, actions), claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
-            hurry=executor.hurry,
+            hurry=executor.hurry, frontier=frontier,
         )
     log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))
     now = clock.now()

@@ -2,10 +2,10 @@
 request lane per quota family.
 
 - **Priority**: an action's longest remaining path (itself included) through the plan's graph plus the
-  rounds its asset's links take: the links of a tree are edge-coloured (``link_rounds``: no two links of one
-  asset share a round, and a tree needs only as many rounds as the most links one asset has), and each
-  asset's links count as a chain in round order. So the assets with the most links to go, the upper levels
-  of a tree and the models others wait for start first and never form a tail.
+  rounds its asset's links take, in expected seconds: the links of a tree are edge-coloured (``link_rounds``:
+  no two links of one asset share a round, and a tree needs only as many rounds as the most links one asset
+  has), and each asset's links count as a chain in round order. So the assets with the most links to go,
+  the upper levels of a tree and the models others wait for start first and never form a tail.
 - **Claims**: a disassociation puts its parent into UPDATING, and SiteWise refuses any mutation of an asset
   that is not ACTIVE, as parent or as child. So a disassociation holds its parent until the parent settles,
   and starts only while neither its parent nor its child is held: each asset takes part in one
@@ -19,20 +19,23 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 
+from teardown.applying.observe import expected_seconds
 from teardown.applying.walk import NO_CLAIM, Claim
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 
 
-def remaining_path(graph: nx.DiGraph) -> dict[str, float]:
-    """Each node's longest path to the end of the graph, counted in actions (itself included)."""
+def remaining_path(graph: nx.DiGraph, cost: Callable[[str], float] | None = None) -> dict[str, float]:
+    """Each node's longest path to the end of the graph (itself included), each node weighing ``cost``
+    (default 1: counted in actions)."""
+    weigh = cost or (lambda _node: 1.0)
     longest: dict[str, float] = {}
     for node in reversed(list(nx.topological_sort(graph))):
-        longest[node] = 1.0 + max((longest[s] for s in graph.successors(node)), default=0.0)
+        longest[node] = weigh(node) + max((longest[s] for s in graph.successors(node)), default=0.0)
     return longest
 
 
@@ -76,7 +79,9 @@ def link_rounds(actions: Mapping[str, Action]) -> dict[str, int]:
 
 def priorities(graph: nx.DiGraph, actions: Mapping[str, Action]) -> dict[str, float]:
     """The longest remaining path of each action through the plan's graph plus each asset's links chained
-    in round order (``link_rounds``): the order in which apply starts ready work, highest first."""
+    in round order (``link_rounds``), in expected seconds (``expected_seconds``: a model delete weighs more
+    than a link, so the assets of a composer model go before a chain of components forms the tail): the
+    order in which apply starts ready work, highest first."""
     rounds = link_rounds(actions)
     by_asset: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for aid, r in rounds.items():
@@ -87,7 +92,7 @@ def priorities(graph: nx.DiGraph, actions: Mapping[str, Action]) -> dict[str, fl
     for links in by_asset.values():
         links.sort()
         chained.add_edges_from((a, b) for (_, a), (_, b) in itertools.pairwise(links))
-    return remaining_path(chained)
+    return remaining_path(chained, lambda aid: expected_seconds(actions[aid].kind.spec.completion))
 
 
 def claim_of(action: Action) -> Claim:

@@ -9,6 +9,9 @@ A visit runs on a request slot of its node's lane (``lane_of``: a quota family, 
 resolves (an effect an observer will confirm). So requests in flight are bounded per lane, and nodes
 awaiting their effect are not bounded at all. Ready nodes start highest ``priority`` first (the longest
 remaining path, say), and a node whose ``claims`` conflict with a node in flight waits until it ends.
+``hurry(node, stakes)`` says that work of priority ``stakes`` now waits for an awaited node's effect, and
+``frontier`` holds, per lane, the priority of the best ready node still waiting for a slot: together they
+tell an observer which checks are on the critical path.
 
 Events are delivered on the walking thread, in order, so a progress callback needs no locking.
 """
@@ -16,9 +19,10 @@ Events are delivered on the walking thread, in order, so a progress callback nee
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, MutableMapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -101,7 +105,8 @@ def walk(
     priority: Mapping[N, float] | None = None,
     claims: Callable[[N], Claim] | None = None,
     lane_of: Callable[[N], Hashable] | None = None,
-    hurry: Callable[[N], None] | None = None,
+    hurry: Callable[[N, float], None] | None = None,
+    frontier: MutableMapping[Hashable, float] | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge u -> v: u must succeed before v starts).
 
@@ -120,6 +125,7 @@ def walk(
     return _Walker(
         graph, visit, workers=workers, stop=stop, on_event=on_event, completed=set(completed),
         failure_of=failure_of, priority=priority or {}, claims=claims, lane_of=lane_of, hurry=hurry,
+        frontier=frontier,
     ).run()
 
 
@@ -142,7 +148,8 @@ class _Walker(Generic[N]):
         priority: Mapping[N, float],
         claims: Callable[[N], Claim] | None,
         lane_of: Callable[[N], Hashable] | None,
-        hurry: Callable[[N], None] | None,
+        hurry: Callable[[N, float], None] | None,
+        frontier: MutableMapping[Hashable, float] | None,
     ) -> None:
         self.graph = graph
         self.visit = visit
@@ -166,9 +173,10 @@ class _Walker(Generic[N]):
         self.held: dict[Hashable, N] = {}  # claim key -> the node in flight holding it
         self.parked: dict[Hashable, list[_Entry]] = defaultdict(list)  # claim key -> nodes waiting for it
         self.busy: dict[Hashable, int] = defaultdict(int)  # lane -> visits running
-        self.hurry = hurry or (lambda _node: None)
+        self.hurry = hurry or (lambda _node, _stakes: None)
+        self.frontier: MutableMapping[Hashable, float] = frontier if frontier is not None else {}
         self.awaiting: set[N] = set()  # answered, effect still to be seen
-        self.hurried: set[N] = set()
+        self.hurried: dict[N, float] = {}  # node -> the best stakes it was hurried with
         self.answered: set[N] = set()
         self.unanswered: dict[N, int] = {}  # node -> predecessors whose request is not answered yet
         for node in graph.nodes:
@@ -180,7 +188,7 @@ class _Walker(Generic[N]):
                 self._make_ready(node)
 
     def _make_ready(self, node: N) -> None:
-        entry = (-float(self.priority.get(node, 0.0)), self.order[node], node)
+        entry = (-self._priority(node), self.order[node], node)
         heapq.heappush(self.ready[self.lane_of(node)], entry)
 
     def run(self) -> WalkResult[N]:
@@ -199,11 +207,13 @@ class _Walker(Generic[N]):
                             pool = pools[lane] = ThreadPoolExecutor(self.workers, thread_name_prefix=f"walk-{lane}")
                         self.emit(WalkEvent(EventKind.STARTED, node))
                         requests[pool.submit(self._run_one, node)] = node
+                    for lane, heap in self.ready.items():
+                        self.frontier[lane] = -heap[0][0] if heap else -math.inf
                 if not requests and not awaiting:
                     break
                 if not requests:  # nothing can start before some effect is seen: every effect is urgent
-                    for node in sorted(self.awaiting - self.hurried, key=self.order.__getitem__):
-                        self._hurry(node)
+                    for node in sorted(self.awaiting - self.hurried.keys(), key=self.order.__getitem__):
+                        self._hurry(node, self._priority(node))
                 # Wake up now and then to notice a stop request while everything is in flight.
                 timeout = _STOP_POLL_SECONDS if self.stop is not None and not self.result.stopped else None
                 done, _ = wait([*requests, *awaiting], timeout=timeout, return_when=FIRST_COMPLETED)
@@ -245,7 +255,7 @@ class _Walker(Generic[N]):
                 if conflict is not None:
                     self.parked[conflict].append(entry)  # back in its lane when the holder ends
                     if self.held[conflict] in self.awaiting:
-                        self._hurry(self.held[conflict])
+                        self._hurry(self.held[conflict], -entry[0])
                     continue
                 for key in claim.holds:
                     self.held[key] = node
@@ -255,8 +265,9 @@ class _Walker(Generic[N]):
     def _now_awaiting(self, node: N) -> None:
         self.awaiting.add(node)
         self._answer(node)
-        if any(self.parked.get(key) for key in self.claims(node).holds):
-            self._hurry(node)
+        parked = [-entry[0] for key in self.claims(node).holds for entry in self.parked.get(key, ())]
+        if parked:
+            self._hurry(node, max(parked))
 
     def _answer(self, node: N) -> None:
         """``node``'s request was answered: a successor with every predecessor answered now waits on effects."""
@@ -270,12 +281,17 @@ class _Walker(Generic[N]):
             if self.unanswered[child] == 0:
                 for pred in self.graph.predecessors(child):
                     if pred in self.awaiting:
-                        self._hurry(pred)
+                        self._hurry(pred, self._priority(child))
 
-    def _hurry(self, node: N) -> None:
-        if node not in self.hurried:
-            self.hurried.add(node)
-            self.hurry(node)
+    def _priority(self, node: N) -> float:
+        return float(self.priority.get(node, 0.0))
+
+    def _hurry(self, node: N, stakes: float) -> None:
+        """Tell ``hurry`` that work of priority ``stakes`` waits for ``node``'s effect (again only when more
+        is at stake than before)."""
+        if stakes > self.hurried.get(node, -math.inf):
+            self.hurried[node] = stakes
+            self.hurry(node, stakes)
 
     def _run_one(self, node: N) -> tuple[str | None, Any]:
         try:

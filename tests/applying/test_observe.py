@@ -23,6 +23,7 @@ from teardown.applying.observe import (
     portal_gone,
 )
 from teardown.aws.calls import Calls
+from teardown.aws.pacing import RateLimiter, TokenBucket
 from teardown.emulator.clock import ManualClock
 from teardown.kinds import Completion
 from tests.support.fakes import DeletingAssets, not_found
@@ -109,6 +110,57 @@ def test_reads_stay_within_the_read_budget(clock: ManualClock) -> None:
     assert verdicts == [DONE] * 50
     elapsed = clock.now() - start
     assert fake.calls["ListAssets"] <= elapsed * 0.3 + 1
+
+
+def test_a_check_before_an_effect_is_due_is_not_a_miss(clock: ManualClock) -> None:
+    """Deletes of one model sent a second apart share their model's list, so each check for the earlier ones
+    also shows the last (a9), before it is due. Those reads must not count as misses of a9 (each miss doubles
+    the wait before its next check): a9, gone just after it is due, is confirmed at the group's next check."""
+    start = clock.now()
+    assets = {f"a{i}": "m1" for i in range(10)}
+    with _observer(DeletingAssets(clock, {}, gone_at=0.0), clock) as observer:
+        latency = observer.latency(Completion.ASSET_GONE)
+        gone_at = {a: start + i + latency + 0.05 for i, a in enumerate(assets)}  # each just after it is due
+        observer.calls = Calls(DeletingAssets(clock, assets, gone_at=0.0, gone_at_of=gone_at), clock)
+        futures = {a: observer.expect(asset_gone(a, "m1"), start + i) for i, a in enumerate(assets)}
+        for a, future in futures.items():
+            assert future.result(timeout=30) == DONE
+            seen = clock.now()
+            if a == "a9":
+                break
+    # Counted as misses, the early reads would have put a9's next check a latency or more after it is due.
+    assert seen - gone_at["a9"] < latency / 2
+
+
+class _Queued(TokenBucket):
+    """The asset family with mutations always queued for it (so the observer's read budget applies)."""
+
+    def backlog(self) -> float:
+        return 10.0
+
+
+def _seen_after(clock: ManualClock, stakes: float) -> float:
+    """Two deletes gone 2.5 s after their requests, hurried by work of priority ``stakes`` while the best
+    ready asset work has priority 1.0: clock seconds until both are confirmed."""
+    start = clock.now()
+    fake = DeletingAssets(clock, {"a1": "m1", "a2": "m1"}, gone_at=start + 2.5)
+    limiter = RateLimiter(clock)
+    limiter.buckets["asset"] = _Queued(clock, 30.0)
+    settings = ObserveSettings(read_share=0.001, critical_share=0.5)  # 0.03 reads a second, or 15
+    with EffectObserver(Calls(fake, clock, limiter=limiter), clock, settings, frontier={"asset": 1.0}) as observer:
+        futures = [observer.expect(asset_gone(a, "m1"), start, key=a, urgent=False) for a in ("a1", "a2")]
+        for a in ("a1", "a2"):
+            observer.hurry(a, stakes)
+        assert [f.result(timeout=30) for f in futures] == [DONE, DONE]
+    return clock.now() - start
+
+
+def test_effects_the_best_work_waits_for_read_on_the_critical_share(clock: ManualClock) -> None:
+    """While mutations queue, checks are rationed to the read share; but effects that work better than
+    anything ready waits for (stakes above the family's frontier) are checked on the larger critical share:
+    confirmed within a latency of being gone, where rationed checks come one every 33 s."""
+    assert _seen_after(clock, stakes=5.0) < 5.0
+    assert _seen_after(ManualClock(), stakes=0.5) > 30.0
 
 
 def test_a_delete_that_ends_failed_fails_with_the_service_text(clock: ManualClock) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 
 from teardown.applying.schedule import asset_models, claim_of, lane_of, link_rounds, priorities, remaining_path
@@ -81,3 +83,31 @@ def test_keeping_a_series_waits_while_its_asset_settles() -> None:
     keep = Action(id="keep-series/a/p", kind=ActionKind.DISASSOCIATE_TIME_SERIES, target="a",
                   params={"alias": "/plant/x", "assetId": "a", "propertyId": "p"})
     assert claim_of(keep).needs_free == frozenset({"a"}) and claim_of(keep).holds == frozenset()
+
+
+def test_a_chain_of_model_deletes_outweighs_a_longer_chain_of_links() -> None:
+    """Priorities are in expected seconds, not in actions: an asset whose delete heads a composer model and
+    then its component (two model DELETING latencies) goes before one with two links and a delete to go,
+    although that chain has more actions."""
+    def link(parent: str, child: str) -> Action:
+        return Action(id=f"disassociate/{parent}/{child}", kind=ActionKind.DISASSOCIATE_ASSET, target=parent,
+                      params={"assetId": parent, "hierarchyId": "h", "childAssetId": child})
+
+    def delete(asset: str, model: str) -> Action:
+        return Action(id=f"delete-asset/{asset}", kind=ActionKind.DELETE_ASSET, target=asset,
+                      params={"assetId": asset}, model_id=model)
+
+    def delete_model(model: str) -> Action:
+        return Action(id=f"delete-model/{model}", kind=ActionKind.DELETE_ASSET_MODEL, target=model,
+                      params={"assetModelId": model})
+
+    chain = [link("p", "b"), link("b", "c"), delete("b", "m-plain"), delete_model("m-plain")]
+    composer = [delete("a", "m-composer"), delete_model("m-composer"), delete_model("m-component")]
+    actions = {a.id: a for a in (*chain, *composer)}
+    g = nx.DiGraph()
+    g.add_nodes_from(actions)
+    g.add_edges_from(itertools.pairwise(a.id for a in chain))
+    g.add_edges_from(itertools.pairwise(a.id for a in composer))
+    assert remaining_path(g)["disassociate/p/b"] > remaining_path(g)["delete-asset/a"]  # counted in actions
+    rank = priorities(g, actions)
+    assert rank["delete-asset/a"] > rank["disassociate/p/b"]

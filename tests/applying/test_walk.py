@@ -309,7 +309,7 @@ def test_an_awaited_node_is_hurried_once_something_waits_only_for_it() -> None:
         futures[node] = Future()
         return futures[node]
 
-    def hurry(node: str) -> None:
+    def hurry(node: str, _stakes: float) -> None:
         hurried.append(node)
         futures[node].set_result(f"{node} seen")  # an observer checking it now, and seeing it
 
@@ -320,3 +320,34 @@ def test_an_awaited_node_is_hurried_once_something_waits_only_for_it() -> None:
     assert not walker.is_alive(), "nothing hurried the awaited effects: the walk would wait forever"
     assert sorted(hurried) == ["a", "c"] and len(hurried) == len(set(hurried))
     assert result and result[0].ok  # type: ignore[attr-defined]
+
+
+def test_hurry_says_what_is_at_stake_and_the_frontier_what_is_ready() -> None:
+    """h holds claim k and awaits its effect; p (priority 9) needs k, so it parks, and the walk hurries h
+    with p's priority as the stakes. With one slot, while h's request ran, the frontier showed the best
+    ready node left waiting for the slot (p); once nothing is ready, nothing."""
+    import math
+    from concurrent.futures import Future
+
+    from teardown.applying.walk import Claim
+
+    g = _graph([], nodes=["h", "p", "q", "r"])
+    claims = {"h": Claim(holds=frozenset({"k"})), "p": Claim(needs_free=frozenset({"k"})), "q": Claim(),
+              "r": Claim()}
+    priority = {"h": 10.0, "p": 9.0, "q": 4.0, "r": 1.0}
+    effect: Future[str] = Future()
+    frontier: dict[object, float] = {}
+    hurried: list[tuple[str, float, float]] = []
+
+    def visit(node: str) -> object:
+        return effect if node == "h" else f"{node} done"
+
+    def hurry(node: str, stakes: float) -> None:
+        hurried.append((node, stakes, frontier[""]))
+        effect.set_result("h seen")
+
+    result = walk(g, visit, workers=1, priority=priority, claims=claims.__getitem__, hurry=hurry,
+                  frontier=frontier)
+    assert result.ok
+    assert hurried == [("h", 9.0, 9.0)]
+    assert frontier[""] == -math.inf

@@ -28,10 +28,11 @@ class DeletingAssets:
     with the given message; counts every read by operation. Thread-safe."""
 
     def __init__(self, clock: Clock, assets: dict[str, str], gone_at: float,
-                 failed: dict[str, str] | None = None) -> None:
+                 failed: dict[str, str] | None = None, gone_at_of: dict[str, float] | None = None) -> None:
         self.clock = clock
         self.assets = assets  # asset id -> model id
         self.gone_at = gone_at
+        self.gone_at_of = gone_at_of or {}  # asset id -> when it is gone, where not ``gone_at``
         self.failed = failed or {}
         self.calls: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -50,14 +51,18 @@ class DeletingAssets:
     def _answer(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
             self.calls[operation] += 1
-        present = self.clock.now() < self.gone_at
+        now = self.clock.now()
+
+        def present(asset_id: str) -> bool:
+            return now < self.gone_at_of.get(asset_id, self.gone_at) or asset_id in self.failed
+
         if operation == "ListAssets":
             return {"assetSummaries": [
                 {"id": a, "status": self._status(a)} for a, m in self.assets.items()
-                if m == params["assetModelId"] and (present or a in self.failed)
+                if m == params["assetModelId"] and present(a)
             ]}
         if operation == "DescribeAsset":
-            if not present and params["assetId"] not in self.failed:
+            if not present(params["assetId"]):
                 raise not_found()
             return {"assetStatus": self._status(params["assetId"])}
         raise AssertionError(operation)
