@@ -31,8 +31,9 @@ import networkx as nx
 import structlog
 from botocore.exceptions import ClientError
 
+from teardown.applying.effects import ObserveSettings, child_parent
 from teardown.applying.execute import Executor
-from teardown.applying.observe import EffectObserver, ObserveSettings, child_parent
+from teardown.applying.observe import EffectObserver
 from teardown.applying.report import Outcome
 from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.applying.walk import WalkResult, walk

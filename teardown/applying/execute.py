@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from teardown.applying.observe import (
+from teardown.applying.effects import (
     DONE,
     Effect,
-    EffectObserver,
     Verdict,
     asset_gone,
     assets_still_in_project,
@@ -38,6 +37,7 @@ from teardown.applying.observe import (
     parent_settled,
     portal_gone,
 )
+from teardown.applying.observe import EffectObserver
 from teardown.applying.report import Outcome
 from teardown.aws.calls import Calls
 from teardown.aws.classify import error_code, error_text

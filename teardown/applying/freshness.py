@@ -29,7 +29,7 @@ from typing import Any
 import structlog
 from botocore.exceptions import ClientError
 
-from teardown.applying.observe import child_parent
+from teardown.applying.effects import child_parent
 from teardown.aws.answers import asset_from_describe, asset_from_summary
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code

@@ -29,122 +29,38 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
+from teardown.applying.effects import (
+    ALL_MODEL_TYPES,
+    DEFAULT_OBSERVE,
+    DONE,
+    SOURCES,
+    URGENT_GAP,
+    Effect,
+    ObserveSettings,
+    Verdict,
+    status_text,
+)
 from teardown.aws.calls import PAGE_SIZE, Calls
 from teardown.aws.classify import error_code, error_text
 from teardown.aws.clock import Clock
 from teardown.aws.pacing import family_of
-from teardown.kinds import KINDS, ActionKind, Completion
+from teardown.kinds import Completion
 
 log = structlog.get_logger(__name__)
 
-ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
-
-
-@dataclass(frozen=True)
-class ObserveSettings:
-    # The share of a quota family's rate the observer's reads may take (the rest is the mutations').
-    read_share: float = 0.05
-    # The share reads may take for effects the best work waits for: more than anything ready in the family
-    # (their stakes beat the frontier). A confirmation on the critical path is worth more than the
-    # mutation it delays, but never more than this share.
-    critical_share: float = 0.2
-    # Give up waiting for one action's effect after this long; None: the kind table's deadline for its kind.
-    timeout: float | None = None
-    # "per_resource" always describes (one read per resource and check: what botocore's waiters do).
-    mode: Literal["batched", "per_resource"] = "batched"
-
-    def deadline(self, kind: ActionKind) -> float:
-        return self.timeout if self.timeout is not None else KINDS[kind].deadline
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """``done`` when the effect was observed; otherwise ``error`` says why the action failed."""
-
-    done: bool
-    error: str | None = None
-
-
-DONE = Verdict(True)
-DEFAULT_OBSERVE = ObserveSettings()
-
-
-@dataclass(frozen=True)
-class _Source:
-    """How one completion is observed: which resource's state, the list that shows many, the state wanted."""
-
-    noun: str
-    want: Literal["gone", "active"]
-    first_guess: float  # clock seconds: the latency assumed until the run has observed some
-    describe: str
-    describe_param: str
-    status_key: str  # where a Describe answer carries the status
-
-
-# One row per asynchronous completion (the kind table says which completion each action kind has).
-_SOURCES: Mapping[Completion, _Source] = {
-    Completion.ASSET_GONE: _Source("asset", "gone", 2.0, "DescribeAsset", "assetId", "assetStatus"),
-    Completion.PARENT_SETTLED: _Source("parent asset", "active", 1.0, "DescribeAsset", "assetId", "assetStatus"),
-    Completion.MODEL_GONE: _Source("asset model", "gone", 3.0, "DescribeAssetModel", "assetModelId",
-                                   "assetModelStatus"),
-    Completion.PORTAL_GONE: _Source("portal", "gone", 5.0, "DescribePortal", "portalId", "portalStatus"),
-}
 # Checks of one effect that finds it not yet there come after this fraction of its latency, doubling.
 _BACKOFF_START = 0.25
 _BACKOFF_MAX = 2.0
 _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
-# A group with urgent effects is read at most once per this fraction of their latency; one with none, once
-# per this many latencies (to notice a failure or a deadline early, at little cost).
-_URGENT_GAP = 0.5
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
-_LAZY_GAP = 8.0
-
-# What a completion the observer does not read costs the schedule (the request's own round trip), in seconds.
-_ANSWER_SECONDS = 0.1
-
-
-def expected_seconds(completion: Completion) -> float:
-    """How long an action of this completion is expected to take from its request to its effect observed:
-    the first-guess latency plus half the urgent check gap (the mean wait for the check that sees it)."""
-    source = _SOURCES.get(completion)
-    if source is None:
-        return _ANSWER_SECONDS
-    return _ANSWER_SECONDS + source.first_guess * (1.0 + _URGENT_GAP / 2)
-
-
-@dataclass(frozen=True)
-class Effect:
-    """What an action's request should bring about: ``rid`` reaches the completion's wanted state.
-
-    ``group`` names the list that shows ``rid``'s state ("assets:<model>", "models", "portals"); an empty
-    group means describe only (an asset whose model the plan does not know)."""
-
-    completion: Completion
-    kind: ActionKind
-    rid: str
-    group: str
-
-
-def asset_gone(asset_id: str, model_id: str | None) -> Effect:
-    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, f"assets:{model_id}" if model_id else "")
-
-
-def parent_settled(parent_id: str, parent_model_id: str | None) -> Effect:
-    group = f"assets:{parent_model_id}" if parent_model_id else ""
-    return Effect(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id, group)
-
-
-def model_gone(model_id: str) -> Effect:
-    return Effect(Completion.MODEL_GONE, ActionKind.DELETE_ASSET_MODEL, model_id, "models")
-
-
-def portal_gone(portal_id: str) -> Effect:
-    return Effect(Completion.PORTAL_GONE, ActionKind.DELETE_PORTAL, portal_id, "portals")
+# A group with only lazy effects (nothing waits for them yet) is read once per this many latencies: to
+# notice a failure or a deadline early, at little cost. Urgent ones: ``URGENT_GAP``.
+_LAZY_GAP = 16.0
 
 
 @dataclass
@@ -178,7 +94,7 @@ class _Group:
         for urgent in (True, False):
             mine = [w for ws in self.watches.values() for w in ws if w.urgent is urgent]
             if mine:
-                gap = (_URGENT_GAP * min(latency[w.effect.completion] for w in mine) if urgent
+                gap = (URGENT_GAP * min(latency[w.effect.completion] for w in mine) if urgent
                        else _LAZY_GAP * max(latency[w.effect.completion] for w in mine))
                 at = min(at, max(min(w.due_at for w in mine), self.last_check + gap))
         return at
@@ -202,7 +118,7 @@ class EffectObserver:
         self._critical_free_at: dict[str, float] = defaultdict(float)
         # Per quota family, the priority of the best ready work not started yet (the walk keeps it).
         self._frontier: Mapping[Hashable, float] = frontier if frontier is not None else {}
-        self._latency: dict[Completion, float] = {c: s.first_guess for c, s in _SOURCES.items()}
+        self._latency: dict[Completion, float] = {c: s.first_guess for c, s in SOURCES.items()}
         self._keys: dict[str, _Watch] = {}
         self._closed = False
         # The list behind a group costs its pages: known from the plan until the first list answers.
@@ -399,7 +315,7 @@ class EffectObserver:
             raise
 
     def _describe(self, effect: Effect) -> dict[str, Any] | None:
-        source = _SOURCES[effect.completion]
+        source = SOURCES[effect.completion]
         try:
             answer = self.calls.read(source.describe, **{source.describe_param: effect.rid})
         except ClientError as exc:
@@ -411,14 +327,14 @@ class EffectObserver:
 
     def _judge(self, name: str, watch: _Watch, status: dict[str, Any] | None, started: float, taken: float) -> None:
         effect = watch.effect
-        source = _SOURCES[effect.completion]
+        source = SOURCES[effect.completion]
         state = None if status is None else status.get("state")
         verdict: Verdict | None = None
         if state is None or (source.want == "active" and state == "ACTIVE"):
             verdict = DONE  # gone (for a parent: no parent, no association), or settled
         elif state == "FAILED":
             what = "delete of" if source.want == "gone" else "disassociation under"
-            verdict = Verdict(False, f"{what} {source.noun} {effect.rid} ended FAILED: {_status_text(status or {})}")
+            verdict = Verdict(False, f"{what} {source.noun} {effect.rid} ended FAILED: {status_text(status or {})}")
         elif taken >= watch.deadline_at:
             limit = watch.deadline_at - watch.sent_at
             verdict = Verdict(False, f"{source.noun} {effect.rid} still {state} after {limit:g}s (its deadline)")
@@ -466,31 +382,3 @@ class EffectObserver:
                 self._remove(name, watch)
         for watch in failed:
             watch.future.set_result(Verdict(False, error))
-
-
-def _status_text(status: dict[str, Any]) -> str:
-    error = status.get("error") or {}
-    code = error.get("code", "")
-    message = error.get("message", "")
-    details = "; ".join(d.get("message", "") for d in error.get("details", []) if d.get("message"))
-    text = ": ".join(p for p in (code, message) if p) or "no error details given"
-    return f"{text} ({details})" if details else text
-
-
-def child_parent(calls: Calls, child_id: str) -> str | None:
-    """The parent asset of ``child_id``, None when it has none or is gone."""
-    try:
-        response = calls.read("ListAssociatedAssets", assetId=child_id, traversalDirection="PARENT")
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return None
-        raise
-    summaries = response.get("assetSummaries", [])
-    return str(summaries[0]["id"]) if summaries else None
-
-
-def assets_still_in_project(calls: Calls, project_id: str, asset_ids: list[str]) -> list[str]:
-    """Which of ``asset_ids`` the project still holds (ListProjectAssets declares no 404: a project that is
-    gone lists no assets, so none is still in it)."""
-    present = set(calls.pages("ListProjectAssets", "assetIds", projectId=project_id))
-    return [a for a in asset_ids if a in present]

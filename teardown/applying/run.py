@@ -27,11 +27,12 @@ from typing import Any
 
 import structlog
 
+from teardown.applying.effects import DEFAULT_OBSERVE, ObserveSettings
 from teardown.applying.execute import ActionResult, Executor
 from teardown.applying.freshness import check_plan
 from teardown.applying.journal import Journal, load_records
 from teardown.applying.lock import LOCAL_HOLD, PlanHold
-from teardown.applying.observe import DEFAULT_OBSERVE, OBSERVER_READERS, EffectObserver, ObserveSettings
+from teardown.applying.observe import OBSERVER_READERS, EffectObserver
 from teardown.applying.paths import archive_path, journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
 from teardown.applying.report import ActionReport, ApplyReport, Outcome

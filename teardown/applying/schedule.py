@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 
 import networkx as nx
 
-from teardown.applying.observe import expected_seconds
+from teardown.applying.effects import expected_seconds
 from teardown.applying.walk import NO_CLAIM, Claim
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action

@@ -9,9 +9,9 @@ from typing import Any
 import networkx as nx
 import structlog.testing
 
+from teardown.applying.effects import ObserveSettings
 from teardown.applying.execute import client_token
 from teardown.applying.lock import ApplyLock, lock_path
-from teardown.applying.observe import ObserveSettings
 from teardown.applying.paths import journal_path, report_path
 from teardown.applying.progress import Progress
 from teardown.applying.report import Outcome

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from teardown.applying.observe import (
+from teardown.applying.effects import (
     DONE,
     Effect,
-    EffectObserver,
     ObserveSettings,
     Verdict,
     asset_gone,
@@ -22,6 +21,7 @@ from teardown.applying.observe import (
     parent_settled,
     portal_gone,
 )
+from teardown.applying.observe import EffectObserver
 from teardown.aws.calls import Calls
 from teardown.aws.pacing import RateLimiter, TokenBucket
 from teardown.emulator.clock import ManualClock

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from teardown.applying.effects import ObserveSettings
 from teardown.applying.journal import Journal
-from teardown.applying.observe import ObserveSettings
 from teardown.applying.paths import journal_path
 from teardown.applying.report import Outcome
 from teardown.emulator import FaultSettings, LatencyProfile

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from teardown.applying.observe import ObserveSettings
+from teardown.applying.effects import ObserveSettings
 from teardown.applying.run import apply
 from teardown.aws.discover import discover_target
 from teardown.aws.retry import RetrySettings

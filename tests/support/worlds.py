@@ -27,7 +27,7 @@ import pytest
 from botocore import xform_name
 from moto import mock_aws
 
-from teardown.applying.observe import ObserveSettings
+from teardown.applying.effects import ObserveSettings
 from teardown.applying.report import ApplyReport
 from teardown.applying.run import apply as apply_plan
 from teardown.aws.calls import Calls
