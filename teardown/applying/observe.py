@@ -266,7 +266,8 @@ class EffectObserver:
             family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
             free_at = self._budget_free_at(name, family)
-            share = self.settings.critical_share if free_at is self._critical_free_at else self.settings.read_share
+            critical = free_at is self._critical_free_at
+            share = self.settings.critical_share if critical else self.settings.read_share
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
             group.last_check = started
         try:
@@ -284,6 +285,10 @@ class EffectObserver:
             for watch in watched[rid]:
                 if watch.sent_at <= started:
                     self._judge(name, watch, status, started, taken)
+        with self._cond:
+            left = sum(len(ws) for ws in group.watches.values())
+        log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
+                  seen=sum(len(ws) for ws in watched.values()) - left, critical=critical)
 
     def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
         """Every resource the group's list shows, id -> status; and how many pages that took."""
