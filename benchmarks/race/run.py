@@ -183,6 +183,8 @@ def race_one(
     throttled = sum(backend.throttled.values()) - sum(mark.throttled.values())
     left = left_over(after)
     seconds = float(result.pop("seconds"))
+    at = backend.first_mutation_at
+    check = round(at - mark.at, 2) if at is not None and at >= mark.at else None
     return {
         "strategy": strategy,
         "world": {**shape.summary(), "forests": [s.name for s in specs]},
@@ -198,6 +200,9 @@ def race_one(
         "requests": sum(calls.values()),
         "mutations": mutations,
         "reads": reads,
+        # Before the first mutation: the engine's stale check (and archive capture), a script's first reads.
+        "check_seconds": check,
+        "run_ratio": round((seconds - check) / bound, 3) if bound and check is not None else None,
         "reads_per_mutation": round(reads / mutations, 3) if mutations else None,
         "completion_reads": completion,
         "completion_reads_pct": round(100 * completion / mutations, 1) if mutations else None,

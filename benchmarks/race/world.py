@@ -49,6 +49,7 @@ def world_specs(assets: int, seed: int, forests: Sequence[tuple[int, int]] = FOR
 class Mark:
     counts: dict[str, int]
     throttled: dict[str, int]
+    at: float  # the emulator's clock when the counts were read
 
 
 class RaceBackend(SiteWiseBackend):
@@ -61,6 +62,7 @@ class RaceBackend(SiteWiseBackend):
         self.throttled: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()  # "Operation ErrorCode": what a strategy was refused
         self.at_first_mutation: dict[str, int] | None = None
+        self.first_mutation_at: float | None = None  # the emulator's clock then
         self.mark: Mark | None = None
 
     def call_counts(self, *, account: str | None = None, region: str | None = None) -> dict[str, int]:
@@ -68,7 +70,7 @@ class RaceBackend(SiteWiseBackend):
         as the engine strategy does between planning and applying) marks where a strategy's bill starts."""
         counts = super().call_counts(account=account, region=region)
         with self._race_lock:
-            self.mark = Mark(counts, dict(self.throttled))
+            self.mark = Mark(counts, dict(self.throttled), self.clock.now())
         return counts
 
     def handle(self, operation: str, params: dict[str, Any], *, account: str | None = None,
@@ -77,6 +79,7 @@ class RaceBackend(SiteWiseBackend):
             with self._race_lock:
                 if self.at_first_mutation is None:
                     self.at_first_mutation = super().call_counts()
+                    self.first_mutation_at = self.clock.now()
         try:
             return super().handle(operation, params, account=account, region=region)
         except Throttling:
@@ -109,6 +112,7 @@ def fresh_world(specs: list[WorldSpec], *, clock: Clock, latency: str, quotas: s
     backend.quotas = quotas
     # Seeding is set-up: the first-mutation mark and the refusals start with the strategy.
     backend.at_first_mutation = None
+    backend.first_mutation_at = None
     backend.throttled.clear()
     backend.errors.clear()
     return SeededRace(backend, backend.snapshot(), backend.call_counts())

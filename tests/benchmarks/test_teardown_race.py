@@ -67,7 +67,9 @@ def test_every_strategy_empties_a_tiny_world_and_reports_every_column(tmp_path: 
         assert row["ended_empty"], (row["strategy"], row["left"])
         assert {k: row["world"][k] for k in expected} == expected  # the seeded world is the one specified
         assert {"seconds", "bound_seconds", "ratio", "requests_by_operation", "reads_per_mutation",
-                "completion_reads_pct", "throttled_pct", "peak_mib", "minimum_mutations"} <= set(row)
+                "completion_reads_pct", "throttled_pct", "peak_mib", "minimum_mutations", "check_seconds",
+                "run_ratio"} <= set(row)
+        assert row["check_seconds"] is not None and 0 <= row["check_seconds"] <= row["seconds"]
         # Nothing can take the world apart in fewer mutating calls than the bound counts.
         assert row["mutations"] >= sum(row["minimum_mutations"].values())
     by_name = {row["strategy"]: row for row in rows}
