@@ -44,7 +44,7 @@ def register(
     parser.add_argument("--rate", type=rate, action="append", default=[], metavar="FAMILY=TPS",
                         help="pace a quota family at this many requests per second, for an account whose quotas "
                         "were raised or lowered (repeatable; default: the published asset 30, model 10, "
-                        "monitor 10, time_series 30)")
+                        "monitor 10, time_series 30, tags 30)")
     parser.add_argument("--max-deletes", type=non_negative_int, metavar="N",
                         help="refuse a plan deleting more than N resources")
     parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
