@@ -60,7 +60,7 @@ _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
 # A group with only lazy effects (nothing waits for them yet) is read once per this many latencies: to
 # notice a failure or a deadline early, at little cost. Urgent ones: ``URGENT_GAP``.
-_LAZY_GAP = 16.0
+_LAZY_GAP = 8.0
 
 
 @dataclass
