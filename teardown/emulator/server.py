@@ -1,4 +1,5 @@
-"""The emulator over HTTP: one threaded werkzeug server, one WSGI app, three audiences.
+"""The emulator over HTTP: one threaded server keeping connections alive (``wire.http11``), one WSGI app,
+three audiences.
 
 - Requests signed for service ``iotsitewise`` (SigV4 credential scope) go to the emulator's codec, which
   answers from the world of the signing account and region.
@@ -19,16 +20,16 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from teardown.emulator.control import CONTROL_PREFIX, ControlApi
 from teardown.emulator.service.error_rules import READ_TIMEOUT, transport_fault_of
 from teardown.emulator.wire.caller import signing_scope
 from teardown.emulator.wire.codec import Emulator
+from teardown.emulator.wire.http11 import KeepAliveServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -66,7 +67,7 @@ class EmulatorApp:
             fault = transport_fault_of(answer.headers)
             if fault is not None:
                 self._hang_up(environ, wait_for_client=fault == READ_TIMEOUT)
-                # werkzeug takes a ConnectionError from the app as a dropped connection: nothing is written.
+                # The server takes a ConnectionError from the app as a dropped connection: nothing is written.
                 raise ConnectionAbortedError(f"injected {fault}")
             response = Response(answer.body, status=answer.status, headers=answer.headers)
             return response(environ, start_response)
@@ -109,7 +110,7 @@ class EmulatorServer:
 
     def __init__(self, app: EmulatorApp, host: str, port: int) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._server = KeepAliveServer(host, port, app)
         self._thread = threading.Thread(target=self._server.serve_forever, name="sitewise-emulator", daemon=True)
 
     @property
@@ -150,13 +151,6 @@ class EmulatorServer:
 
     def __exit__(self, *_: object) -> None:
         self.shutdown()
-
-
-class _QuietHandler(WSGIRequestHandler):
-    # (No keep-alive to gain here: werkzeug's dev server closes every connection after one response.)
-    # werkzeug logs every request line; at thousands of requests per second that is noise and cost.
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def client_environment(url: str, region: str = "us-east-1") -> dict[str, str]:
