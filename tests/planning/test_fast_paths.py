@@ -4,6 +4,7 @@ the compiled schema the verdict of jsonschema, the plan order the one networkx g
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import inspect
 import json
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from teardown.inventory.select import select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
-from teardown.planning.encode import canonical_action, canonical_action_json, indented_chunks
+from teardown.planning.encode import _BATCH, canonical_action, canonical_action_json, indented_chunks
 from teardown.planning.graph import build_graph, ordered_actions, plan_order
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, compute_digest, load_plan, schema, seal, write_plan
@@ -71,6 +72,22 @@ def test_plan_texts_are_json_dumps_byte_for_byte(tmp_path_factory: pytest.TempPa
     assert [canonical_action(a) for a in actions] == [_canonical(a.to_json()) for a in actions]
     assert [canonical_action_json(a) for a in data["actions"]] == [_canonical(a) for a in data["actions"]]
     path = write_plan(plan, tmp_path_factory.mktemp("plan") / "p.plan.json")
+    assert path.read_text(encoding="utf-8") == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("count", [0, 1, _BATCH - 1, _BATCH, _BATCH + 1, 2 * _BATCH + 3])
+def test_long_arrays_and_objects_across_chunks_are_json_dumps(tmp_path: Path, count: int) -> None:
+    """Actions and fingerprint entries come a few thousand to a chunk: at and around the chunk size, the file
+    and the digest are still json.dumps's texts."""
+    actions = tuple(Action(f"delete-asset/a-{i}", ActionKind.DELETE_ASSET, f"a-{i}", {"assetId": f"a-{i}"},
+                           (f"x-{i}",) * (i % 2), "m", f"delete asset 'a-{i}'") for i in range(count))
+    plan = seal(dataclasses.replace(_plan(actions, ["s"] * count), fingerprint={
+        f"a-{i}": {"kind": "asset", "children": [f"c-{i}"] * (i % 3)} for i in range(count)}))
+    data = plan.to_json()
+    digest = "sha256:" + hashlib.sha256(_canonical({k: v for k, v in data.items()
+                                                    if k not in ("created_at", "digest")}).encode()).hexdigest()
+    assert plan.digest == compute_digest(data) == digest
+    path = write_plan(plan, tmp_path / "p.plan.json")
     assert path.read_text(encoding="utf-8") == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
