@@ -182,21 +182,25 @@ def _indented_params(params: Any) -> str:
         raise TypeError(type(params).__name__)
     if not params:
         return "{}"
+    if len(params) == 1:  # most actions: one id, without a list comprehension's frame
+        ((key, value),) = params.items()
+        text = _str(value) if type(value) is str else _indented_strings(value, 4)
+        return f"{{\n        {_str(key)}: {text}\n      }}"
     return "{\n        " + ",\n        ".join([
         f"{_str(k)}: {_str(v) if type(v) is str else _indented_strings(v, 4)}" for k, v in params.items()
     ]) + "\n      }"
 
 
 def _indented_strings(items: Any, depth: int) -> str:
-    """An indented array of strings whose first line is ``depth`` levels in; TypeError for anything else."""
+    """An indented array of strings whose first line is ``depth`` (< 7) levels in; TypeError for anything else."""
     if type(items) is not tuple and type(items) is not list:
         raise TypeError(type(items).__name__)
     if not items:
         return "[]"
-    inner = _newline(depth + 1)
+    inner, outer = _NEWLINE[depth + 1], _NEWLINE[depth]  # an action's lists are 3 or 4 levels in
     if len(items) == 1:
-        return f"[{inner}{_str(items[0])}{_newline(depth)}]"
-    return f"[{inner}{(',' + inner).join(map(_str, items))}{_newline(depth)}]"
+        return f"[{inner}{_str(items[0])}{outer}]"
+    return f"[{inner}{(',' + inner).join(map(_str, items))}{outer}]"
 
 
 def _newline(depth: int) -> str:
@@ -204,20 +208,11 @@ def _newline(depth: int) -> str:
 
 
 def _indented(value: Any, depth: int) -> str:
-    """json's indented text of ``value`` whose first line is ``depth`` levels in; the checks follow json's own
-    order (a str subclass is a string, a bool is not an int)."""
+    """json's indented text of ``value`` whose first line is ``depth`` levels in. The checks follow json's own
+    order where types can overlap (a str subclass is a string, a bool is not an int); lists and dicts come
+    early, as no type can be both one of them and a str, a number or None (their layouts conflict)."""
     if isinstance(value, str):
         return _str(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float(value)
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
@@ -231,9 +226,20 @@ def _indented(value: Any, depth: int) -> str:
         if not value:
             return "{}"
         inner = _newline(depth + 1)
-        return "{" + inner + ("," + inner).join([  # strings inline: most keys and values are
-            f"{_str(k) if type(k) is str else _key(k)}: {_str(v) if type(v) is str else _indented(v, depth + 1)}"
+        return "{" + inner + ("," + inner).join([  # strings and nulls inline: most keys and values are
+            f"{_str(k) if type(k) is str else _key(k)}: "
+            f"{_str(v) if type(v) is str else 'null' if v is None else _indented(v, depth + 1)}"
             for k, v in value.items()]) + _newline(depth) + "}"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
     raise Unsupported(type(value).__name__)
 
 
