@@ -69,10 +69,9 @@ class Action:
     def from_json(cls, data: Mapping[str, Any]) -> Action:
         value = data["kind"]  # a dict first: Enum's own lookup is slow; it still judges anything else
         kind = (_KIND_OF_VALUE.get(value) if isinstance(value, str) else None) or ActionKind(value)
-        return cls(
-            id=data["id"], kind=kind, target=data["target"],
-            params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
-            model_id=data.get("model_id"), label=data.get("label", ""), after=tuple(data.get("after", ())),
+        return cls(  # positional: 200k actions per 100k-asset plan loaded
+            data["id"], kind, data["target"], dict(data["params"]), tuple(data["depends_on"]),
+            data.get("model_id"), data.get("label", ""), tuple(data.get("after", ())),
         )
 
 

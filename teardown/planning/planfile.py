@@ -210,7 +210,7 @@ def parse_plan(data: Any, *, source: str = "plan") -> Plan:
     expected = compute_digest(data)
     if data["digest"] != expected:
         raise PlanFileError(f"{source}: digest mismatch: the plan was edited or corrupted after it was made")
-    actions = tuple(Action.from_json(a) for a in data["actions"])
+    actions = tuple(map(Action.from_json, data["actions"]))
     _check_actions(actions, source)
     return Plan(
         format_version=version, tool_version=data["tool_version"], created_at=data["created_at"],
@@ -220,17 +220,22 @@ def parse_plan(data: Any, *, source: str = "plan") -> Plan:
     )
 
 
+_TARGET_PARAM = {kind: spec.target_param for kind, spec in KINDS.items()}
+
+
 def _check_actions(actions: tuple[Action, ...], source: str) -> None:
     ids = [a.id for a in actions]
     if len(set(ids)) != len(ids):
         raise PlanFileError(f"{source}: duplicate action ids")
     seen: set[str] = set()
+    target_param = _TARGET_PARAM
     for action in actions:
-        named = action.params[action.kind.spec.target_param]
+        named = action.params[target_param[action.kind]]
         if action.target != named:
             raise PlanFileError(f"{source}: action {action.id} targets {action.target} but its request names {named}")
-        missing = [d for d in (*action.depends_on, *action.after) if d not in seen]
-        if missing:
+        # Set tests in C first; the missing one is looked for only in a plan that has one.
+        if not seen.issuperset(action.depends_on) or not seen.issuperset(action.after):
+            missing = [d for d in (*action.depends_on, *action.after) if d not in seen]
             raise PlanFileError(
                 f"{source}: action {action.id} depends on {missing[0]}, which does not come before it"
             )
