@@ -150,13 +150,19 @@ def _file_chunks(plan: Plan) -> Iterator[str]:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Planning and loading a plan allocate millions of small acyclic objects at 100k assets; the cyclic
-    collector's repeated full passes over them cost more than the work itself. Neither builds cycles."""
+    collector's repeated full passes over them cost more than the work itself. Neither builds cycles.
+
+    What the pause leaves alive is the plan, long-lived: it goes straight to the oldest generation (freeze, then
+    unfreeze, both O(1)), where only the rare full collections look at it. Otherwise the young collections
+    right after would each traverse its million objects on their way there (0.2 s apiece at 100k assets)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
