@@ -70,10 +70,9 @@ def canonical_action(action: Action) -> str:
     try:
         kind, operation = _KIND_TEXT[action.kind]
         return _canonical_action(
-            after=_strings(action.after) if action.after else None, depends_on=_strings(action.depends_on),
-            id=_str(action.id), kind=kind, label=_str(action.label) if action.label else None,
-            model_id=None if action.model_id is None else _str(action.model_id), operation=operation,
-            params=_canonical_params(action.params), target=_str(action.target),
+            _strings(action.after) if action.after else None, _strings(action.depends_on), _str(action.id), kind,
+            _str(action.label) if action.label else None, None if action.model_id is None else _str(action.model_id),
+            operation, _canonical_params(action.params), _str(action.target),
         )
     except (TypeError, KeyError):  # a field of an unexpected type: json.dumps decides what it becomes (or refuses)
         return _canonical(action.to_json())
@@ -83,21 +82,22 @@ def canonical_action_json(action: Any) -> str:
     """The canonical JSON of one action as a plan file holds it."""
     if type(action) is dict and _ACTION_KEYS.issuperset(action) and _ACTION_REQUIRED.issubset(action):
         try:
+            kind, operation = action["kind"], action["operation"]
             return _canonical_action(
-                after=_strings(action["after"]) if "after" in action else None,
-                depends_on=_strings(action["depends_on"]), id=_str(action["id"]), kind=_str(action["kind"]),
-                label=_str(action["label"]) if "label" in action else None,
-                model_id=_str(action["model_id"]) if "model_id" in action else None,
-                operation=_str(action["operation"]), params=_canonical_params(action["params"]),
-                target=_str(action["target"]),
+                _strings(action["after"]) if "after" in action else None, _strings(action["depends_on"]),
+                _str(action["id"]), _NAMED.get(kind) or _str(kind),
+                _str(action["label"]) if "label" in action else None,
+                _str(action["model_id"]) if "model_id" in action else None,
+                _NAMED.get(operation) or _str(operation), _canonical_params(action["params"]),
+                _str(action["target"]),
             )
         except TypeError:  # a value that is not a string (or list of them): json.dumps decides
             pass
     return _canonical(action)
 
 
-def _canonical_action(
-    *, after: str | None, depends_on: str, id: str, kind: str, label: str | None, model_id: str | None,
+def _canonical_action(  # noqa: PLR0917 (positional: called once per action, twice per plan's life)
+    after: str | None, depends_on: str, id: str, kind: str, label: str | None, model_id: str | None,
     operation: str, params: str, target: str,
 ) -> str:
     """The object of these (already encoded) values, keys sorted; None leaves a key out."""
@@ -122,13 +122,15 @@ def _canonical_params(params: Any) -> str:
         raise TypeError(type(params).__name__)
     if len(params) == 1:
         ((key, value),) = params.items()
-        return f"{{{_str(key)}:{_str(value) if type(value) is str else _strings(value)}}}"
-    return "{" + ",".join([f"{_str(k)}:{_str(v) if type(v) is str else _strings(v)}"
+        return f"{{{_NAMED.get(key) or _str(key)}:{_str(value) if type(value) is str else _strings(value)}}}"
+    return "{" + ",".join([f"{_NAMED.get(k) or _str(k)}:{_str(v) if type(v) is str else _strings(v)}"
                            for k, v in sorted(params.items())]) + "}"
 
 
-# Each kind's value and operation, encoded once.
+# Each kind's value and operation, encoded once; and the texts of every kind, operation and parameter name,
+# which every action repeats (a dict lookup where json's escaping reads each character).
 _KIND_TEXT = {kind: (_str(kind.value), _str(spec.operation)) for kind, spec in KINDS.items()}
+_NAMED = {name: _str(name) for kind, spec in KINDS.items() for name in (kind.value, spec.operation, *spec.params)}
 
 
 # ---- the indented file -----------------------------------------------------------------------------------
