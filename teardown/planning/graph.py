@@ -50,17 +50,22 @@ class _Context:
     unlinks_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # project id -> its unlink batches
     batches_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # the child links removed (DISASSOCIATE_ASSET actions), in the order they were built
+    links: list[Action] = field(default_factory=list)
 
     @classmethod
     def of(cls, inventory: Inventory, selection: Selection, actions: list[Action]) -> _Context:
         ctx = cls(inventory, selection, {a.id: a for a in actions})
+        unlinks_of, links = ctx.unlinks_of, ctx.links
         for action in actions:
-            if action.kind is ActionKind.DISASSOCIATE_ASSET:
-                ctx.unlinks_of[action.params["childAssetId"]].append(action.id)
-            elif action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
+            kind = action.kind
+            if kind is ActionKind.DISASSOCIATE_ASSET:
+                links.append(action)
+                unlinks_of[action.params["childAssetId"]].append(action.id)
+            elif kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
                 ctx.batches_of[action.target].append(action.id)
                 for asset_id in action.params["assetIds"]:
-                    ctx.unlinks_of[asset_id].append(action.id)
+                    unlinks_of[asset_id].append(action.id)
         return ctx
 
 
@@ -70,23 +75,26 @@ EdgeRule = Callable[[_Context], Iterator[Edge]]
 
 def _unlinks_before_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAsset is refused while the asset has a parent or is in a project."""
+    unlinks_of = ctx.unlinks_of
     for asset_id in ctx.selection.assets:
-        for unlink in ctx.unlinks_of.get(asset_id, ()):
+        for unlink in unlinks_of.get(asset_id, ()):
             yield unlink, delete_asset_id(asset_id)
 
 
 def _child_deletes_before_parent_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAsset is refused while the asset has children: every child link goes before the parent."""
-    for node, action in ctx.actions.items():
-        if action.kind is ActionKind.DISASSOCIATE_ASSET and action.target in ctx.selection.assets:
-            yield node, delete_asset_id(action.target)
+    selected = ctx.selection.assets
+    for link in ctx.links:
+        if link.target in selected:
+            yield link.id, delete_asset_id(link.target)
 
 
 def _asset_deletes_before_model_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAssetModel is refused while any asset of the model exists, DELETING included."""
+    assets, models = ctx.inventory.assets, ctx.selection.models
     for asset_id in ctx.selection.assets:
-        model_id = ctx.inventory.assets[asset_id].model_id
-        if model_id in ctx.selection.models:
+        model_id = assets[asset_id].model_id
+        if model_id in models:
             yield delete_asset_id(asset_id), delete_model_id(model_id)
 
 
@@ -181,7 +189,8 @@ class ActionEdges:
     ordering works on ints. ``preds[n][before]`` is the bit mask (over ``APPLIED_RULES``) of the rules behind
     the edge from action id ``before`` to action number ``n``; an edge is ``ORDER_ONLY`` when none of them
     NEEDS the earlier action's effect. ``succs[n]`` are the numbers after action ``n``, in the order the rules
-    added them. None stands for no edges (most actions have one side only)."""
+    added them. None stands for no edges (most actions have one side only). ``forward`` holds while every edge
+    goes from a lower number to a higher one."""
 
     def __init__(self, actions: dict[str, Action]) -> None:
         self.actions = actions
@@ -190,6 +199,7 @@ class ActionEdges:
         self.position = {a.id: i for i, a in enumerate(self.ranked)}
         self.preds: list[dict[str, int] | None] = [None] * len(self.ranked)
         self.succs: list[list[int] | None] = [None] * len(self.ranked)
+        self.forward = True
 
     def add_rule(self, rule: EdgeRule, strength: Strength, index: int, ctx: _Context) -> None:
         """One rule's edges: a pair another rule ordered already gains the rule's bit; a preference is judged
@@ -213,6 +223,8 @@ class ActionEdges:
                     preds[later] = {before: bit}
                 else:
                     into[before] = bit
+                if earlier >= later:
+                    self.forward = False
                 out = succs[earlier]
                 if out is None:
                     succs[earlier] = [later]
@@ -288,6 +300,7 @@ def ordered_actions(graph: nx.DiGraph) -> list[Action]:
         later, earlier = edges.position[after], edges.position[before]
         edges.preds[later] = {**(edges.preds[later] or {}), before: 2 if order_only else 1}
         edges.succs[earlier] = [*(edges.succs[earlier] or ()), later]
+        edges.forward = edges.forward and earlier < later
     return _in_order(edges, 1, _with_edges, on_cycle=lambda: graph)
 
 
@@ -295,8 +308,14 @@ def _in_order(edges: ActionEdges, needs: int, fill: Callable[[Action, dict[str, 
               on_cycle: Callable[[], nx.DiGraph]) -> list[Action]:
     """Kahn's algorithm, always taking the ready action first by kind, then label (a reviewer reads
     "Turbine 1" before "Turbine 2"), then id: the one order a graph has, so same graph, same bytes. Actions
-    are numbered in that order, so the ready set is a heap of ints. ``fill`` gives an action its edges."""
+    are numbered in that order, so the ready set is a heap of ints. ``fill`` gives an action its edges.
+
+    Where every edge goes forward in that numbering (as in most plans: links, then assets, then models, then
+    Monitor resources), the numbering itself is the order: each action's predecessors come before it, and it
+    is the lowest action left. No heap then."""
     ranked, preds, succs = edges.ranked, edges.preds, edges.succs
+    if edges.forward:
+        return [fill(action, into, needs) if (into := preds[i]) else action for i, action in enumerate(ranked)]
     waiting = [len(into) if into else 0 for into in preds]
     ready = [i for i, count in enumerate(waiting) if not count]  # ascending: already a heap
     out: list[Action] = []

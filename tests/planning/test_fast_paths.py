@@ -22,11 +22,11 @@ from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 from teardown.planning.encode import _BATCH, canonical_action, canonical_action_json, indented_chunks
-from teardown.planning.graph import build_graph, ordered_actions, plan_order
+from teardown.planning.graph import build_edges, build_graph, ordered_actions, plan_order
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, compute_digest, load_plan, schema, seal, write_plan
 from teardown.planning.schema_check import compile_schema
-from tests.support.inventories import windfarm
+from tests.support.inventories import InventoryBuilder, windfarm
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)  # control characters, quotes, astral planes
 _SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | _TEXT
@@ -133,6 +133,22 @@ def test_plan_order_is_networkx_lexicographical_topological_order(spec: Selectio
     assert ordered == ordered_actions(graph)
     for action in ordered:
         assert set(action.depends_on) | set(action.after) == set(graph.predecessors(action.id))
+
+
+def test_plan_order_with_edges_against_the_tie_break_is_still_networkx_order() -> None:
+    """Model "zulu" composes "alpha" and "mike", so its delete goes first though its label sorts last: edges
+    that go backward in the tie-break numbering take the heap, and give networkx's order all the same."""
+    builder = InventoryBuilder().model("m-alpha").model("m-mike").model("m-zulu", components=["m-alpha", "m-mike"])
+    inventory = builder.asset("a-1", "m-zulu").asset("a-2", "m-alpha").inventory
+    selection = select(inventory, SelectionSpec(all=True))
+    assert not build_edges(inventory, selection).forward  # the heap's path, not the numbering's
+    graph = build_graph(inventory, selection)
+    key = {node: (a.kind.spec.rank, a.label, node) for node, a in graph.nodes(data="action")}
+    expected = list(nx.lexicographical_topological_sort(graph, key=key.__getitem__))
+    ordered = plan_order(inventory, selection)
+    assert [a.id for a in ordered] == expected
+    assert expected.index("delete-model/m-zulu") < expected.index("delete-model/m-alpha")
+    assert ordered == ordered_actions(graph)
 
 
 # ---- the compiled schema --------------------------------------------------------------------------------
