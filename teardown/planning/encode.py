@@ -155,13 +155,33 @@ def indented_chunks(data: Mapping[str, Any], actions: Iterable[str] | None = Non
             yield from _joined(actions, head + "[" + _NEWLINE[2], "," + _NEWLINE[2], _NEWLINE[1] + "]", head + "[]")
         elif type(value) in (dict, list) and len(value) > 1:  # a big one streams, an entry at a time
             opening, closing = ("{", "}") if type(value) is dict else ("[", "]")
-            entries = (_key(k) + ": " + _indented(v, 2) for k, v in value.items()) if type(value) is dict else (
-                _indented(v, 2) for v in value)
+            entries = (_key(k) + ": " + _entry(v) for k, v in value.items()) if type(value) is dict else (
+                _entry(v) for v in value)
             yield from _joined(entries, head + opening + _NEWLINE[2], "," + _NEWLINE[2], _NEWLINE[1] + closing,
                                head + opening + closing)
         else:
             yield head + _indented(value, 1)
     yield _NEWLINE[0] + "}"
+
+
+def _entry(value: Any) -> str:
+    """``_indented(value, 2)``: an entry of a big member (the fingerprint's 100k), where most are objects of a
+    few shapes. An object's keys and layout are one template per shape (its keys in order), its values filled
+    in: a third of the work."""
+    if type(value) is dict and value:
+        keys = tuple(value)
+        template = _ENTRY_TEMPLATES.get(keys)
+        if template is None and len(_ENTRY_TEMPLATES) < _ENTRY_SHAPES and all(type(k) is str for k in keys):
+            template = _ENTRY_TEMPLATES[keys] = "{" + ",".join(
+                f"{_NEWLINE[3]}{_str(k).replace('%', '%%')}: %s" for k in keys) + _NEWLINE[2] + "}"
+        if template is not None:
+            return template % tuple([_str(v) if type(v) is str else "null" if v is None else _indented(v, 3)
+                                     for v in value.values()])
+    return _indented(value, 2)
+
+
+_ENTRY_SHAPES = 64  # templates kept, at most: a plan's fingerprint has a dozen shapes
+_ENTRY_TEMPLATES: dict[tuple[str, ...], str] = {}
 
 
 def indented_action(action: Action) -> str:

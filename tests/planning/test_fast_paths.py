@@ -91,6 +91,15 @@ def test_long_arrays_and_objects_across_chunks_are_json_dumps(tmp_path: Path, co
     assert path.read_text(encoding="utf-8") == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def test_entries_of_a_big_member_written_by_their_shape_are_json_dumps() -> None:
+    """A big member's object entries are written by a template per shape: keys holding %, values of every
+    kind, a shape seen twice, non-string keys and empty objects all come out as json.dumps writes them."""
+    shape = {"k%s": "v%", "%%": None, "l": ["x", "y"], "n": 1.5, "d": {"z": [], "%d": 0}, "t": True}
+    data = {"fingerprint": {"a": shape, "b": {**shape, "k%s": "w", "l": []}, "c": {1: "int key", "2": 2.0},
+                            "e": {}, "f": [], "g": "s", "h": {"k%s": "another shape"}}}
+    assert "".join(indented_chunks(data)) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_TEXT, _JSON, max_size=5))
 def test_indented_text_of_any_json_object_is_json_dumps(data: dict[str, Any]) -> None:
