@@ -7,9 +7,10 @@ other keyword compiles to None. The loader trusts a "valid" from here and asks j
 the schema file stays the one statement of what a plan is, and jsonschema still names whatever is wrong.
 
 Generated source, not closures: a node's keywords are all conjunctive, so each compiles to inline statements
-that ``return False`` on failure, nested objects and array items included. Only ``$ref``, ``not``, ``if`` and
-the branches of a discriminated ``allOf`` are calls. An action is then checked in one frame and three calls,
-where a closure per keyword took some twenty calls (1.4 s at 100k assets).
+that ``return False`` on failure, nested objects, array items and ``$ref`` targets included. Only a ``$ref``
+inside its own target, ``not`` (but of ``required``), ``if`` and the branches of a discriminated ``allOf``
+are calls. An action is then checked in one frame and one call, where a closure per keyword took some twenty
+calls (1.4 s at 100k assets).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ _SUPPORTED = frozenset({
     "uniqueItems", "minLength", "maxLength", "pattern", "allOf", "if", "then", "else", "not", "$ref",
 })
 _KNOWN = _SUPPORTED | _ANNOTATIONS
-# Each type's test of the value ``{0}``, as jsonschema's default type checker judges it.
+# Each type's test of the value ``{0}``, as jsonschema's default type checker judges it; the exact type first
+# (3.11 has an opcode for type(x), isinstance is a call), what json.loads gives.
 _TYPES: Mapping[str, str] = {
-    "string": "isinstance({0}, str)",
-    "object": "isinstance({0}, dict)",
-    "array": "isinstance({0}, list)",
+    "string": "type({0}) is str or isinstance({0}, str)",
+    "object": "type({0}) is dict or isinstance({0}, dict)",
+    "array": "type({0}) is list or isinstance({0}, list)",
     "null": "{0} is None",
     "boolean": "isinstance({0}, bool)",
     "integer": "(isinstance({0}, int) and not isinstance({0}, bool)) or (isinstance({0}, float) and {0}.is_integer())",
@@ -60,6 +62,7 @@ class _Generator:
                                           "_unique": _unique, "_one_of": _one_of}
         self.functions: list[str] = []
         self.refs: dict[str, str] = {}
+        self.inlining: list[str] = []  # the $refs being inlined, outermost first
         self.tables: list[tuple[str, dict[str, str]]] = []  # dispatch tables: value -> function name
         self.count = 0
 
@@ -105,7 +108,7 @@ class _Generator:
             names = [schema["type"]] if isinstance(schema["type"], str) else list(schema["type"])
             if not names or not set(names) <= _TYPES.keys():
                 raise _Unsupported(schema["type"])
-            out.append(f"{pad}if not ({' or '.join(_TYPES[n].format(var) for n in names)}):")
+            out.append(f"{pad}if not ({' or '.join(f'({_TYPES[n].format(var)})' for n in names)}):")
             out.append(f"{pad}    return False")
             known = names[0] if len(names) == 1 else None
         self._constant(schema, var, out, pad)
@@ -124,7 +127,7 @@ class _Generator:
             return
         allowed = list(schema["enum"]) if "enum" in schema else [schema["const"]]
         if all(isinstance(value, str) for value in allowed):
-            test = f"isinstance({var}, str) and {var} in {self.constant(frozenset(allowed))}"
+            test = f"({_TYPES['string'].format(var)}) and {var} in {self.constant(frozenset(allowed))}"
         else:
             test = f"_one_of({var}, {self.constant(tuple(allowed))})"
         out.append(f"{pad}if not ({test}):")
@@ -165,7 +168,8 @@ class _Generator:
         if schema.get("uniqueItems", False):
             # Items already known to be strings (checked just above) are unique as a set is: no call.
             strings = isinstance(items, Mapping) and items.get("type") == "string"
-            out.append(f"{pad}if {f'len(set({var})) != len({var})' if strings else f'not _unique({var})'}:")
+            test = f"len({var}) > 1 and len(set({var})) != len({var})" if strings else f"not _unique({var})"
+            out.append(f"{pad}if {test}:")
             out.append(f"{pad}    return False")
 
     def _object(self, schema: Mapping[str, Any], var: str, out: list[str], depth: int) -> None:
@@ -174,7 +178,7 @@ class _Generator:
         names = self.constant(frozenset(properties))
         extra = schema.get("additionalProperties", True)
         if extra is False:
-            out.append(f"{pad}if not {var}.keys() <= {names}:")
+            out.append(f"{pad}if not {names}.issuperset({var}):")  # no keys view to make
             out.append(f"{pad}    return False")
         if not all(isinstance(name, str) for name in schema.get("required", ())):
             raise _Unsupported(schema["required"])
@@ -189,8 +193,8 @@ class _Generator:
             if lines and name in required:  # present: checked just above
                 out.append(f"{pad}{value} = {var}[{self.constant(name)}]")
             elif lines:
-                out.append(f"{pad}{value} = {var}.get({self.constant(name)}, _MISSING)")
-                out.append(f"{pad}if {value} is not _MISSING:")
+                out.append(f"{pad}if {self.constant(name)} in {var}:")
+                out.append(f"{pad}    {value} = {var}[{self.constant(name)}]")
             out.extend(lines)
         if extra is not True and extra is not False:
             key, value = self.fresh("k"), self.fresh("v")
@@ -203,13 +207,23 @@ class _Generator:
 
     def _combined(self, schema: Mapping[str, Any], var: str, out: list[str], depth: int) -> None:
         pad = "    " * depth
-        if "$ref" in schema:
+        if "$ref" in schema and schema["$ref"] not in self.inlining and schema["$ref"] not in self.refs:
+            self.inlining.append(schema["$ref"])  # inline, but a schema that refers to itself calls
+            self.emit(self._resolve(self._checked(schema["$ref"])), var, out, depth)
+            self.inlining.pop()
+        elif "$ref" in schema:
             out.append(f"{pad}if not {self._ref(schema['$ref'])}({var}):")
             out.append(f"{pad}    return False")
         if "allOf" in schema and not self._discriminated(schema["allOf"], var, out, pad):
             for branch in schema["allOf"]:
                 self.emit(branch, var, out, depth)
-        if "not" in schema:
+        if "not" in schema and isinstance(schema["not"], Mapping) and set(schema["not"]) == {"required"} \
+                and all(isinstance(name, str) for name in schema["not"]["required"]):  # "not required": one test
+            present = self.constant(frozenset(schema["not"]["required"]))
+            # "required" holds of anything but an object lacking a name: "not" of it, of that object only
+            out.append(f"{pad}if not ({_TYPES['object'].format(var)}) or {var}.keys() >= {present}:")
+            out.append(f"{pad}    return False")
+        elif "not" in schema:
             out.append(f"{pad}if {self.function([schema['not']])}({var}):")
             out.append(f"{pad}    return False")
         if "if" in schema:
@@ -226,12 +240,17 @@ class _Generator:
                 out.extend(otherwise)
 
     def _ref(self, ref: Any) -> str:
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            raise _Unsupported(ref)
-        if ref not in self.refs:
-            self.refs[ref] = self.fresh("r")  # named first: what a schema referring to itself calls
+        """The function checking ``ref``'s schema, for a schema referring to itself (any other is inlined)."""
+        if self._checked(ref) not in self.refs:
+            self.refs[ref] = self.fresh("r")  # named first: what the schema calls inside itself
             self.function([self._resolve(ref)], self.refs[ref])
         return self.refs[ref]
+
+    @staticmethod
+    def _checked(ref: Any) -> str:
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            raise _Unsupported(ref)
+        return ref
 
     def _resolve(self, ref: str) -> Any:
         node: Any = self.root
@@ -266,9 +285,9 @@ class _Generator:
         every = self.function([then for group in thens.values() for then in group])
         found, check = self.fresh("v"), self.fresh("g")
         out.extend([
-            f"{pad}if isinstance({var}, dict) and {self.constant(key)} in {var}:",
+            f"{pad}if ({_TYPES['object'].format(var)}) and {self.constant(key)} in {var}:",
             f"{pad}    {found} = {var}[{self.constant(key)}]",
-            f"{pad}    {check} = {table}.get({found}) if isinstance({found}, str) else None",
+            f"{pad}    {check} = {table}.get({found}) if {_TYPES['string'].format(found)} else None",
             f"{pad}    if {check} is not None and not {check}({var}):",
             f"{pad}        return False",
             f"{pad}elif not {every}({var}):",

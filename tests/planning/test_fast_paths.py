@@ -218,6 +218,9 @@ _SMALL_SCHEMAS: list[dict[str, Any]] = [
     {"allOf": [{"if": {"properties": {"k": {"const": "x"}}}, "then": {"required": ["x"]}},
                {"if": {"properties": {"k": {"const": "y"}}}, "then": False}]},
     {"pattern": "^\\S+$", "maxLength": 3},
+    # a $ref used twice (inlined each time) and one that refers to itself (a function calling itself)
+    {"properties": {"a": {"$ref": "#/$defs/s"}, "b": {"$ref": "#/$defs/s"}}, "$defs": {"s": {"minLength": 2}}},
+    {"$defs": {"n": {"type": "array", "items": {"$ref": "#/$defs/n"}}}, "$ref": "#/$defs/n"},
 ]
 
 
