@@ -1,13 +1,15 @@
 """Benchmark (not a test): planning alone on synthetic inventories of 1k, 10k and 100k assets.
 
-Each size runs in a fresh subprocess, the inventory already in memory. Measures what `sitewise-teardown plan`
-runs after discovery, stage by stage (make_plan's own steps: select, graph = actions + edges + order,
-fingerprint, summary, seal = digest), then writing the plan file and loading it back as apply does (read,
-schema, digest, tamper checks). Each stage's peak RSS is its own (the kernel's high-water mark, reset between
-stages); "planning" is select through load. Prints a table per size and writes
-benchmarks/results/plan_scale.json. Target at 100k assets: planning <= 5 s and <= 1 GiB peak.
+Each size runs in a fresh subprocess, the inventory already in memory. Measures, stage by stage, what
+`sitewise-teardown plan` runs after discovery: make_plan's own steps (select, graph = actions + edges + order,
+fingerprint, summary, seal = digest) and writing the plan file. Those six are "plan", the figure the target
+holds at 100k assets: plan <= 5 s and peak <= 1 GiB. Then "load": loading the file back as apply does it
+(read, schema, digest, tamper checks), apply's own cost, reported beside the target but not in it. Each
+stage's peak RSS is its own (the kernel's high-water mark, reset between stages). Times fluctuate on a busy
+machine: ``--runs 3`` runs each size three times and reports each stage's best (and its highest peak). Prints
+a table per size and writes benchmarks/results/plan_scale.json.
 
-    python -m benchmarks.plan_scale [--sizes 1000 10000 100000]
+    python -m benchmarks.plan_scale [--sizes 1000 10000 100000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from teardown.inventory.records import (
     AssetRecord,
@@ -39,6 +42,9 @@ from teardown.planning.planfile import load_plan, write_plan
 RESULTS = Path(__file__).parent / "results" / "plan_scale.json"
 TARGET_SECONDS, TARGET_PEAK_MIB = 5.0, 1024.0
 _STATUS, _CLEAR_REFS = Path("/proc/self/status"), Path("/proc/self/clear_refs")
+TARGET_ASSETS = 100_000
+PLAN_STAGES = ("select", "graph", "fingerprint", "summary", "seal", "write")  # make_plan, then write_plan
+APPLY_STAGES = ("load",)
 LEVELS = ("enterprise", "site", "line", "turbine", "sensor")
 FANOUT = 10
 
@@ -129,21 +135,56 @@ def measure(assets: int) -> dict[str, object]:
         size = path.stat().st_size
         loaded = stages.run("load", lambda: load_plan(path))
     assert loaded == plan, "the plan did not load back equal"
-    planning = [row for row in stages.rows if row["stage"] != "inventory"]
     return {
         "assets": assets,
         "actions": len(plan.actions),
         "plan_file_mib": round(size / 2**20, 2),
         "stages": stages.rows,
-        "planning_seconds": round(sum(float(str(row["seconds"])) for row in planning), 3),
-        "planning_peak_mib": max(float(str(row["peak_mib"])) for row in planning),
         "peak_per_stage": stages.resettable,
     }
 
 
+def best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One size's runs as one row: each stage's best time and highest peak; the plan and load totals are the
+    best run's (a sum of per-stage bests would be a run that never happened), with the target's verdict."""
+    names = [str(stage["stage"]) for stage in runs[0]["stages"]]
+    timed = [{str(stage["stage"]): stage for stage in run["stages"]} for run in runs]
+    seconds = {name: min(float(run[name]["seconds"]) for run in timed) for name in names}
+    peaks = {name: max(float(run[name]["peak_mib"]) for run in timed) for name in names}
+    stages = [{"stage": name, "seconds": seconds[name], "peak_mib": peaks[name]} for name in names]
+    plan = min(sum(float(run[name]["seconds"]) for name in PLAN_STAGES) for run in timed)
+    load = min(sum(float(run[name]["seconds"]) for name in APPLY_STAGES) for run in timed)
+    plan_peak, load_peak = max(peaks[name] for name in PLAN_STAGES), max(peaks[name] for name in APPLY_STAGES)
+    row = {key: runs[0][key] for key in ("assets", "actions", "plan_file_mib", "peak_per_stage")}
+    return {**row, "runs": len(runs), "stages": stages, "plan_seconds": round(plan, 3), "plan_peak_mib": plan_peak,
+            "load_seconds": round(load, 3), "load_peak_mib": load_peak,
+            "target_met": plan <= TARGET_SECONDS and max(plan_peak, load_peak) <= TARGET_PEAK_MIB}
+
+
+def _report(row: dict[str, Any]) -> None:
+    runs = f", best of {row['runs']} runs" if row["runs"] > 1 else ""
+    print(f"{row['assets']:,} assets, {row['actions']:,} actions, plan file {row['plan_file_mib']} MiB{runs}")
+    print(f"  {'stage':<12} {'seconds':>8} {'peak MiB':>9}")
+    for stage in row["stages"]:
+        part = "plan" if stage["stage"] in PLAN_STAGES else "apply" if stage["stage"] in APPLY_STAGES else "input"
+        print(f"  {stage['stage']:<12} {stage['seconds']:>8.3f} {stage['peak_mib']:>9.1f}   {part}")
+    print(f"  {'PLAN':<12} {row['plan_seconds']:>8.3f} {row['plan_peak_mib']:>9.1f}   "
+          "= make_plan + write_plan, select through write: the target's figure")
+    print(f"  {'LOAD':<12} {row['load_seconds']:>8.3f} {row['load_peak_mib']:>9.1f}   "
+          "= apply's load_plan (read, schema, digest, tamper checks): not in the target")
+    if row["assets"] == TARGET_ASSETS:
+        verdict = "MET" if row["target_met"] else "NOT MET"
+        print(f"  target at {TARGET_ASSETS:,} assets: plan <= {TARGET_SECONDS:g} s and peak <= {TARGET_PEAK_MIB:g} MiB"
+              f" (plan and load): {verdict} (plan {row['plan_seconds']:.3f} s, peak "
+              f"{max(row['plan_peak_mib'], row['load_peak_mib']):.1f} MiB)")
+    if not row["peak_per_stage"]:
+        print("  (peak MiB is the process's peak so far: this system cannot reset it per stage)")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=1, help="runs per size; each stage's best is reported")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: measure one size
     args = parser.parse_args()
     if args.one:
@@ -151,21 +192,15 @@ def main() -> None:
         return
     rows = []
     for size in args.sizes:
-        out = subprocess.run([sys.executable, "-m", "benchmarks.plan_scale", "--one", str(size)],
-                             check=True, capture_output=True, text=True)
-        rows.append(json.loads(out.stdout))
-    for row in rows:
-        print(f"{row['assets']:,} assets, {row['actions']:,} actions, plan file {row['plan_file_mib']} MiB")
-        print(f"  {'stage':<12} {'seconds':>8} {'peak MiB':>9}")
-        for stage in row["stages"]:
-            print(f"  {stage['stage']:<12} {stage['seconds']:>8.3f} {stage['peak_mib']:>9.1f}")
-        print(f"  {'planning':<12} {row['planning_seconds']:>8.3f} {row['planning_peak_mib']:>9.1f}"
-              "   (select through load; the inventory is input)")
-        if not row["peak_per_stage"]:
-            print("  (peak MiB is the process's peak so far: this system cannot reset it per stage)")
+        runs = [json.loads(subprocess.run([sys.executable, "-m", "benchmarks.plan_scale", "--one", str(size)],
+                                          check=True, capture_output=True, text=True).stdout)
+                for _ in range(max(1, args.runs))]
+        rows.append(best_of(runs))
+        _report(rows[-1])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "benchmark": "plan_scale", "target": {"seconds": TARGET_SECONDS, "peak_mib": TARGET_PEAK_MIB},
+        "benchmark": "plan_scale", "target": {"assets": TARGET_ASSETS, "seconds": TARGET_SECONDS,
+                                              "peak_mib": TARGET_PEAK_MIB, "plan_stages": PLAN_STAGES},
         "rows": rows,
     }, indent=2) + "\n")
     print(f"\nwritten {RESULTS}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from teardown.inventory.records import Inventory
-from teardown.inventory.select import Disassociation, Selection
+from teardown.inventory.select import Selection
 from teardown.kinds import ActionKind
 
 PROJECT_BATCH = 100  # BatchDisassociateProjectAssets takes at most 100 asset ids
@@ -69,10 +69,9 @@ class Action:
     def from_json(cls, data: Mapping[str, Any]) -> Action:
         value = data["kind"]  # a dict first: Enum's own lookup is slow; it still judges anything else
         kind = (_KIND_OF_VALUE.get(value) if isinstance(value, str) else None) or ActionKind(value)
-        return cls(
-            id=data["id"], kind=kind, target=data["target"],
-            params=dict(data["params"]), depends_on=tuple(data["depends_on"]),
-            model_id=data.get("model_id"), label=data.get("label", ""), after=tuple(data.get("after", ())),
+        return cls(  # positional: 200k actions per 100k-asset plan loaded
+            data["id"], kind, data["target"], dict(data["params"]), tuple(data["depends_on"]),
+            data.get("model_id"), data.get("label", ""), tuple(data.get("after", ())),
         )
 
 
@@ -127,21 +126,22 @@ def build_actions(inventory: Inventory, selection: Selection) -> list[Action]:
     """Every action the selection needs, without edges."""
     actions: list[Action] = []
     assets = inventory.assets
+    selected = sorted(selection.assets)
     # A child cannot be deleted while associated, so every link of a selected asset goes: links to kept
     # parents (the selection lists them, the parent is kept but modified) and links inside the selection.
-    internal = [
-        Disassociation(parent.asset_id, parent.hierarchy_id, asset_id)
-        for asset_id in sorted(selection.assets)
+    # Plain tuples and positional arguments: at 100k assets, dataclasses and keywords cost a tenth of a second.
+    links = [(link.parent_id, link.hierarchy_id, link.child_id) for link in selection.disassociations]
+    links += [
+        (parent.asset_id, parent.hierarchy_id, asset_id)
+        for asset_id in selected
         if (parent := assets[asset_id].parent) is not None and parent.asset_id in selection.assets
     ]
-    for link in (*selection.disassociations, *internal):
-        action_id = disassociate_id(link.parent_id, link.child_id)
+    kind = ActionKind.DISASSOCIATE_ASSET
+    for parent_id, hierarchy_id, child_id in links:
         actions.append(Action(
-            id=action_id, kind=ActionKind.DISASSOCIATE_ASSET, target=link.parent_id,
-            params={
-                "assetId": link.parent_id, "hierarchyId": link.hierarchy_id, "childAssetId": link.child_id,
-            },
-            label=f"disassociate {assets[link.child_id].name!r} from {assets[link.parent_id].name!r}",
+            disassociate_id(parent_id, child_id), kind, parent_id,
+            {"assetId": parent_id, "hierarchyId": hierarchy_id, "childAssetId": child_id}, (), None,
+            f"disassociate {assets[child_id].name!r} from {assets[parent_id].name!r}",
         ))
     for project_id, asset_ids in selection.project_unlinks.items():
         name = inventory.projects[project_id].name
@@ -153,12 +153,11 @@ def build_actions(inventory: Inventory, selection: Selection) -> list[Action]:
                 params={"projectId": project_id, "assetIds": list(chunk)},
                 label=f"unlink {len(chunk)} asset(s) from project {name!r}",
             ))
-    for asset_id in sorted(selection.assets):
+    kind = ActionKind.DELETE_ASSET
+    for asset_id in selected:
         asset = assets[asset_id]
-        actions.append(Action(
-            id=delete_asset_id(asset_id), kind=ActionKind.DELETE_ASSET, target=asset_id,
-            params={"assetId": asset_id}, model_id=asset.model_id, label=f"delete asset {asset.name!r}",
-        ))
+        actions.append(Action(delete_asset_id(asset_id), kind, asset_id, {"assetId": asset_id}, (), asset.model_id,
+                              f"delete asset {asset.name!r}"))
     for model_id in sorted(selection.models):
         model = inventory.models[model_id]
         actions.append(Action(

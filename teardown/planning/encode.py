@@ -4,8 +4,9 @@ Each is byte-identical to what ``json.dumps`` writes (``sort_keys=True, separato
 ``indent=2``, both ``ensure_ascii=False``; tests hold them to it). Python 3.11's C encoder cannot indent, so
 ``json.dumps(indent=2)`` runs in pure Python: 5 s and 600 MB of small strings for a 100k-asset plan. Here an
 action, the bulk of a plan, is one template, strings are escaped by the C function json itself uses, and the
-text comes in chunks (one per action or fingerprint entry) to hash or write as it is made. Anything of an
-unexpected shape is left to ``json.dumps`` itself, so the bytes never depend on which path ran. Pure.
+text comes in chunks (a few thousand actions or fingerprint entries each) to hash or write as it is made.
+Anything of an unexpected shape is left to ``json.dumps`` itself, so the bytes never depend on which path ran.
+Pure.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from itertools import islice
 from json.encoder import encode_basestring as _str  # json.dumps(ensure_ascii=False) escapes strings with it
 from typing import Any
 
@@ -24,6 +26,7 @@ _INDENT = 2
 _NEWLINE = ["\n" + " " * (_INDENT * depth) for depth in range(8)]
 _ACTION_KEYS = frozenset({"id", "kind", "operation", "target", "params", "depends_on", "model_id", "label", "after"})
 _ACTION_REQUIRED = frozenset({"id", "kind", "operation", "target", "params", "depends_on"})
+_BATCH = 2048  # items per chunk of a long array or object (a few hundred kB of text)
 
 
 def _canonical(value: Any) -> str:
@@ -52,12 +55,14 @@ def canonical_chunks(
 
 
 def _joined(items: Iterable[str], opening: str, separator: str, closing: str, empty: str) -> Iterator[str]:
-    """``opening + separator.join(items) + closing`` (``empty`` when there are none), one chunk per item."""
-    lead = opening
-    for item in items:
-        yield lead + item
-        lead = separator
-    yield empty if lead is opening else closing
+    """``opening + separator.join(items) + closing`` (``empty`` when there are none), in chunks of a few
+    thousand items joined in C: a chunk per item, passed through the generators, cost a third of the work."""
+    pending = iter(items)
+    first = True
+    while batch := list(islice(pending, _BATCH)):
+        yield (opening if first else separator) + separator.join(batch)
+        first = False
+    yield empty if first else closing
 
 
 def canonical_action(action: Action) -> str:
@@ -65,10 +70,9 @@ def canonical_action(action: Action) -> str:
     try:
         kind, operation = _KIND_TEXT[action.kind]
         return _canonical_action(
-            after=_strings(action.after) if action.after else None, depends_on=_strings(action.depends_on),
-            id=_str(action.id), kind=kind, label=_str(action.label) if action.label else None,
-            model_id=None if action.model_id is None else _str(action.model_id), operation=operation,
-            params=_canonical_params(action.params), target=_str(action.target),
+            _strings(action.after) if action.after else None, _strings(action.depends_on), _str(action.id), kind,
+            _str(action.label) if action.label else None, None if action.model_id is None else _str(action.model_id),
+            operation, _canonical_params(action.params), _str(action.target),
         )
     except (TypeError, KeyError):  # a field of an unexpected type: json.dumps decides what it becomes (or refuses)
         return _canonical(action.to_json())
@@ -78,21 +82,22 @@ def canonical_action_json(action: Any) -> str:
     """The canonical JSON of one action as a plan file holds it."""
     if type(action) is dict and _ACTION_KEYS.issuperset(action) and _ACTION_REQUIRED.issubset(action):
         try:
+            kind, operation = action["kind"], action["operation"]
             return _canonical_action(
-                after=_strings(action["after"]) if "after" in action else None,
-                depends_on=_strings(action["depends_on"]), id=_str(action["id"]), kind=_str(action["kind"]),
-                label=_str(action["label"]) if "label" in action else None,
-                model_id=_str(action["model_id"]) if "model_id" in action else None,
-                operation=_str(action["operation"]), params=_canonical_params(action["params"]),
-                target=_str(action["target"]),
+                _strings(action["after"]) if "after" in action else None, _strings(action["depends_on"]),
+                _str(action["id"]), _NAMED.get(kind) or _str(kind),
+                _str(action["label"]) if "label" in action else None,
+                _str(action["model_id"]) if "model_id" in action else None,
+                _NAMED.get(operation) or _str(operation), _canonical_params(action["params"]),
+                _str(action["target"]),
             )
         except TypeError:  # a value that is not a string (or list of them): json.dumps decides
             pass
     return _canonical(action)
 
 
-def _canonical_action(
-    *, after: str | None, depends_on: str, id: str, kind: str, label: str | None, model_id: str | None,
+def _canonical_action(  # noqa: PLR0917 (positional: called once per action, twice per plan's life)
+    after: str | None, depends_on: str, id: str, kind: str, label: str | None, model_id: str | None,
     operation: str, params: str, target: str,
 ) -> str:
     """The object of these (already encoded) values, keys sorted; None leaves a key out."""
@@ -117,13 +122,15 @@ def _canonical_params(params: Any) -> str:
         raise TypeError(type(params).__name__)
     if len(params) == 1:
         ((key, value),) = params.items()
-        return f"{{{_str(key)}:{_str(value) if type(value) is str else _strings(value)}}}"
-    return "{" + ",".join([f"{_str(k)}:{_str(v) if type(v) is str else _strings(v)}"
+        return f"{{{_NAMED.get(key) or _str(key)}:{_str(value) if type(value) is str else _strings(value)}}}"
+    return "{" + ",".join([f"{_NAMED.get(k) or _str(k)}:{_str(v) if type(v) is str else _strings(v)}"
                            for k, v in sorted(params.items())]) + "}"
 
 
-# Each kind's value and operation, encoded once.
+# Each kind's value and operation, encoded once; and the texts of every kind, operation and parameter name,
+# which every action repeats (a dict lookup where json's escaping reads each character).
 _KIND_TEXT = {kind: (_str(kind.value), _str(spec.operation)) for kind, spec in KINDS.items()}
+_NAMED = {name: _str(name) for kind, spec in KINDS.items() for name in (kind.value, spec.operation, *spec.params)}
 
 
 # ---- the indented file -----------------------------------------------------------------------------------
@@ -134,7 +141,7 @@ class Unsupported(Exception):
 
 
 def indented_chunks(data: Mapping[str, Any], actions: Iterable[str] | None = None) -> Iterator[str]:
-    """``json.dumps(data, indent=2, ensure_ascii=False)`` in chunks, one per action and fingerprint entry;
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` in chunks, a few thousand actions or entries each;
     ``actions``, when given, are the actions' texts (``indented_action``), standing in for ``data["actions"]``.
     Raises ``Unsupported`` (possibly after some chunks) where ``json.dumps`` would write something else."""
     if not data:
@@ -148,13 +155,33 @@ def indented_chunks(data: Mapping[str, Any], actions: Iterable[str] | None = Non
             yield from _joined(actions, head + "[" + _NEWLINE[2], "," + _NEWLINE[2], _NEWLINE[1] + "]", head + "[]")
         elif type(value) in (dict, list) and len(value) > 1:  # a big one streams, an entry at a time
             opening, closing = ("{", "}") if type(value) is dict else ("[", "]")
-            entries = (_key(k) + ": " + _indented(v, 2) for k, v in value.items()) if type(value) is dict else (
-                _indented(v, 2) for v in value)
+            entries = (_key(k) + ": " + _entry(v) for k, v in value.items()) if type(value) is dict else (
+                _entry(v) for v in value)
             yield from _joined(entries, head + opening + _NEWLINE[2], "," + _NEWLINE[2], _NEWLINE[1] + closing,
                                head + opening + closing)
         else:
             yield head + _indented(value, 1)
     yield _NEWLINE[0] + "}"
+
+
+def _entry(value: Any) -> str:
+    """``_indented(value, 2)``: an entry of a big member (the fingerprint's 100k), where most are objects of a
+    few shapes. An object's keys and layout are one template per shape (its keys in order), its values filled
+    in: a third of the work."""
+    if type(value) is dict and value:
+        keys = tuple(value)
+        template = _ENTRY_TEMPLATES.get(keys)
+        if template is None and len(_ENTRY_TEMPLATES) < _ENTRY_SHAPES and all(type(k) is str for k in keys):
+            template = _ENTRY_TEMPLATES[keys] = "{" + ",".join(
+                f"{_NEWLINE[3]}{_str(k).replace('%', '%%')}: %s" for k in keys) + _NEWLINE[2] + "}"
+        if template is not None:
+            return template % tuple([_str(v) if type(v) is str else "null" if v is None else _indented(v, 3)
+                                     for v in value.values()])
+    return _indented(value, 2)
+
+
+_ENTRY_SHAPES = 64  # templates kept, at most: a plan's fingerprint has a dozen shapes
+_ENTRY_TEMPLATES: dict[tuple[str, ...], str] = {}
 
 
 def indented_action(action: Action) -> str:
@@ -177,21 +204,25 @@ def _indented_params(params: Any) -> str:
         raise TypeError(type(params).__name__)
     if not params:
         return "{}"
+    if len(params) == 1:  # most actions: one id, without a list comprehension's frame
+        ((key, value),) = params.items()
+        text = _str(value) if type(value) is str else _indented_strings(value, 4)
+        return f"{{\n        {_str(key)}: {text}\n      }}"
     return "{\n        " + ",\n        ".join([
         f"{_str(k)}: {_str(v) if type(v) is str else _indented_strings(v, 4)}" for k, v in params.items()
     ]) + "\n      }"
 
 
 def _indented_strings(items: Any, depth: int) -> str:
-    """An indented array of strings whose first line is ``depth`` levels in; TypeError for anything else."""
+    """An indented array of strings whose first line is ``depth`` (< 7) levels in; TypeError for anything else."""
     if type(items) is not tuple and type(items) is not list:
         raise TypeError(type(items).__name__)
     if not items:
         return "[]"
-    inner = _newline(depth + 1)
+    inner, outer = _NEWLINE[depth + 1], _NEWLINE[depth]  # an action's lists are 3 or 4 levels in
     if len(items) == 1:
-        return f"[{inner}{_str(items[0])}{_newline(depth)}]"
-    return f"[{inner}{(',' + inner).join(map(_str, items))}{_newline(depth)}]"
+        return f"[{inner}{_str(items[0])}{outer}]"
+    return f"[{inner}{(',' + inner).join(map(_str, items))}{outer}]"
 
 
 def _newline(depth: int) -> str:
@@ -199,20 +230,11 @@ def _newline(depth: int) -> str:
 
 
 def _indented(value: Any, depth: int) -> str:
-    """json's indented text of ``value`` whose first line is ``depth`` levels in; the checks follow json's own
-    order (a str subclass is a string, a bool is not an int)."""
+    """json's indented text of ``value`` whose first line is ``depth`` levels in. The checks follow json's own
+    order where types can overlap (a str subclass is a string, a bool is not an int); lists and dicts come
+    early, as no type can be both one of them and a str, a number or None (their layouts conflict)."""
     if isinstance(value, str):
         return _str(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float(value)
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
@@ -226,9 +248,20 @@ def _indented(value: Any, depth: int) -> str:
         if not value:
             return "{}"
         inner = _newline(depth + 1)
-        return "{" + inner + ("," + inner).join([  # strings inline: most keys and values are
-            f"{_str(k) if type(k) is str else _key(k)}: {_str(v) if type(v) is str else _indented(v, depth + 1)}"
+        return "{" + inner + ("," + inner).join([  # strings and nulls inline: most keys and values are
+            f"{_str(k) if type(k) is str else _key(k)}: "
+            f"{_str(v) if type(v) is str else 'null' if v is None else _indented(v, depth + 1)}"
             for k, v in value.items()]) + _newline(depth) + "}"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
     raise Unsupported(type(value).__name__)
 
 

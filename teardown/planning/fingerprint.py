@@ -24,14 +24,16 @@ def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
     children = children_index(inventory)
     by_model = assets_by_model(inventory)
     out: Fingerprint = {}
+    assets = inventory.assets
     for asset_id in sorted(selection.assets):
-        asset = inventory.assets[asset_id]
+        asset = assets[asset_id]
+        kids = children.get(asset_id)
         out[asset_id] = {
             "kind": "asset",
             "name": asset.name,
             "model": asset.model_id,
             "parent": asset.parent.asset_id if asset.parent else None,
-            "children": sorted(children.get(asset_id, ())),
+            "children": kids if kids is not None else [],  # the index's own list, sorted and used once
         }
     # A kept parent matters only through its links to selected children: a new sibling of theirs, a rename or
     # any other update of the parent does not make the plan stale.

@@ -50,17 +50,22 @@ class _Context:
     unlinks_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # project id -> its unlink batches
     batches_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # the child links removed (DISASSOCIATE_ASSET actions), in the order they were built
+    links: list[Action] = field(default_factory=list)
 
     @classmethod
     def of(cls, inventory: Inventory, selection: Selection, actions: list[Action]) -> _Context:
         ctx = cls(inventory, selection, {a.id: a for a in actions})
+        unlinks_of, links = ctx.unlinks_of, ctx.links
         for action in actions:
-            if action.kind is ActionKind.DISASSOCIATE_ASSET:
-                ctx.unlinks_of[action.params["childAssetId"]].append(action.id)
-            elif action.kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
+            kind = action.kind
+            if kind is ActionKind.DISASSOCIATE_ASSET:
+                links.append(action)
+                unlinks_of[action.params["childAssetId"]].append(action.id)
+            elif kind is ActionKind.DISASSOCIATE_PROJECT_ASSETS:
                 ctx.batches_of[action.target].append(action.id)
                 for asset_id in action.params["assetIds"]:
-                    ctx.unlinks_of[asset_id].append(action.id)
+                    unlinks_of[asset_id].append(action.id)
         return ctx
 
 
@@ -70,23 +75,26 @@ EdgeRule = Callable[[_Context], Iterator[Edge]]
 
 def _unlinks_before_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAsset is refused while the asset has a parent or is in a project."""
+    unlinks_of = ctx.unlinks_of
     for asset_id in ctx.selection.assets:
-        for unlink in ctx.unlinks_of.get(asset_id, ()):
+        for unlink in unlinks_of.get(asset_id, ()):
             yield unlink, delete_asset_id(asset_id)
 
 
 def _child_deletes_before_parent_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAsset is refused while the asset has children: every child link goes before the parent."""
-    for node, action in ctx.actions.items():
-        if action.kind is ActionKind.DISASSOCIATE_ASSET and action.target in ctx.selection.assets:
-            yield node, delete_asset_id(action.target)
+    selected = ctx.selection.assets
+    for link in ctx.links:
+        if link.target in selected:
+            yield link.id, delete_asset_id(link.target)
 
 
 def _asset_deletes_before_model_delete(ctx: _Context) -> Iterator[Edge]:
     """DeleteAssetModel is refused while any asset of the model exists, DELETING included."""
+    assets, models = ctx.inventory.assets, ctx.selection.models
     for asset_id in ctx.selection.assets:
-        model_id = ctx.inventory.assets[asset_id].model_id
-        if model_id in ctx.selection.models:
+        model_id = assets[asset_id].model_id
+        if model_id in models:
             yield delete_asset_id(asset_id), delete_model_id(model_id)
 
 
@@ -176,14 +184,22 @@ _NEEDS_MASK = sum(1 << i for i, (_rule, strength) in enumerate(APPLIED_RULES) if
 
 
 class ActionEdges:
-    """The action graph in plain dicts: networkx's per-edge attribute dicts and views cost ten times as much
-    at 100k assets. ``preds[after][before]`` is the bit mask (over ``APPLIED_RULES``) of the rules behind the
-    edge; an edge is ``ORDER_ONLY`` when none of them NEEDS the earlier action's effect."""
+    """The action graph in plain lists: networkx's per-edge attribute dicts and views cost ten times as much
+    at 100k assets. Actions are numbered in the plan's tie-break order (``ranked``: kind, label, id), so the
+    ordering works on ints. ``preds[n][before]`` is the bit mask (over ``APPLIED_RULES``) of the rules behind
+    the edge from action id ``before`` to action number ``n``; an edge is ``ORDER_ONLY`` when none of them
+    NEEDS the earlier action's effect. ``succs[n]`` are the numbers after action ``n``, in the order the rules
+    added them. None stands for no edges (most actions have one side only). ``forward`` holds while every edge
+    goes from a lower number to a higher one."""
 
     def __init__(self, actions: dict[str, Action]) -> None:
         self.actions = actions
-        self.preds: dict[str, dict[str, int]] = {}
-        self.succs: dict[str, list[str]] = {}
+        rank = {kind: spec.rank for kind, spec in KINDS.items()}
+        self.ranked = sorted(actions.values(), key=lambda a: (rank[a.kind], a.label, a.id))
+        self.position = {a.id: i for i, a in enumerate(self.ranked)}
+        self.preds: list[dict[str, int] | None] = [None] * len(self.ranked)
+        self.succs: list[list[int] | None] = [None] * len(self.ranked)
+        self.forward = True
 
     def add_rule(self, rule: EdgeRule, strength: Strength, index: int, ctx: _Context) -> None:
         """One rule's edges: a pair another rule ordered already gains the rule's bit; a preference is judged
@@ -191,34 +207,40 @@ class ActionEdges:
         name = rule.__name__.lstrip("_")
         bit = 1 << index
         prefers = strength is Strength.PREFERS
-        preds, succs = self.preds, self.succs
-        first_seen: list[str] = []  # nodes this rule is the first to name: checked against the actions at the end
-        for before, after in rule(ctx):
-            into = preds.get(after)
-            if into is None:
-                into = preds[after] = {}
-                first_seen.append(after)
-            if before in into:
-                into[before] |= bit
-            elif prefers and self._has_path(after, before):
-                log.debug("graph.preference_given_up", rule=name, before=before, after=after)
-            else:
-                into[before] = bit
-                out = succs.get(before)
-                if out is None:
-                    succs[before] = [after]
-                    first_seen.append(before)
+        preds, succs, position = self.preds, self.succs, self.position
+        try:
+            for before, after in rule(ctx):
+                later = position[after]
+                into = preds[later]
+                if into is not None and before in into:
+                    into[before] |= bit
+                    continue
+                earlier = position[before]
+                if prefers and self._has_path(later, earlier):
+                    log.debug("graph.preference_given_up", rule=name, before=before, after=after)
+                    continue
+                if into is None:
+                    preds[later] = {before: bit}
                 else:
-                    out.append(after)
-        unknown = sorted({node for node in first_seen if node not in self.actions})
-        if unknown:
-            raise AssertionError(f"edge rule {name} named unknown actions: {unknown[:3]}")
+                    into[before] = bit
+                if earlier >= later:
+                    self.forward = False
+                out = succs[earlier]
+                if out is None:
+                    succs[earlier] = [later]
+                else:
+                    out.append(later)
+        except KeyError:
+            unknown = sorted({node for pair in rule(ctx) for node in pair if node not in position})
+            if not unknown:
+                raise
+            raise AssertionError(f"edge rule {name} named unknown actions: {unknown[:3]}") from None
 
-    def _has_path(self, source: str, target: str) -> bool:
+    def _has_path(self, source: int, target: int) -> bool:
         seen = {source}
         stack = [source]
         while stack:
-            for nxt in self.succs.get(stack.pop(), ()):
+            for nxt in self.succs[stack.pop()] or ():
                 if nxt == target:
                     return True
                 if nxt not in seen:
@@ -228,7 +250,7 @@ class ActionEdges:
 
     def rules(self, before: str, after: str) -> tuple[str, ...]:
         """The names of the rules behind the edge, in the order they were applied."""
-        mask = self.preds[after][before]
+        mask = (self.preds[self.position[after]] or {})[before]
         return tuple(rule.__name__.lstrip("_") for i, (rule, _s) in enumerate(APPLIED_RULES) if mask >> i & 1)
 
     def to_networkx(self) -> nx.DiGraph:
@@ -236,9 +258,10 @@ class ActionEdges:
         for action_id, action in self.actions.items():
             graph.add_node(action_id, action=action)
         for before in self.actions:  # each action's successors in the order the rules added them
-            for after in self.succs.get(before, ()):
+            for later in self.succs[self.position[before]] or ():
+                after = self.ranked[later].id
                 attrs: dict[str, object] = {RULES: self.rules(before, after)}
-                if not self.preds[after][before] & _NEEDS_MASK:
+                if not (self.preds[later] or {})[before] & _NEEDS_MASK:
                     attrs[ORDER_ONLY] = True
                 graph.add_edge(before, after, **attrs)
         return graph
@@ -267,60 +290,72 @@ def plan_order(inventory: Inventory, selection: Selection) -> list[Action]:
     """The actions in their deterministic plan order, ``depends_on`` and ``after`` filled in; a cycle is
     reported (``GraphCycleError``) with the resources on it."""
     edges = build_edges(inventory, selection)
-    return _in_order(edges.actions, edges.preds, edges.succs, _NEEDS_MASK, on_cycle=edges.to_networkx)
+    return _in_order(edges, _NEEDS_MASK, _fill_edges, on_cycle=edges.to_networkx)
 
 
 def ordered_actions(graph: nx.DiGraph) -> list[Action]:
     """``plan_order`` over a networkx graph (edges carrying ``ORDER_ONLY`` are orderings, the rest needs)."""
-    actions = dict(graph.nodes(data="action"))
-    preds = {v: {u: 2 if graph.edges[u, v].get(ORDER_ONLY) else 1 for u in graph.predecessors(v)} for v in graph}
-    succs = {u: list(graph.successors(u)) for u in graph}
-    return _in_order(actions, preds, succs, 1, on_cycle=lambda: graph)
+    edges = ActionEdges(dict(graph.nodes(data="action")))
+    for before, after, order_only in graph.edges(data=ORDER_ONLY, default=False):
+        later, earlier = edges.position[after], edges.position[before]
+        edges.preds[later] = {**(edges.preds[later] or {}), before: 2 if order_only else 1}
+        edges.succs[earlier] = [*(edges.succs[earlier] or ()), later]
+        edges.forward = edges.forward and earlier < later
+    return _in_order(edges, 1, _with_edges, on_cycle=lambda: graph)
 
 
-def _in_order(actions: dict[str, Action], preds: dict[str, dict[str, int]], succs: dict[str, list[str]],
-              needs: int, on_cycle: Callable[[], nx.DiGraph]) -> list[Action]:
+def _in_order(edges: ActionEdges, needs: int, fill: Callable[[Action, dict[str, int], int], Action],
+              on_cycle: Callable[[], nx.DiGraph]) -> list[Action]:
     """Kahn's algorithm, always taking the ready action first by kind, then label (a reviewer reads
     "Turbine 1" before "Turbine 2"), then id: the one order a graph has, so same graph, same bytes. Actions
-    are numbered in that order, so the ready set is a heap of ints."""
-    rank = {kind: spec.rank for kind, spec in KINDS.items()}
-    ranked = sorted(actions.values(), key=lambda a: (rank[a.kind], a.label, a.id))
-    position = {a.id: i for i, a in enumerate(ranked)}
-    waiting = [0] * len(ranked)
-    later: list[list[int]] = [[] for _ in ranked]
-    for after, into in preds.items():
-        waiting[position[after]] = len(into)
-    for before, afters in succs.items():
-        later[position[before]] = [position[after] for after in afters]
+    are numbered in that order, so the ready set is a heap of ints. ``fill`` gives an action its edges.
+
+    Where every edge goes forward in that numbering (as in most plans: links, then assets, then models, then
+    Monitor resources), the numbering itself is the order: each action's predecessors come before it, and it
+    is the lowest action left. No heap then."""
+    ranked, preds, succs = edges.ranked, edges.preds, edges.succs
+    if edges.forward:
+        return [fill(action, into, needs) if (into := preds[i]) else action for i, action in enumerate(ranked)]
+    waiting = [len(into) if into else 0 for into in preds]
     ready = [i for i, count in enumerate(waiting) if not count]  # ascending: already a heap
     out: list[Action] = []
     pop, push = heapq.heappop, heapq.heappush
     while ready:
         current = pop(ready)
-        for child in later[current]:
+        for child in succs[current] or ():
             waiting[child] -= 1
             if not waiting[child]:
                 push(ready, child)
-        action = ranked[current]
-        its_preds = preds.get(action.id)
-        out.append(_with_edges(action, its_preds, needs) if its_preds else action)
+        its_preds = preds[current]
+        out.append(fill(ranked[current], its_preds, needs) if its_preds else ranked[current])
     if len(out) < len(ranked):
         _validate(on_cycle())
         raise GraphCycleError("the action graph has a cycle")
     return out
 
 
-def _with_edges(action: Action, preds: dict[str, int], needs: int) -> Action:
-    """``action`` with its predecessors, sorted: those it needs in ``depends_on``, the rest in ``after``."""
-    depends_on: tuple[str, ...]
-    after: tuple[str, ...]
+def _edges_of(preds: dict[str, int], needs: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An action's predecessors, sorted: those it needs (``depends_on``), then the rest (``after``)."""
     if len(preds) == 1:
         ((before, mask),) = preds.items()
-        depends_on, after = ((before,), ()) if mask & needs else ((), (before,))
-    else:
-        ordered = sorted(preds)
-        depends_on = tuple([p for p in ordered if preds[p] & needs])
-        after = () if len(depends_on) == len(ordered) else tuple([p for p in ordered if not preds[p] & needs])
+        return ((before,), ()) if mask & needs else ((), (before,))
+    ordered = sorted(preds)
+    depends_on = tuple([p for p in ordered if preds[p] & needs])
+    after = () if len(depends_on) == len(ordered) else tuple([p for p in ordered if not preds[p] & needs])
+    return depends_on, after
+
+
+def _with_edges(action: Action, preds: dict[str, int], needs: int) -> Action:
+    """A copy of ``action`` with its predecessors."""
+    depends_on, after = _edges_of(preds, needs)
     return Action(action.id, action.kind, action.target, action.params, depends_on, action.model_id,
                   action.label, after)
 
+
+def _fill_edges(action: Action, preds: dict[str, int], needs: int) -> Action:
+    """``action`` itself with its predecessors: for actions no one else holds yet (plan_order's own, fresh from
+    build_actions), where a copy of each of 100k actions would cost a quarter of a second."""
+    depends_on, after = _edges_of(preds, needs)
+    object.__setattr__(action, "depends_on", depends_on)
+    object.__setattr__(action, "after", after)
+    return action

@@ -4,6 +4,7 @@ the compiled schema the verdict of jsonschema, the plan order the one networkx g
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import inspect
 import json
 from datetime import UTC, datetime
@@ -20,12 +21,12 @@ from teardown.inventory.select import select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
-from teardown.planning.encode import canonical_action, canonical_action_json, indented_chunks
-from teardown.planning.graph import build_graph, ordered_actions, plan_order
+from teardown.planning.encode import _BATCH, canonical_action, canonical_action_json, indented_chunks
+from teardown.planning.graph import build_edges, build_graph, ordered_actions, plan_order
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan, compute_digest, load_plan, schema, seal, write_plan
 from teardown.planning.schema_check import compile_schema
-from tests.support.inventories import windfarm
+from tests.support.inventories import InventoryBuilder, windfarm
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)  # control characters, quotes, astral planes
 _SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | _TEXT
@@ -74,6 +75,31 @@ def test_plan_texts_are_json_dumps_byte_for_byte(tmp_path_factory: pytest.TempPa
     assert path.read_text(encoding="utf-8") == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+@pytest.mark.parametrize("count", [0, 1, _BATCH - 1, _BATCH, _BATCH + 1, 2 * _BATCH + 3])
+def test_long_arrays_and_objects_across_chunks_are_json_dumps(tmp_path: Path, count: int) -> None:
+    """Actions and fingerprint entries come a few thousand to a chunk: at and around the chunk size, the file
+    and the digest are still json.dumps's texts."""
+    actions = tuple(Action(f"delete-asset/a-{i}", ActionKind.DELETE_ASSET, f"a-{i}", {"assetId": f"a-{i}"},
+                           (f"x-{i}",) * (i % 2), "m", f"delete asset 'a-{i}'") for i in range(count))
+    plan = seal(dataclasses.replace(_plan(actions, ["s"] * count), fingerprint={
+        f"a-{i}": {"kind": "asset", "children": [f"c-{i}"] * (i % 3)} for i in range(count)}))
+    data = plan.to_json()
+    digest = "sha256:" + hashlib.sha256(_canonical({k: v for k, v in data.items()
+                                                    if k not in ("created_at", "digest")}).encode()).hexdigest()
+    assert plan.digest == compute_digest(data) == digest
+    path = write_plan(plan, tmp_path / "p.plan.json")
+    assert path.read_text(encoding="utf-8") == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_entries_of_a_big_member_written_by_their_shape_are_json_dumps() -> None:
+    """A big member's object entries are written by a template per shape: keys holding %, values of every
+    kind, a shape seen twice, non-string keys and empty objects all come out as json.dumps writes them."""
+    shape = {"k%s": "v%", "%%": None, "l": ["x", "y"], "n": 1.5, "d": {"z": [], "%d": 0}, "t": True}
+    data = {"fingerprint": {"a": shape, "b": {**shape, "k%s": "w", "l": []}, "c": {1: "int key", "2": 2.0},
+                            "e": {}, "f": [], "g": "s", "h": {"k%s": "another shape"}}}
+    assert "".join(indented_chunks(data)) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_TEXT, _JSON, max_size=5))
 def test_indented_text_of_any_json_object_is_json_dumps(data: dict[str, Any]) -> None:
@@ -116,6 +142,22 @@ def test_plan_order_is_networkx_lexicographical_topological_order(spec: Selectio
     assert ordered == ordered_actions(graph)
     for action in ordered:
         assert set(action.depends_on) | set(action.after) == set(graph.predecessors(action.id))
+
+
+def test_plan_order_with_edges_against_the_tie_break_is_still_networkx_order() -> None:
+    """Model "zulu" composes "alpha" and "mike", so its delete goes first though its label sorts last: edges
+    that go backward in the tie-break numbering take the heap, and give networkx's order all the same."""
+    builder = InventoryBuilder().model("m-alpha").model("m-mike").model("m-zulu", components=["m-alpha", "m-mike"])
+    inventory = builder.asset("a-1", "m-zulu").asset("a-2", "m-alpha").inventory
+    selection = select(inventory, SelectionSpec(all=True))
+    assert not build_edges(inventory, selection).forward  # the heap's path, not the numbering's
+    graph = build_graph(inventory, selection)
+    key = {node: (a.kind.spec.rank, a.label, node) for node, a in graph.nodes(data="action")}
+    expected = list(nx.lexicographical_topological_sort(graph, key=key.__getitem__))
+    ordered = plan_order(inventory, selection)
+    assert [a.id for a in ordered] == expected
+    assert expected.index("delete-model/m-zulu") < expected.index("delete-model/m-alpha")
+    assert ordered == ordered_actions(graph)
 
 
 # ---- the compiled schema --------------------------------------------------------------------------------
@@ -176,6 +218,9 @@ _SMALL_SCHEMAS: list[dict[str, Any]] = [
     {"allOf": [{"if": {"properties": {"k": {"const": "x"}}}, "then": {"required": ["x"]}},
                {"if": {"properties": {"k": {"const": "y"}}}, "then": False}]},
     {"pattern": "^\\S+$", "maxLength": 3},
+    # a $ref used twice (inlined each time) and one that refers to itself (a function calling itself)
+    {"properties": {"a": {"$ref": "#/$defs/s"}, "b": {"$ref": "#/$defs/s"}}, "$defs": {"s": {"minLength": 2}}},
+    {"$defs": {"n": {"type": "array", "items": {"$ref": "#/$defs/n"}}}, "$ref": "#/$defs/n"},
 ]
 
 
