@@ -55,6 +55,15 @@ def compile_schema(schema: Mapping[str, Any]) -> Predicate | None:
         return None
 
 
+def _length_tests(schema: Mapping[str, Any], var: str, low: str, high: str) -> list[str]:
+    """The tests that fail ``var`` for a length outside the schema's ``low``/``high`` bounds (strings, arrays)."""
+    tests = []
+    if schema.get(low, 0):
+        tests.append(f"len({var}) < {int(schema[low])}")
+    if high in schema:
+        tests.append(f"len({var}) > {int(schema[high])}")
+    return tests
+
 class _Generator:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
@@ -135,11 +144,7 @@ class _Generator:
 
     def _string(self, schema: Mapping[str, Any], var: str, out: list[str], depth: int) -> None:
         pad = "    " * depth
-        tests = []
-        if schema.get("minLength", 0):
-            tests.append(f"len({var}) < {int(schema['minLength'])}")
-        if "maxLength" in schema:
-            tests.append(f"len({var}) > {int(schema['maxLength'])}")
+        tests = _length_tests(schema, var, "minLength", "maxLength")
         if "pattern" in schema:
             tests.append(f"not {self.constant(re.compile(schema['pattern']).search)}({var})")
         if tests:
@@ -151,11 +156,7 @@ class _Generator:
         items = schema.get("items", True)
         if isinstance(items, list):
             raise _Unsupported("items as a list")
-        tests = []
-        if schema.get("minItems", 0):
-            tests.append(f"len({var}) < {int(schema['minItems'])}")
-        if "maxItems" in schema:
-            tests.append(f"len({var}) > {int(schema['maxItems'])}")
+        tests = _length_tests(schema, var, "minItems", "maxItems")
         if tests:
             out.append(f"{pad}if {' or '.join(tests)}:")
             out.append(f"{pad}    return False")
