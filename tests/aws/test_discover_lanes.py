@@ -54,13 +54,16 @@ def test_lanes_are_sized_from_the_family_rate_and_capped_by_workers() -> None:
 
 def test_lanes_fit_the_clients_connections_the_largest_giving_up_threads_first() -> None:
     """botocore's default pool (10) or a pool of 16 or 20 is smaller than the lanes want (30): they shrink to
-    fit, every family keeping at least one thread; a client built for them has room for all."""
+    fit, every family keeping at least one thread, and of lanes of one size the tags and series lanes give up
+    theirs before the asset lane (discovery reads the asset family most); a client built for them has room
+    for all."""
     wanted = lane_sizes(DEFAULT_RATES, 8)
     assert wanted == {"asset": 8, "model": 3, "monitor": 3, "time_series": 8, "tags": 8}
-    assert lane_sizes(DEFAULT_RATES, 8, connections=16) == {"asset": 2, "model": 2, "monitor": 2, "time_series": 3,
+    assert lane_sizes(DEFAULT_RATES, 8, connections=16) == {"asset": 3, "model": 3, "monitor": 2, "time_series": 2,
+                                                            "tags": 2}
+    assert lane_sizes(DEFAULT_RATES, 8, connections=20) == {"asset": 4, "model": 3, "monitor": 3, "time_series": 3,
                                                             "tags": 3}
-    assert lane_sizes(DEFAULT_RATES, 8, connections=20) == {"asset": 3, "model": 3, "monitor": 3, "time_series": 4,
-                                                            "tags": 3}
+    assert lane_sizes(DEFAULT_RATES, 8, connections=10)["asset"] == 2
     assert lane_sizes(DEFAULT_RATES, 8, connections=1) == dict.fromkeys(wanted, 1)
     assert connections_for(DEFAULT_RATES, 8) == sum(wanted.values()) + BRANCH_READERS
     assert lane_sizes(DEFAULT_RATES, 8, connections=connections_for(DEFAULT_RATES, 8)) == wanted
