@@ -44,6 +44,11 @@ def selection_options() -> argparse.ArgumentParser:
     return parent
 
 
+def default_rates_text() -> str:
+    """The published per-family rates, as help text reads them ("asset 30, model 10, ...")."""
+    return ", ".join(f"{family} {tps:g}" for family, tps in DEFAULT_RATES.items())
+
+
 def rate(text: str) -> tuple[str, float]:
     """argparse type of ``--rate FAMILY=TPS``: a quota family of the published table and a positive rate
     (quotas are adjustable per account: this paces the engine at the account's own)."""
