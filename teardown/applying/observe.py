@@ -218,15 +218,17 @@ class EffectObserver:
             # Room in the family now (no request queued): a read costs the mutations nothing. Otherwise
             # the observer's share of the rate decides (the larger one where the best work waits).
             if bucket.backlog() > 1.0 / bucket.rate:
-                at = max(at, self._budget_free_at(name, family)[family])
+                at = max(at, self._free_at(self._critical(name, family))[family])
             if at < best[1]:
                 best = (name, at)
         return best
 
-    def _budget_free_at(self, name: str, family: str) -> dict[str, float]:
-        """The budget a check of group ``name`` draws on: the critical one while the best work waiting for
-        its effects outranks everything ready in the family."""
-        critical = self._groups[name].stakes() > self._frontier.get(family, -math.inf)
+    def _critical(self, name: str, family: str) -> bool:
+        """Whether the best work waiting for group ``name``'s effects outranks everything ready in the family:
+        its checks then draw on the critical share of the read budget."""
+        return self._groups[name].stakes() > self._frontier.get(family, -math.inf)
+
+    def _free_at(self, critical: bool) -> dict[str, float]:
         return self._critical_free_at if critical else self._family_free_at
 
     def _pause(self, seconds: float | None) -> None:
@@ -265,8 +267,8 @@ class EffectObserver:
             cost = group.pages if use_list else len(due)
             family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
-            free_at = self._budget_free_at(name, family)
-            critical = free_at is self._critical_free_at
+            critical = self._critical(name, family)
+            free_at = self._free_at(critical)
             share = self.settings.critical_share if critical else self.settings.read_share
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
             group.last_check = started
@@ -281,14 +283,13 @@ class EffectObserver:
             self._fail_group(name, error_text(exc), only=None if use_list else set(due))
             return
         taken = self.clock.now()
+        seen = 0
         for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
             for watch in watched[rid]:
                 if watch.sent_at <= started:
-                    self._judge(name, watch, status, started, taken)
-        with self._cond:
-            left = sum(len(ws) for ws in group.watches.values())
-        log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
-                  seen=sum(len(ws) for ws in watched.values()) - left, critical=critical)
+                    seen += self._judge(name, watch, status, started, taken)
+        log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched), seen=seen,
+                  critical=critical)
 
     def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
         """Every resource the group's list shows, id -> status; and how many pages that took."""
@@ -330,7 +331,8 @@ class EffectObserver:
         status: dict[str, Any] = answer.get(source.status_key, {})
         return status
 
-    def _judge(self, name: str, watch: _Watch, status: dict[str, Any] | None, started: float, taken: float) -> None:
+    def _judge(self, name: str, watch: _Watch, status: dict[str, Any] | None, started: float, taken: float) -> bool:
+        """Give ``watch`` its verdict from ``status`` (True), or plan its next check (False)."""
         effect = watch.effect
         source = SOURCES[effect.completion]
         state = None if status is None else status.get("state")
@@ -348,7 +350,7 @@ class EffectObserver:
                 # Read early, along with its group's due effects: not yet expected, so not a miss (a miss
                 # would stretch its backoff before it is even due).
                 watch.last_checked = started
-                return
+                return False
             if verdict is None:
                 watch.misses += 1
                 gap = self._latency[effect.completion] * min(_BACKOFF_START * 2 ** (watch.misses - 1), _BACKOFF_MAX)
@@ -356,7 +358,7 @@ class EffectObserver:
                     gap *= _LAZY_GAP
                 watch.due_at = min(taken + gap, watch.deadline_at)
                 watch.last_checked = started
-                return
+                return False
             if verdict.done and watch.urgent:
                 # It happened between the last check that did not see it and this one: learn the midpoint
                 # (only from urgent effects: lazy checks are too far apart to say much).
@@ -365,6 +367,7 @@ class EffectObserver:
                 self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
             self._remove(name, watch)
         watch.future.set_result(verdict)
+        return True
 
     def _remove(self, name: str, watch: _Watch) -> None:
         group = self._groups[name]
