@@ -101,6 +101,7 @@ _VALUES_PER_BATCH = 128
 class _DescribedAsset:
     described: dict[str, Any]
     model: dict[str, Any]
+    definitions: dict[str, dict[str, Any]]  # the model's property definitions by id (``_model_properties``)
     raw_properties: list[dict[str, Any]]
     attributes: list[str]  # the ids of its attribute properties, whose values the archive keeps
     tags: dict[str, str]
@@ -182,7 +183,8 @@ class _Capture:
                           *(p for c in described.get("assetCompositeModels", []) for p in c.get("properties", []))]
         attributes = [raw["id"] for raw in raw_properties
                       if "attribute" in (definitions.get(raw["id"], {}).get("type") or {})]
-        return _DescribedAsset(described, model, raw_properties, attributes, self.tags(described["assetArn"]))
+        return _DescribedAsset(described, model, definitions, raw_properties, attributes,
+                               self.tags(described["assetArn"]))
 
     def attribute_values(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """The current value of each (asset id, property id), _VALUES_PER_BATCH to a BatchGetAssetPropertyValue
@@ -220,11 +222,10 @@ class _Capture:
 
     @staticmethod
     def asset_row(asset: _DescribedAsset, values: Mapping[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
-        definitions = _model_properties(asset.model)
         asset_id = asset.described["assetId"]
         properties = []
         for raw in asset.raw_properties:
-            definition = definitions.get(raw["id"], {})
+            definition = asset.definitions.get(raw["id"], {})
             attribute = None
             if raw["id"] in asset.attributes:
                 attribute = shapes.attribute_text(values.get((asset_id, raw["id"])) or {})
