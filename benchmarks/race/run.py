@@ -178,13 +178,14 @@ def race_one(
     calls = _delta(end, mark.counts)
     mutations = sum(n for op, n in calls.items() if is_mutating(op))
     reads = sum(calls.values()) - mutations
-    first = backend.at_first_mutation or end
+    first_mutation = backend.first_mutation
+    first = first_mutation.counts if first_mutation is not None else end
     completion = sum(n for op, n in _delta(end, first).items() if not is_mutating(op))
     throttled = sum(backend.throttled.values()) - sum(mark.throttled.values())
     left = left_over(after)
     seconds = float(result.pop("seconds"))
-    at = backend.first_mutation_at
-    check = round(at - mark.at, 2) if at is not None and at >= mark.at else None
+    check = (round(first_mutation.at - mark.at, 2) if first_mutation is not None and first_mutation.at >= mark.at
+             else None)
     return {
         "strategy": strategy,
         "world": {**shape.summary(), "forests": [s.name for s in specs]},

@@ -61,8 +61,7 @@ class RaceBackend(SiteWiseBackend):
         self._race_lock = threading.Lock()
         self.throttled: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()  # "Operation ErrorCode": what a strategy was refused
-        self.at_first_mutation: dict[str, int] | None = None
-        self.first_mutation_at: float | None = None  # the emulator's clock then
+        self.first_mutation: Mark | None = None  # the counts and the clock when the first mutation arrived
         self.mark: Mark | None = None
 
     def call_counts(self, *, account: str | None = None, region: str | None = None) -> dict[str, int]:
@@ -75,11 +74,10 @@ class RaceBackend(SiteWiseBackend):
 
     def handle(self, operation: str, params: dict[str, Any], *, account: str | None = None,
                region: str | None = None) -> dict[str, Any]:
-        if self.at_first_mutation is None and is_mutating(operation):
+        if self.first_mutation is None and is_mutating(operation):
             with self._race_lock:
-                if self.at_first_mutation is None:
-                    self.at_first_mutation = super().call_counts()
-                    self.first_mutation_at = self.clock.now()
+                if self.first_mutation is None:
+                    self.first_mutation = Mark(super().call_counts(), dict(self.throttled), self.clock.now())
         try:
             return super().handle(operation, params, account=account, region=region)
         except Throttling:
@@ -111,8 +109,7 @@ def fresh_world(specs: list[WorldSpec], *, clock: Clock, latency: str, quotas: s
     backend.latency = latency
     backend.quotas = quotas
     # Seeding is set-up: the first-mutation mark and the refusals start with the strategy.
-    backend.at_first_mutation = None
-    backend.first_mutation_at = None
+    backend.first_mutation = None
     backend.throttled.clear()
     backend.errors.clear()
     return SeededRace(backend, backend.snapshot(), backend.call_counts())
