@@ -401,11 +401,16 @@ def discover_target(
     """``discover`` for a target: asks STS which account and region it is (unless ``identity`` says), and
     builds the client (unless given) with a connection for every lane's thread."""
     account, region = identity or caller_identity(target, clock=clock)
-    pool = connections_for(DEFAULT_RATES, workers)
-    calls = Calls(client or sitewise_client(target, pool=pool), clock or SystemClock())
+    calls = Calls(client or discovery_client(target, workers), clock or SystemClock())
     options = DiscoveryOptions(workers=workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     return discover(calls, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
                     options=options)
+
+
+def discovery_client(target: AwsTarget, workers: int) -> Any:
+    """A SiteWise client with a connection for every discovery lane's thread (a smaller pool would shrink the
+    lanes)."""
+    return sitewise_client(target, pool=connections_for(DEFAULT_RATES, workers))
 
 
 def _pool_of(client: Any) -> int | None:

@@ -28,10 +28,9 @@ from teardown.applying.report import ApplyReport
 from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.aws.calls import Calls
 from teardown.aws.clock import Clock, SystemClock
-from teardown.aws.discover import discover_present
-from teardown.aws.lanes import connections_for
+from teardown.aws.discover import discover_present, discovery_client
 from teardown.aws.pacing import DEFAULT_RATES
-from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
+from teardown.aws.target import AwsTarget, caller_identity
 from teardown.errors import BadInputError, PlanRefused
 from teardown.files import check_writable, read_text
 from teardown.inventory.selectors import SelectionSpec, config_schemas, from_config
@@ -136,9 +135,7 @@ def run_reset(
     if finished and not finished[-1][1].ok:
         path, report = finished[-1]  # what an earlier run left could not be finished: stop there and say so
         return ResetResult(plan=load_plan(path), plan_path=path, report=report, finished_first=tuple(finished))
-    # A connection for every discovery lane's thread (a smaller pool would shrink the lanes).
-    client = sitewise_client(target, pool=connections_for(DEFAULT_RATES, config.workers))
-    calls = Calls(client, clock or SystemClock())
+    calls = Calls(discovery_client(target, config.workers), clock or SystemClock())
     # A scheduled reset runs again and again: a selected id already gone (deleted by an earlier run) is
     # nothing left to do there, not an error.
     inventory, spec, _gone = discover_present(calls, config.spec, account=account, region=region,
