@@ -38,7 +38,7 @@ from typing import Any
 import structlog
 
 from benchmarks.race.bound import Shape, bound_of, published_rates
-from benchmarks.race.run import STRATEGIES, child_main, race_one
+from benchmarks.race.run import EVENTS_ENV, STRATEGIES, child_main, race_one
 from benchmarks.race.world import FORESTS, world_specs
 from teardown.emulator import Clock, LatencyProfile
 
@@ -167,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="assets of the sample world the naive script runs on (0: the full world)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 60 assets at time scale 20")
     parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS})")
+    parser.add_argument("--events", type=Path,
+                        help="append the strategies' structlog events, debug included, to this file (JSON lines)")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # child mode: run one job, print its JSON
     args = parser.parse_args(argv)
     if args.child:
@@ -175,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     for name, value in (("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench")):
         os.environ.setdefault(name, value)
+    if args.events:
+        os.environ[EVENTS_ENV] = str(args.events.resolve())
     if args.quick:
         args.assets, args.scale, args.naive_sample = "60", "20", 0
     sizes = [int(x) for x in _floats(args.assets)]

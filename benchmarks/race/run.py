@@ -16,6 +16,7 @@ it reaches the emulator only through the URL (and the control API's call counts)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -45,6 +46,8 @@ from teardown.planning.make import make_plan
 from teardown.planning.planfile import write_plan
 
 STRATEGIES = ("engine", "engine+archive", "naive", "waves")
+# Set by ``--events FILE``: the child process writes every structlog event, debug included, to FILE.
+EVENTS_ENV = "TEARDOWN_RACE_EVENTS"
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,19 @@ def peak_mib() -> float:
 
 def child_main(job_json: str) -> None:
     """The child process: run the job on a ScaledClock of the emulator's scale, print one JSON line."""
-    # stdout carries the result alone; the engine's warnings (retries, failures) go to stderr.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-                        logger_factory=structlog.PrintLoggerFactory(sys.stderr))
-    job = Job(**json.loads(job_json))
-    result = run_job(job, ScaledClock(job.scale))
+    events = os.environ.get(EVENTS_ENV)
+    with contextlib.ExitStack() as stack:
+        if events:  # every event down to debug (the observer's checks, say), as JSON lines
+            sink = stack.enter_context(Path(events).open("a", encoding="utf-8"))
+            structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
+                                processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(),
+                                            structlog.processors.JSONRenderer()],
+                                logger_factory=structlog.WriteLoggerFactory(sink))
+        else:  # stdout carries the result alone; the engine's warnings (retries, failures) go to stderr
+            structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+                                logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+        job = Job(**json.loads(job_json))
+        result = run_job(job, ScaledClock(job.scale))
     result["peak_mib"] = peak_mib()
     print(json.dumps(result))
 
