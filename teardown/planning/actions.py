@@ -81,6 +81,17 @@ class Action:
             data.get("model_id"), data.get("label", ""), tuple(data.get("after", ())),
         )
 
+    @classmethod
+    def adopt_json(cls, data: dict[str, Any]) -> Action:
+        """``from_json`` of an action's dict that no one else holds or changes (a plan file's, being loaded):
+        its params are kept, not copied."""
+        value = data["kind"]
+        kind = (_KIND_OF_VALUE.get(value) if isinstance(value, str) else None) or ActionKind(value)
+        return cls(
+            data["id"], kind, data["target"], data["params"], tuple(data["depends_on"]),
+            data.get("model_id"), data.get("label", ""), tuple(data.get("after", ())),
+        )
+
 
 _KIND_OF_VALUE = {kind.value: kind for kind in ActionKind}
 # Each slot's setter (frozen: the class's own __setattr__ refuses); only Action.__init__ uses them.
