@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from teardown.errors import BadInputError, SelectionRefused, UnknownResourceError
 from teardown.inventory.index import (
@@ -60,20 +61,28 @@ class Selection:
     def is_empty(self) -> bool:
         return not (self.assets or self.models or self.portals or self.projects or self.gateways or self.series)
 
+    @cached_property
+    def ordered_assets(self) -> tuple[str, ...]:
+        """The selected asset ids, sorted: once for the actions, the fingerprint and the summary (100k at a time)."""
+        return tuple(sorted(self.assets))
+
 
 def _has_tag(tags: Mapping[str, str] | None, wanted: Iterable[tuple[str, str]]) -> bool:
     return tags is not None and any(tags.get(k) == v for k, v in wanted)
 
 
-def select(inventory: Inventory, spec: SelectionSpec) -> Selection:
-    """Close ``spec`` over what it implies, or raise ``SelectionRefused`` naming the flag that resolves it."""
+def select(
+    inventory: Inventory, spec: SelectionSpec, *, children: Mapping[str, list[str]] | None = None
+) -> Selection:
+    """Close ``spec`` over what it implies, or raise ``SelectionRefused`` naming the flag that resolves it.
+    ``children``: the inventory's ``children_index``, where the caller has it already."""
     if spec.needs_tags and not inventory.tags_loaded:
         raise BadInputError("tag selectors need an inventory discovered with tags")
     if spec.needs_monitor_details and not inventory.monitor_loaded:
         raise BadInputError("deleting portals or projects needs an inventory discovered with their dashboards "
                             "and access policies (plan it from the live account)")
     check_loaded(inventory, spec)
-    children = children_index(inventory)
+    children = children_index(inventory) if children is None else children
     by_model = assets_by_model(inventory)
     assets, models = _pick(inventory, spec, children, by_model)
     portals, projects = _pick_monitor(inventory, spec)

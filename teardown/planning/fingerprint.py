@@ -20,12 +20,16 @@ from teardown.planning.actions import Action
 Fingerprint = dict[str, dict[str, Any]]
 
 
-def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
-    children = children_index(inventory)
+def fingerprint(
+    inventory: Inventory, selection: Selection, *, children: Mapping[str, list[str]] | None = None
+) -> Fingerprint:
+    """``children``: the inventory's ``children_index``, where the caller has it already (its lists are used
+    as they are: no one changes them)."""
+    children = children_index(inventory) if children is None else children
     by_model = assets_by_model(inventory)
     out: Fingerprint = {}
     assets = inventory.assets
-    for asset_id in sorted(selection.assets):
+    for asset_id in selection.ordered_assets:
         asset = assets[asset_id]
         kids = children.get(asset_id)
         out[asset_id] = {
@@ -33,7 +37,7 @@ def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
             "name": asset.name,
             "model": asset.model_id,
             "parent": asset.parent.asset_id if asset.parent else None,
-            "children": kids if kids is not None else [],  # the index's own list, sorted and used once
+            "children": kids if kids is not None else [],  # the index's own list, sorted
         }
     # A kept parent matters only through its links to selected children: a new sibling of theirs, a rename or
     # any other update of the parent does not make the plan stale.
@@ -82,7 +86,7 @@ def fingerprint(inventory: Inventory, selection: Selection) -> Fingerprint:
     # Kept mode: every series bound to a deleted asset, so one added since (which the plan would not keep) or
     # one that gained or lost its alias makes the plan stale.
     watched = [*(inventory.series[s] for s in sorted(selection.series)),
-               *(s for asset_id in sorted(selection.assets) for s in bound.get(asset_id, ()))]
+               *(s for asset_id in selection.ordered_assets for s in bound.get(asset_id, ()))]
     for series in watched:
         out[series.id] = {"kind": "time_series", "name": series.label, "alias": series.alias,
                           "asset": series.asset_id}

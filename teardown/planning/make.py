@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from teardown._version import __version__
+from teardown.inventory.index import children_index
 from teardown.inventory.records import Inventory
 from teardown.inventory.select import Selection, select
 from teardown.inventory.selectors import SelectionSpec
@@ -29,13 +30,14 @@ def make_plan(
 def _make_plan(
     inventory: Inventory, spec: SelectionSpec, created_at: datetime | None, done: Callable[[str], object]
 ) -> tuple[Plan, Selection]:
-    selection = select(inventory, spec)
+    children = children_index(inventory)  # one index for selecting, fingerprinting and summarising
+    selection = select(inventory, spec, children=children)
     done("select")
     actions = tuple(plan_order(inventory, selection))
     done("graph")
-    seen = fingerprint(inventory, selection)
+    seen = fingerprint(inventory, selection, children=children)
     done("fingerprint")
-    summary = summarize(inventory, selection, actions)
+    summary = summarize(inventory, selection, actions, children=children)
     done("summary")
     plan = seal(Plan(
         format_version=FORMAT_VERSION,

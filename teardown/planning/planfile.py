@@ -30,6 +30,7 @@ from teardown.planning.actions import Action
 from teardown.planning.encode import (
     Unsupported,
     canonical_action,
+    canonical_action_json,
     canonical_chunks,
     indented_action,
     indented_chunks,
@@ -198,6 +199,12 @@ def _per_kind_schema() -> dict[str, Any]:
 
 def parse_plan(data: Any, *, source: str = "plan") -> Plan:
     """Validate and rebuild a plan from its JSON form; ``PlanFileError`` names what is wrong."""
+    return _parse(data, source, owned=False)
+
+
+def _parse(data: Any, source: str, *, owned: bool) -> Plan:
+    """``parse_plan``; ``owned``: ``data`` is the caller's to give up (freshly parsed, held by no one else), and
+    each action's dict is let go as its Action is made, so the document and the actions are never both whole."""
     if not isinstance(data, dict):
         raise PlanFileError(f"{source}: not a plan file (expected a JSON object)")
     version = data.get("format_version")
@@ -213,10 +220,14 @@ def parse_plan(data: Any, *, source: str = "plan") -> Plan:
         except jsonschema.ValidationError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
             raise PlanFileError(f"{source}: malformed plan at {where}: {exc.message}") from None
-    expected = compute_digest(data)
+    if owned:
+        adopted: list[Action] = []
+        expected = _sha256(canonical_chunks(data, _UNDIGESTED, _adopting(data["actions"], adopted)))
+    else:
+        expected = compute_digest(data)
     if data["digest"] != expected:
         raise PlanFileError(f"{source}: digest mismatch: the plan was edited or corrupted after it was made")
-    actions = tuple(map(Action.from_json, data["actions"]))
+    actions = tuple(adopted) if owned else tuple(map(Action.from_json, data["actions"]))
     _check_actions(actions, source)
     return Plan(
         format_version=version, tool_version=data["tool_version"], created_at=data["created_at"],
@@ -224,6 +235,16 @@ def parse_plan(data: Any, *, source: str = "plan") -> Plan:
         selection=data["selection"], fingerprint=data["fingerprint"], actions=actions,
         summary=data["summary"], digest=data["digest"],
     )
+
+
+def _adopting(items: list[Any], into: list[Action]) -> Iterator[str]:
+    """Each action's canonical text (for the digest) as its dict becomes an Action, appended to ``into``, and
+    leaves ``items``: at 100k assets the 200k dicts are most of the document, and they go as the actions come."""
+    adopt = Action.adopt_json
+    for index, item in enumerate(items):
+        items[index] = None
+        yield canonical_action_json(item)
+        into.append(adopt(item))
 
 
 _TARGET_PARAM = {kind: spec.target_param for kind, spec in KINDS.items()}
@@ -265,4 +286,5 @@ def _load_plan(path: str | Path) -> Plan:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanFileError(f"{source}: not valid JSON: {exc}") from None
-    return parse_plan(data, source=source)
+    del text  # 90 MB at 100k assets: not kept while the actions are made
+    return _parse(data, source, owned=True)
