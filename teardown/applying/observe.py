@@ -8,25 +8,24 @@ state of every asset of a model, so it confirms that model's deletes and its set
 one ListAssetModels confirms every model delete; one ListPortals every portal delete. Where fewer effects
 are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
-When: an effect's first check is when it is due (its request's answer plus its kind's check point: the latency
-by which most effects of the kind have been seen done, learned as the run goes from whether each effect's read
-on time saw it; a read's answer, not its plan, is when it saw), then backing off. An urgent effect (something
-waits for it: see ``hurry``) is checked then, its group at most twice per latency; one that holds nothing back
-yet (a delete that only its model's delete waits for, while other deletes of the model are still to be sent)
-only every few latencies, to notice a failure. The observer's reads of a quota family stay under
-``read_share`` of that family's rate while mutations queue for it, so checks never crowd out the mutations
-they wait for (when nothing queues, a read costs nothing); effects that work better than anything ready waits
-for (their ``hurry`` stakes above the walk's frontier for the family) are on the critical path, and their
-checks may take ``critical_share``. A check that shows an effect not yet due (read along with its group) is no
-miss. No wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the
-one request path.
+When: an effect's first check is when it is due (its request's answer plus the latency observed so far for
+its kind, learned as the run goes), then backing off. An urgent effect (something waits for it: see
+``hurry``) is checked then, its group at most twice per latency; one that holds nothing back yet (a delete
+that only its model's delete waits for, while other deletes of the model are still to be sent) only every
+few latencies, to notice a failure. The observer's reads of a quota family stay under ``read_share`` of
+that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for
+(when nothing queues, a read costs nothing); effects that work better than anything ready waits for (their
+``hurry`` stakes above the walk's frontier for the family) are on the critical path, and their checks may
+take ``critical_share``. A check that shows an effect not yet due (read along with its group) is no miss.
+No wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the one
+request path.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,13 +56,7 @@ log = structlog.get_logger(__name__)
 # Checks of one effect that finds it not yet there come after this fraction of its latency, doubling.
 _BACKOFF_START = 0.25
 _BACKOFF_MAX = 2.0
-# The check point learned per completion: the latency by which this share of effects is done. Checking at
-# the mean would miss half of them (a wasted read, then a backoff); checking at a high quantile misses few,
-# for a small wait where latencies vary little. Tracked as a stochastic-approximation quantile (in log
-# space): a check on time that sees the effect moves it down a little, one that misses moves it up more.
-_QUANTILE = 0.8
-_LEARN_STEP = 0.1  # log-space step per observation
-_ON_TIME = 0.25  # a check this fraction of the check point late still tests it (later ones say nothing)
+_LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
 # A group with only lazy effects (nothing waits for them yet) is read once per this many latencies: to
 # notice a failure or a deadline early, at little cost. Urgent ones: ``URGENT_GAP``.
@@ -77,10 +70,10 @@ class _Watch:
     due_at: float
     deadline_at: float
     future: Future[Verdict]
+    last_checked: float
     urgent: bool
     key: str | None = None
     misses: int = 0
-    learned: bool = False  # this effect has told the check point what it can
     stakes: float = -math.inf  # the priority of the best work waiting for this effect (``hurry``)
 
 
@@ -150,8 +143,7 @@ class EffectObserver:
         self._reads.shutdown(wait=True)
 
     def latency(self, completion: Completion) -> float:
-        """The check point the observer works with now (clock seconds): the latency by which most effects of
-        ``completion`` are done."""
+        """The latency estimate the observer works with now (clock seconds)."""
         with self._cond:
             return self._latency[completion]
 
@@ -163,7 +155,7 @@ class EffectObserver:
             if self._closed:
                 raise RuntimeError("the observer is closed")
             due = sent_at + self._latency[effect.completion]
-            watch = _Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future,
+            watch = _Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
                            urgent=urgent, key=key)
             group = self._groups[effect.group or f"describe:{effect.rid}"]
             group.watches[effect.rid].append(watch)
@@ -270,14 +262,12 @@ class EffectObserver:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
             due = [rid for rid, ws in watched.items() if min(w.due_at for w in ws) <= started]
-            urgent = sum(1 for rid in due if any(w.urgent for w in watched[rid]))
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
             family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
             critical = self._critical(name, family)
-            queued = self.calls.limiter.bucket(family).backlog() > 1.0 / rate
             free_at = self._free_at(critical)
             share = self.settings.critical_share if critical else self.settings.read_share
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
@@ -293,13 +283,13 @@ class EffectObserver:
             self._fail_group(name, error_text(exc), only=None if use_list else set(due))
             return
         taken = self.clock.now()
-        seen: Counter[str] = Counter()
+        seen = 0
         for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
             for watch in watched[rid]:
-                if watch.sent_at <= started and self._judge(name, watch, status, started, taken):
-                    seen[watch.effect.completion.value] += 1
-        log.debug("observe.checked", group=name, reads=cost, due=len(due), urgent=urgent, watched=len(watched),
-                  seen=dict(seen), critical=critical, queued=queued)
+                if watch.sent_at <= started:
+                    seen += self._judge(name, watch, status, started, taken)
+        log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched), seen=seen,
+                  critical=critical)
 
     def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
         """Every resource the group's list shows, id -> status; and how many pages that took."""
@@ -356,10 +346,10 @@ class EffectObserver:
             limit = watch.deadline_at - watch.sent_at
             verdict = Verdict(False, f"{source.noun} {effect.rid} still {state} after {limit:g}s (its deadline)")
         with self._cond:
-            self._learn(watch, done=verdict is not None and verdict.done, read_at=taken)
             if verdict is None and watch.due_at > started:
                 # Read early, along with its group's due effects: not yet expected, so not a miss (a miss
                 # would stretch its backoff before it is even due).
+                watch.last_checked = started
                 return False
             if verdict is None:
                 watch.misses += 1
@@ -367,28 +357,17 @@ class EffectObserver:
                 if not watch.urgent:
                     gap *= _LAZY_GAP
                 watch.due_at = min(taken + gap, watch.deadline_at)
+                watch.last_checked = started
                 return False
+            if verdict.done and watch.urgent:
+                # It happened between the last check that did not see it and this one: learn the midpoint
+                # (only from urgent effects: lazy checks are too far apart to say much).
+                seen = (watch.last_checked + started) / 2 - watch.sent_at
+                old = self._latency[effect.completion]
+                self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
             self._remove(name, watch)
         watch.future.set_result(verdict)
         return True
-
-    def _learn(self, watch: _Watch, *, done: bool, read_at: float) -> None:
-        """Move the completion's check point from what this read of ``watch`` says about it: each effect is
-        one observation, from its first read that tells (seen before the check point: done by then; read at
-        it, or up to ``_ON_TIME`` later: done by then or not). Only urgent effects: lazy reads come late,
-        and which late read tells depends on the latency. Called under the lock."""
-        if watch.learned or not watch.urgent:
-            return
-        completion = watch.effect.completion
-        point = self._latency[completion]
-        elapsed = read_at - watch.sent_at
-        if elapsed < point and not done:
-            return  # read early and not done yet: says nothing about the check point
-        watch.learned = True
-        if elapsed > point * (1.0 + _ON_TIME):
-            return  # read late: done or not, nothing about whether it was done at the check point
-        step = -(1.0 - _QUANTILE) if done else _QUANTILE
-        self._latency[completion] = max(1e-3, point * math.exp(_LEARN_STEP * step))
 
     def _remove(self, name: str, watch: _Watch) -> None:
         group = self._groups[name]

@@ -100,56 +100,6 @@ def test_the_latency_estimate_follows_what_is_observed(clock: ManualClock) -> No
     assert learned > first_guess
 
 
-class _SlowReads(DeletingAssets):
-    """Every read waits ``delay`` clock seconds before the service answers it, as a read does that queues
-    behind mutations for its quota family's next slot."""
-
-    def __init__(self, clock: ManualClock, assets: dict[str, str], gone_at: float, delay: float) -> None:
-        super().__init__(clock, assets, gone_at)
-        self.delay = delay
-
-    def list_assets(self, **params: Any) -> dict[str, Any]:
-        self.clock.sleep(self.delay)
-        return super().list_assets(**params)
-
-
-def _rounds_of_one_delete(clock: ManualClock, observer: EffectObserver, rounds: int, took: float,
-                          delay: float = 0.0) -> int:
-    """``rounds`` deletes one after another, each gone ``took`` seconds after its request; the reads it took."""
-    reads = 0
-    for i in range(rounds):
-        fake = _SlowReads(clock, {f"a{i}": "m1"}, gone_at=clock.now() + took, delay=delay)
-        observer.calls = Calls(fake, clock)
-        assert _verdicts(observer, [asset_gone(f"a{i}", "m1")], clock.now()) == [DONE]
-        reads += fake.calls["ListAssets"]
-    return reads
-
-
-def test_the_first_check_comes_when_most_effects_are_done(clock: ManualClock) -> None:
-    """Deletes that all take 3 s: once the observer has seen a few, it checks each new one when most are
-    done, not at a mean that half of them outlast. So most deletes take one read (checking at the mean
-    misses about every other one: a read wasted, then a backoff)."""
-    with EffectObserver(Calls(None, clock), clock) as observer:
-        _rounds_of_one_delete(clock, observer, 15, took=3.0)  # learning, from the first guess of 2 s
-        reads = _rounds_of_one_delete(clock, observer, 30, took=3.0)
-        point = observer.latency(Completion.ASSET_GONE)
-    assert 3.0 / 1.1 <= point <= 3.0 * 1.3
-    assert reads <= 30 * 1.35
-
-
-def test_a_read_that_waits_for_its_turn_does_not_pull_the_check_point_down(clock: ManualClock) -> None:
-    """Reads that wait a second for their slot before the service answers: what they see is a second
-    later than the check was planned. Judged from when the read was answered, a read that waited and saw
-    the delete done says nothing about the check point; judged from when it was planned, every delete looks
-    done a second sooner than it was, the check point sinks under the true latency, and reads start to miss."""
-    with EffectObserver(Calls(None, clock), clock) as observer:
-        _rounds_of_one_delete(clock, observer, 15, took=3.0, delay=1.0)
-        reads = _rounds_of_one_delete(clock, observer, 30, took=3.0, delay=1.0)
-        point = observer.latency(Completion.ASSET_GONE)
-    assert point + 1.0 >= 3.0
-    assert reads <= 30 * 1.35
-
-
 def test_reads_stay_within_the_read_budget(clock: ManualClock) -> None:
     """Fifty deletes that take a minute, with a budget of 1% of the asset family's 30 TPS (0.3 reads a
     second): however often effects come due, the observer never reads faster than the budget."""
