@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -262,6 +262,7 @@ class EffectObserver:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
             due = [rid for rid, ws in watched.items() if min(w.due_at for w in ws) <= started]
+            urgent = sum(1 for rid in due if any(w.urgent for w in watched[rid]))
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
@@ -283,13 +284,13 @@ class EffectObserver:
             self._fail_group(name, error_text(exc), only=None if use_list else set(due))
             return
         taken = self.clock.now()
-        seen = 0
+        seen: Counter[str] = Counter()
         for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
             for watch in watched[rid]:
-                if watch.sent_at <= started:
-                    seen += self._judge(name, watch, status, started, taken)
-        log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched), seen=seen,
-                  critical=critical)
+                if watch.sent_at <= started and self._judge(name, watch, status, started, taken):
+                    seen[watch.effect.completion.value] += 1
+        log.debug("observe.checked", group=name, reads=cost, due=len(due), urgent=urgent, watched=len(watched),
+                  seen=dict(seen), critical=critical)
 
     def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
         """Every resource the group's list shows, id -> status; and how many pages that took."""
