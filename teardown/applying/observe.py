@@ -8,17 +8,18 @@ state of every asset of a model, so it confirms that model's deletes and its set
 one ListAssetModels confirms every model delete; one ListPortals every portal delete. Where fewer effects
 are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
-When: an effect's first check is when it is due (its request's answer plus the latency observed so far for
-its kind, learned as the run goes), then backing off. An urgent effect (something waits for it: see
-``hurry``) is checked then, its group at most twice per latency; one that holds nothing back yet (a delete
-that only its model's delete waits for, while other deletes of the model are still to be sent) only every
-few latencies, to notice a failure. The observer's reads of a quota family stay under ``read_share`` of
-that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for
-(when nothing queues, a read costs nothing); effects that work better than anything ready waits for (their
-``hurry`` stakes above the walk's frontier for the family) are on the critical path, and their checks may
-take ``critical_share``. A check that shows an effect not yet due (read along with its group) is no miss.
-No wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the one
-request path.
+When: an effect's first check is when it is due (its request's answer plus the latency observed so far for its
+kind, learned as the run goes), then backing off. An urgent effect (something waits for it: see ``hurry``) is
+checked then, its group at most twice per latency; one that holds nothing back yet (a delete that only its
+model's delete waits for, while other deletes of the model are still to be sent) is never read for itself, only
+along with its group's urgent ones, until something waits for it (noticing its failure sooner would change
+nothing: what depends on it is not ready). The observer's reads of a quota family stay under ``read_share`` of
+that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for (when
+nothing queues, a read costs nothing); effects that work better than anything ready waits for (their ``hurry``
+stakes above the walk's frontier for the family) are on the critical path, and their checks may take
+``critical_share``. A check that shows an effect not yet due (read along with its group) is no miss. No
+wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the one request
+path.
 """
 
 from __future__ import annotations
@@ -58,9 +59,6 @@ _BACKOFF_START = 0.25
 _BACKOFF_MAX = 2.0
 _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
-# A group with only lazy effects (nothing waits for them yet) is read once per this many latencies: to
-# notice a failure or a deadline early, at little cost. Urgent ones: ``URGENT_GAP``.
-_LAZY_GAP = 8.0
 
 
 @dataclass
@@ -88,16 +86,14 @@ class _Group:
         return max((w.stakes for ws in self.watches.values() for w in ws if w.urgent), default=-math.inf)
 
     def next_check(self, latency: Mapping[Completion, float]) -> float:
-        """When the group is next worth a read: its first urgent effect due, or its first other one, each
-        no sooner than its own gap after the last read."""
-        at = math.inf
-        for urgent in (True, False):
-            mine = [w for ws in self.watches.values() for w in ws if w.urgent is urgent]
-            if mine:
-                gap = (URGENT_GAP * min(latency[w.effect.completion] for w in mine) if urgent
-                       else _LAZY_GAP * max(latency[w.effect.completion] for w in mine))
-                at = min(at, max(min(w.due_at for w in mine), self.last_check + gap))
-        return at
+        """When the group is next worth a read: its first urgent effect due, no sooner than ``URGENT_GAP``
+        of their latency after the last read; never for lazy effects alone (``_pending`` lets the loop sleep
+        until ``hurry`` or ``close`` makes one urgent)."""
+        mine = [w for ws in self.watches.values() for w in ws if w.urgent]
+        if not mine:
+            return math.inf
+        gap = URGENT_GAP * min(latency[w.effect.completion] for w in mine)
+        return max(min(w.due_at for w in mine), self.last_check + gap)
 
 
 class EffectObserver:
@@ -135,8 +131,13 @@ class EffectObserver:
         self.close()
 
     def close(self) -> None:
+        """Confirm every effect still registered (nothing else is left to wait for them), then stop."""
         with self._cond:
             self._closed = True
+            for group in self._groups.values():
+                for watches in group.watches.values():
+                    for watch in watches:
+                        self._make_urgent(watch)
             self._cond.notify_all()
         self._wake.set()
         self._thread.join()
@@ -174,12 +175,17 @@ class EffectObserver:
             if watch is None or watch.future.done() or (watch.urgent and stakes <= watch.stakes):
                 return
             watch.stakes = max(watch.stakes, stakes)
-            if not watch.urgent:
-                watch.urgent = True
-                watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency[watch.effect.completion]),
-                                   self.clock.now())
+            self._make_urgent(watch)
             self._cond.notify_all()
         self._wake.set()
+
+    def _make_urgent(self, watch: _Watch) -> None:
+        """Check ``watch`` as soon as it is due from now on (lazy ones are read only along with their group's
+        urgent ones). Called under the lock."""
+        if not watch.urgent:
+            watch.urgent = True
+            watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency[watch.effect.completion]),
+                               self.clock.now())
 
     def wait(self, effect: Effect, sent_at: float) -> Verdict:
         """``expect`` and wait for the verdict (for callers that have nothing else to do meanwhile)."""
@@ -355,14 +361,12 @@ class EffectObserver:
             if verdict is None:
                 watch.misses += 1
                 gap = self._latency[effect.completion] * min(_BACKOFF_START * 2 ** (watch.misses - 1), _BACKOFF_MAX)
-                if not watch.urgent:
-                    gap *= _LAZY_GAP
                 watch.due_at = min(taken + gap, watch.deadline_at)
                 watch.last_checked = started
                 return False
             if verdict.done and watch.urgent:
                 # It happened between the last check that did not see it and this one: learn the midpoint
-                # (only from urgent effects: lazy checks are too far apart to say much).
+                # (only from urgent effects: a lazy one is seen when its group happens to be read).
                 seen = (watch.last_checked + started) / 2 - watch.sent_at
                 old = self._latency[effect.completion]
                 self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))

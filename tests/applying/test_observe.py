@@ -100,6 +100,30 @@ def test_the_latency_estimate_follows_what_is_observed(clock: ManualClock) -> No
     assert learned > first_guess
 
 
+def test_an_effect_nothing_waits_for_is_read_only_once_something_does(clock: ManualClock) -> None:
+    """A delete of model m2 that nothing waits for yet, beside one of m1 that something does and that takes
+    30 s: m2's list is never read while m1 is watched (noticing m2's failure sooner would change nothing,
+    and the read would take a mutation's slot); closing the observer, when nothing else is left, confirms it."""
+    start = clock.now()
+    fake = DeletingAssets(clock, {"a1": "m1", "b1": "m2"}, gone_at=start + 2.5, gone_at_of={"a1": start + 30.0})
+    listed: list[str] = []
+    original = fake.list_assets
+
+    def list_assets(**params: Any) -> dict[str, Any]:
+        listed.append(params["assetModelId"])
+        return original(**params)
+
+    fake.list_assets = list_assets  # type: ignore[method-assign]  # spy on which model's list is read
+    observer = _observer(fake, clock)
+    lazy = observer.expect(asset_gone("b1", "m2"), start, key="b1", urgent=False)
+    assert observer.expect(asset_gone("a1", "m1"), start).result(timeout=30) == DONE
+    assert "m2" not in listed
+    assert not lazy.done()
+    observer.close()
+    assert lazy.result(timeout=30) == DONE
+    assert "m2" in listed
+
+
 def test_reads_stay_within_the_read_budget(clock: ManualClock) -> None:
     """Fifty deletes that take a minute, with a budget of 1% of the asset family's 30 TPS (0.3 reads a
     second): however often effects come due, the observer never reads faster than the budget."""
