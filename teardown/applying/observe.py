@@ -267,8 +267,9 @@ class EffectObserver:
         with self._cond:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
-            due = [rid for rid, ws in watched.items() if min(w.due_at for w in ws) <= started]
-            urgent = sum(1 for rid in due if any(w.urgent for w in watched[rid]))
+            # Lazy effects are not read for themselves: not described one by one, nor counted towards a list.
+            due = [rid for rid, ws in watched.items() if min((w.due_at for w in ws if w.urgent), default=math.inf)
+                   <= started]
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
@@ -295,7 +296,7 @@ class EffectObserver:
             for watch in watched[rid]:
                 if watch.sent_at <= started and self._judge(name, watch, status, started, taken):
                     seen[watch.effect.completion.value] += 1
-        log.debug("observe.checked", group=name, reads=cost, due=len(due), urgent=urgent, watched=len(watched),
+        log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
                   seen=dict(seen), critical=critical)
 
     def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
