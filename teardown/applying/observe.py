@@ -93,7 +93,13 @@ class _Group:
         if not mine:
             return math.inf
         gap = URGENT_GAP * min(latency[w.effect.completion] for w in mine)
-        return max(min(w.due_at for w in mine), self.last_check + gap)
+        return max(_urgent_due(mine), self.last_check + gap)
+
+
+def _urgent_due(watches: list[_Watch]) -> float:
+    """When the first of ``watches`` that something waits for is due: lazy ones are never read for
+    themselves (not described one by one, nor counted towards a list), only along with urgent ones."""
+    return min((w.due_at for w in watches if w.urgent), default=math.inf)
 
 
 class EffectObserver:
@@ -267,9 +273,7 @@ class EffectObserver:
         with self._cond:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
-            # Lazy effects are not read for themselves: not described one by one, nor counted towards a list.
-            due = [rid for rid, ws in watched.items() if min((w.due_at for w in ws if w.urgent), default=math.inf)
-                   <= started]
+            due = [rid for rid, ws in watched.items() if _urgent_due(ws) <= started]
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)

@@ -114,13 +114,13 @@ def test_an_effect_nothing_waits_for_is_read_only_once_something_does(clock: Man
         return original(**params)
 
     fake.list_assets = list_assets  # type: ignore[method-assign]  # spy on which model's list is read
-    observer = _observer(fake, clock)
-    lazy = observer.expect(asset_gone("b1", "m2"), start, key="b1", urgent=False)
-    assert observer.expect(asset_gone("a1", "m1"), start).result(timeout=30) == DONE
-    assert "m2" not in listed
-    assert not lazy.done()
-    observer.close()
-    assert lazy.result(timeout=30) == DONE
+    with _observer(fake, clock) as observer:  # the with closes it too if an assertion fails first
+        lazy = observer.expect(asset_gone("b1", "m2"), start, key="b1", urgent=False)
+        assert observer.expect(asset_gone("a1", "m1"), start).result(timeout=30) == DONE
+        assert "m2" not in listed
+        assert not lazy.done()
+        observer.close()
+        assert lazy.result(timeout=30) == DONE
     assert "m2" in listed
 
 
