@@ -76,30 +76,67 @@ class _Watch:
 
 
 @dataclass
+class _Urgent:
+    """What a group's urgent watches add up to: kept as watches come and go, so planning the next check costs
+    the same with thousands watched as with one."""
+
+    due: float = math.inf  # when the first is due
+    completions: frozenset[Completion] = frozenset()
+    stakes: float = -math.inf  # the priority of the best work waiting for one
+
+
+@dataclass
 class _Group:
     watches: dict[str, list[_Watch]] = field(default_factory=lambda: defaultdict(list))  # rid -> watches
     pages: int = 1  # what its list cost last time
     checking: bool = False
     last_check: float = -math.inf
+    _urgent: _Urgent | None = None  # None: to add up again
+
+    def add(self, watch: _Watch) -> None:
+        self.watches[watch.effect.rid].append(watch)
+        self.now_urgent(watch)
+
+    def now_urgent(self, watch: _Watch) -> None:
+        """``watch`` was added, made urgent, or given more at stake (its due time moved no later)."""
+        if watch.urgent and self._urgent is not None:
+            u = self._urgent
+            self._urgent = _Urgent(min(u.due, watch.due_at), u.completions | {watch.effect.completion},
+                                   max(u.stakes, watch.stakes))
+
+    def changed(self) -> None:
+        """A watch was removed, or its due time moved later: add the urgent ones up again when next asked."""
+        self._urgent = None
+
+    def urgent(self) -> _Urgent:
+        if self._urgent is None:
+            mine = [w for ws in self.watches.values() for w in ws if w.urgent]
+            self._urgent = _Urgent(_urgent_due(mine), frozenset(w.effect.completion for w in mine),
+                                   max((w.stakes for w in mine), default=-math.inf))
+        return self._urgent
 
     def stakes(self) -> float:
-        return max((w.stakes for ws in self.watches.values() for w in ws if w.urgent), default=-math.inf)
+        return self.urgent().stakes
 
     def next_check(self, latency: Mapping[Completion, float]) -> float:
         """When the group is next worth a read: its first urgent effect due, no sooner than ``URGENT_GAP``
         of their latency after the last read; never for lazy effects alone (``_pending`` lets the loop sleep
         until ``hurry`` or ``close`` makes one urgent)."""
-        mine = [w for ws in self.watches.values() for w in ws if w.urgent]
-        if not mine:
+        urgent = self.urgent()
+        if not urgent.completions:
             return math.inf
-        gap = URGENT_GAP * min(latency[w.effect.completion] for w in mine)
-        return max(_urgent_due(mine), self.last_check + gap)
+        gap = URGENT_GAP * min(latency[c] for c in urgent.completions)
+        return max(urgent.due, self.last_check + gap)
 
 
 def _urgent_due(watches: list[_Watch]) -> float:
     """When the first of ``watches`` that something waits for is due: lazy ones are never read for
     themselves (not described one by one, nor counted towards a list), only along with urgent ones."""
     return min((w.due_at for w in watches if w.urgent), default=math.inf)
+
+
+def _group_of(effect: Effect) -> str:
+    return effect.group or f"describe:{effect.rid}"
 
 
 class EffectObserver:
@@ -144,6 +181,7 @@ class EffectObserver:
                 for watches in group.watches.values():
                     for watch in watches:
                         self._make_urgent(watch)
+                group.changed()
             self._cond.notify_all()
         self._wake.set()
         self._thread.join()
@@ -164,8 +202,7 @@ class EffectObserver:
             due = sent_at + self._latency[effect.completion]
             watch = _Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
                            urgent=urgent, key=key)
-            group = self._groups[effect.group or f"describe:{effect.rid}"]
-            group.watches[effect.rid].append(watch)
+            self._groups[_group_of(effect)].add(watch)
             if key is not None:
                 self._keys[key] = watch
             self._cond.notify_all()
@@ -182,6 +219,7 @@ class EffectObserver:
                 return
             watch.stakes = max(watch.stakes, stakes)
             self._make_urgent(watch)
+            self._groups[_group_of(watch.effect)].now_urgent(watch)
             self._cond.notify_all()
         self._wake.set()
 
@@ -368,6 +406,7 @@ class EffectObserver:
                 gap = self._latency[effect.completion] * min(_BACKOFF_START * 2 ** (watch.misses - 1), _BACKOFF_MAX)
                 watch.due_at = min(taken + gap, watch.deadline_at)
                 watch.last_checked = started
+                self._groups[name].changed()
                 return False
             if verdict.done and watch.urgent:
                 # It happened between the last check that did not see it and this one: learn the midpoint
@@ -381,6 +420,7 @@ class EffectObserver:
 
     def _remove(self, name: str, watch: _Watch) -> None:
         group = self._groups[name]
+        group.changed()
         if watch.key is not None and self._keys.get(watch.key) is watch:
             del self._keys[watch.key]
         watches = group.watches.get(watch.effect.rid, [])

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import heapq
 import math
+import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, MutableMapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -177,6 +178,10 @@ class _Walker(Generic[N]):
         self.frontier: MutableMapping[Hashable, float] = frontier if frontier is not None else {}
         self.awaiting: set[N] = set()  # answered, effect still to be seen
         self.hurried: dict[N, float] = {}  # node -> the best stakes it was hurried with
+        self.unhurried: set[N] = set()  # awaiting, and never hurried
+        # Futures land here as they resolve: the walk takes them one at a time, so a step costs the same with
+        # ten thousand effects awaited as with one (``concurrent.futures.wait`` locks every future it is given).
+        self.resolved: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         self.answered: set[N] = set()
         self.unanswered: dict[N, int] = {}  # node -> predecessors whose request is not answered yet
         for node in graph.nodes:
@@ -206,17 +211,19 @@ class _Walker(Generic[N]):
                         if pool is None:
                             pool = pools[lane] = ThreadPoolExecutor(self.workers, thread_name_prefix=f"walk-{lane}")
                         self.emit(WalkEvent(EventKind.STARTED, node))
-                        requests[pool.submit(self._run_one, node)] = node
+                        request = pool.submit(self._run_one, node)
+                        requests[request] = node
+                        request.add_done_callback(self.resolved.put)
                     for lane, heap in self.ready.items():
                         self.frontier[lane] = -heap[0][0] if heap else -math.inf
                 if not requests and not awaiting:
                     break
                 if not requests:  # nothing can start before some effect is seen: every effect is urgent
-                    for node in sorted(self.awaiting - self.hurried.keys(), key=self.order.__getitem__):
+                    for node in _ordered(self.unhurried, self.order):
                         self._hurry(node, self._priority(node))
                 # Wake up now and then to notice a stop request while everything is in flight.
                 timeout = _STOP_POLL_SECONDS if self.stop is not None and not self.result.stopped else None
-                done, _ = wait([*requests, *awaiting], timeout=timeout, return_when=FIRST_COMPLETED)
+                done = self._resolved(timeout)
                 for future in sorted(done, key=lambda f: self.order[requests[f] if f in requests else awaiting[f]]):
                     if future in requests:
                         node = requests.pop(future)
@@ -224,12 +231,14 @@ class _Walker(Generic[N]):
                         error, value = future.result()
                         if error is None and isinstance(value, Future):
                             awaiting[value] = node
+                            value.add_done_callback(self.resolved.put)
                             self.emit(WalkEvent(EventKind.AWAITING, node))
                             self._now_awaiting(node)
                             continue
                     else:
                         node = awaiting.pop(future)
                         self.awaiting.discard(node)
+                        self.unhurried.discard(node)
                         error, value = self._outcome(future)
                     self._settle(node, error, value)
         finally:
@@ -243,6 +252,18 @@ class _Walker(Generic[N]):
             else:
                 self.result.not_started.append(node)
         return self.result
+
+    def _resolved(self, timeout: float | None) -> list[Future[Any]]:
+        """The futures resolved since the last call: waits for one (at most ``timeout``), then takes the rest."""
+        try:
+            done = [self.resolved.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                done.append(self.resolved.get_nowait())
+            except queue.Empty:
+                return done
 
     def _startable(self) -> Iterable[tuple[N, Hashable]]:
         """Take ready nodes, best first per lane, while the lane has a free slot and their claims are free."""
@@ -264,6 +285,8 @@ class _Walker(Generic[N]):
 
     def _now_awaiting(self, node: N) -> None:
         self.awaiting.add(node)
+        if node not in self.hurried:
+            self.unhurried.add(node)
         self._answer(node)
         parked = [-entry[0] for key in self.claims(node).holds for entry in self.parked.get(key, ())]
         if parked:
@@ -291,6 +314,7 @@ class _Walker(Generic[N]):
         is at stake than before)."""
         if stakes > self.hurried.get(node, -math.inf):
             self.hurried[node] = stakes
+            self.unhurried.discard(node)
             self.hurry(node, stakes)
 
     def _run_one(self, node: N) -> tuple[str | None, Any]:
