@@ -129,11 +129,14 @@ def apply(
             f"plan was made for account {plan.account} in {plan.region}, "
             f"but the credentials act in account {account} in {region}"
         )
+    run_client = client
     if client is None:
-        # A connection for every request slot (``workers`` per quota family, for the walk and the stale
-        # check's discovery lanes) and for the observer's reads: none of them waits for a free connection.
-        client = sitewise_client(target, pool=max(connections_for(DEFAULT_RATES, workers),
-                                                  workers * len(DEFAULT_RATES)) + OBSERVER_READERS)
+        # A connection for every request slot (the stale check's discovery lanes; the walk's ``workers`` per
+        # quota family, and the observer's reads): none of them waits for a free connection. The run reads
+        # states only, never a date: its client leaves timestamps unparsed (most of a list page's CPU).
+        client = sitewise_client(target, pool=connections_for(DEFAULT_RATES, workers))
+        run_client = sitewise_client(target, pool=workers * len(DEFAULT_RATES) + OBSERVER_READERS,
+                                     wire_timestamps=True)
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
                   retry=retry)
 
@@ -154,7 +157,8 @@ def apply(
         log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
                  workers=workers, account=account, region=region)
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
-            report = _run(plan, calls.with_stats(CallStats()), journal, finished, account=account, region=region,
+            report = _run(plan, calls.with_client(run_client).with_stats(CallStats()), journal, finished,
+                          account=account, region=region,
                           workers=workers, stop=stop, on_progress=on_progress, observe=observe)
     report.write(Path(report_file) if report_file is not None else report_path(base))
     log.info("apply.finished", plan=plan.digest, exit_code=report.exit_code, **report.totals())

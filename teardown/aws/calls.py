@@ -70,6 +70,10 @@ class Calls:
         """The same client, clock, pacing and retries, counted apart (the pre-flight versus the run)."""
         return Calls(self.client, self.clock, limiter=self.limiter, retry=self.retry, stats=stats)
 
+    def with_client(self, client: Any) -> Calls:
+        """Another client with the same clock, pacing, retries and counts."""
+        return Calls(client, self.clock, limiter=self.limiter, retry=self.retry, stats=self.stats)
+
     def read(self, operation: str, /, **params: Any) -> dict[str, Any]:
         """A Describe or List: retried on transient errors only."""
         return self._send(read_policy, operation, params)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from teardown.aws.clock import Clock, SystemClock
@@ -30,17 +31,28 @@ class AwsTarget:
     profile: str | None = None
     endpoint_url: str | None = None
 
-    def session(self) -> boto3.Session:
+    def session(self, *, wire_timestamps: bool = False) -> boto3.Session:
+        """A session for the target; with ``wire_timestamps``, its clients leave timestamps as the service
+        sends them (epoch seconds) instead of making a datetime of each: for readers that look at states only,
+        since parsing the dates is two thirds of the CPU a page of 250 asset summaries costs."""
         # botocore reads AWS_DEFAULT_REGION and the profile but not AWS_REGION, which the AWS CLI v2 and the
         # other SDKs read first (and --region's help promises): without a region of its own, honour it here.
         region = self.region or os.environ.get("AWS_REGION") or None
-        return boto3.Session(profile_name=self.profile, region_name=region)
+        if not wire_timestamps:
+            return boto3.Session(profile_name=self.profile, region_name=region)
+        core = botocore.session.Session()
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_as_sent)
+        return boto3.Session(botocore_session=core, profile_name=self.profile, region_name=region)
 
     def sitewise_endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_IOTSITEWISE")
 
     def sts_endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_STS")
+
+
+def _as_sent(value: object) -> object:
+    return value
 
 
 def _config(*, pool: int, local: bool) -> Config:
@@ -50,10 +62,14 @@ def _config(*, pool: int, local: bool) -> Config:
     return Config(retries={"total_max_attempts": 1}, max_pool_connections=pool, inject_host_prefix=not local)
 
 
-def sitewise_client(target: AwsTarget, *, pool: int = 16, session: boto3.Session | None = None) -> IoTSiteWiseClient:
+def sitewise_client(
+    target: AwsTarget, *, pool: int = 16, session: boto3.Session | None = None, wire_timestamps: bool = False,
+) -> IoTSiteWiseClient:
+    """The one way the engine builds an iotsitewise client; ``wire_timestamps``: see ``AwsTarget.session``
+    (for a session of the target's own: a given ``session`` is used as it is)."""
     endpoint = target.sitewise_endpoint()
     disable_prefix = os.environ.get("AWS_DISABLE_HOST_PREFIX_INJECTION", "").lower() == "true"
-    sess = session or target.session()
+    sess = session or target.session(wire_timestamps=wire_timestamps)
     return sess.client(
         "iotsitewise", endpoint_url=endpoint, config=_config(pool=pool, local=endpoint is not None or disable_prefix),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from teardown.aws.answers import formula_hierarchies
+from teardown.aws.answers import asset_from_summary, epoch, formula_hierarchies
+from teardown.aws.target import sitewise_client
 from teardown.emulator.seed import AssetSpec, ModelSpec, WorldSpec
 from teardown.inventory.selectors import SelectionSpec
-from tests.support.worlds import seeded
+from tests.support.worlds import TARGET, seeded
 
 PLANT = WorldSpec(
     name="two-hierarchies",
@@ -50,3 +52,18 @@ def test_discovery_lists_a_parents_children_across_hierarchies_in_one_call(tmp_p
     assert inventory.calls["ListAssociatedAssets"] == 1
     assert {(link.asset_id, link.hierarchy_id) for link in links if link is not None} == {
         (env.asset("plant"), hierarchy["pumps"]), (env.asset("plant"), hierarchy["valves"])}
+
+
+def test_a_client_with_wire_timestamps_reads_the_same_instants_as_epoch_seconds(tmp_path: Path) -> None:
+    """The apply's run client leaves dates as sent (epoch seconds), for speed; ``epoch`` reads both kinds as
+    the same instant, so a record made from either answer carries the same ``last_update``."""
+    with seeded(PLANT, tmp_path) as env:
+        wire = sitewise_client(TARGET, wire_timestamps=True)
+        plant = env.asset("plant")
+        parsed = env.client.describe_asset(assetId=plant)["assetLastUpdateDate"]
+        sent = wire.describe_asset(assetId=plant)["assetLastUpdateDate"]
+        summary = wire.list_assets(assetModelId=env.world.models["plant"], filter="ALL")["assetSummaries"][0]
+    assert isinstance(parsed, datetime)
+    assert isinstance(sent, float | int)
+    assert epoch(sent) == epoch(parsed)
+    assert asset_from_summary(summary).last_update == epoch(parsed)
