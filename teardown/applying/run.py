@@ -8,14 +8,16 @@ world now, and the world still as the plan saw it), ``max_deletes``, and the con
 unless ``auto_approve``.
 
 Then the DAG walk (``teardown.applying.schedule`` says in what order): each action started as soon as
-what it depends on is done, longest remaining path first, up to ``workers`` requests in flight per quota
-family, paced, retried; a request's slot is free once it is answered, while one observer confirms effects
-in batches. Finished actions of an earlier run (per the journal) are not sent again; in-flight ones are
-re-sent with the same clientToken. ``stop`` (Ctrl-C) starts nothing new.
+what it depends on is done, longest remaining path first, ``workers`` requests in flight per quota family
+(more where the family's rate times its answer time needs more), paced, retried; a request's slot is free
+once it is answered, while one observer confirms effects in batches. Finished actions of an earlier run (per
+the journal) are not sent again; in-flight ones are re-sent with the same clientToken.
+``stop`` (Ctrl-C) starts nothing new.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -57,6 +59,10 @@ DELETE_KINDS = tuple(kind for kind in ActionKind if kind.is_delete)
 # awaited without one), and the rate limiter, not the slots, bounds request rates: a few slots keep a
 # family busy, and few requests queue at the limiter ahead of a more urgent one.
 DEFAULT_WORKERS = 8
+# Where answers take long against the family's rate (a raised quota, a far region, a busy client), a family
+# may have more in flight: twice what its rate times its answer time needs, up to this many times ``workers``.
+IN_FLIGHT_MARGIN = 2.0
+MAX_WORKERS_FACTOR = 4
 IdentityProvider = Callable[[], tuple[str, str]]
 
 
@@ -131,11 +137,12 @@ def apply(
         )
     run_client = client
     if client is None:
-        # A connection for every request slot (the stale check's discovery lanes; the walk's ``workers`` per
-        # quota family, and the observer's reads): none of them waits for a free connection. The run reads
-        # states only, never a date: its client leaves timestamps unparsed (most of a list page's CPU).
+        # A connection for every request slot (the stale check's discovery lanes; the walk's, at most
+        # ``MAX_WORKERS_FACTOR * workers`` per quota family, and the observer's reads): none waits for one.
+        # The run reads states only, never a date: its client leaves timestamps unparsed (most of a list
+        # page's CPU).
         client = sitewise_client(target, pool=connections_for(DEFAULT_RATES, workers))
-        run_client = sitewise_client(target, pool=workers * len(DEFAULT_RATES) + OBSERVER_READERS,
+        run_client = sitewise_client(target, pool=workers * MAX_WORKERS_FACTOR * len(DEFAULT_RATES) + OBSERVER_READERS,
                                      wire_timestamps=True)
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
                   retry=retry)
@@ -262,7 +269,8 @@ def _run(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,
             priority=priorities(graph, actions), claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
-            hurry=executor.hurry, frontier=frontier,
+            hurry=executor.hurry, frontier=frontier, max_workers=workers * MAX_WORKERS_FACTOR,
+            slots=lambda lane: math.ceil(IN_FLIGHT_MARGIN * calls.limiter.bucket(str(lane)).concurrency()),
         )
     log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))
     now = clock.now()

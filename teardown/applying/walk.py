@@ -108,6 +108,8 @@ def walk(
     lane_of: Callable[[N], Hashable] | None = None,
     hurry: Callable[[N, float], None] | None = None,
     frontier: MutableMapping[Hashable, float] | None = None,
+    slots: Callable[[Hashable], int] | None = None,
+    max_workers: int | None = None,
 ) -> WalkResult[N]:
     """Visit every node of ``graph`` (edge u -> v: u must succeed before v starts).
 
@@ -116,15 +118,20 @@ def walk(
 
     ``visit`` fails its node by raising (``NodeFailed`` for a plain message) or, when ``failure_of`` is
     given, by returning (or resolving its future to) a value for which ``failure_of`` answers an error
-    text. ``workers`` bounds the visits running at once in each lane. ``completed`` nodes count as already
-    succeeded and are not visited (resume). Raises ``ValueError`` on a cycle.
+    text. ``workers`` bounds the visits running at once in each lane; with ``slots``, a lane may run
+    ``slots(lane)`` at once instead, never fewer than ``workers`` nor more than ``max_workers`` (its threads).
+    ``completed`` nodes count as already succeeded and are not visited (resume). Raises ``ValueError`` on a
+    cycle.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    if max_workers is not None and max_workers < workers:
+        raise ValueError("max_workers must be at least workers")
     if not nx.is_directed_acyclic_graph(graph):
         raise ValueError(f"graph has a cycle: {nx.find_cycle(graph)}")
     return _Walker(
-        graph, visit, workers=workers, stop=stop, on_event=on_event, completed=set(completed),
+        graph, visit, workers=workers, slots=slots, max_workers=max_workers or workers, stop=stop,
+        on_event=on_event, completed=set(completed),
         failure_of=failure_of, priority=priority or {}, claims=claims, lane_of=lane_of, hurry=hurry,
         frontier=frontier,
     ).run()
@@ -142,6 +149,8 @@ class _Walker(Generic[N]):
         visit: Callable[[N], Any],
         *,
         workers: int,
+        slots: Callable[[Hashable], int] | None,
+        max_workers: int,
         stop: threading.Event | None,
         on_event: Callable[[WalkEvent[N]], None] | None,
         completed: set[N],
@@ -155,6 +164,8 @@ class _Walker(Generic[N]):
         self.graph = graph
         self.visit = visit
         self.workers = workers
+        self.max_workers = max_workers
+        self.slots: Callable[[Hashable], int] = slots or (lambda _lane: workers)
         self.stop = stop
         self.emit: Callable[[WalkEvent[N]], None] = on_event or (lambda _event: None)
         self.failure_of = failure_of
@@ -209,7 +220,8 @@ class _Walker(Generic[N]):
                     for node, lane in self._startable():
                         pool = pools.get(lane)
                         if pool is None:
-                            pool = pools[lane] = ThreadPoolExecutor(self.workers, thread_name_prefix=f"walk-{lane}")
+                            pool = pools[lane] = ThreadPoolExecutor(self.max_workers,
+                                                                      thread_name_prefix=f"walk-{lane}")
                         self.emit(WalkEvent(EventKind.STARTED, node))
                         request = pool.submit(self._run_one, node)
                         requests[request] = node
@@ -268,7 +280,8 @@ class _Walker(Generic[N]):
     def _startable(self) -> Iterable[tuple[N, Hashable]]:
         """Take ready nodes, best first per lane, while the lane has a free slot and their claims are free."""
         for lane, heap in self.ready.items():
-            while heap and self.busy[lane] < self.workers:
+            limit = min(max(self.workers, self.slots(lane)), self.max_workers)
+            while heap and self.busy[lane] < limit:
                 entry = heapq.heappop(heap)
                 node: N = entry[2]
                 claim = self.claims(node)

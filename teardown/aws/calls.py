@@ -105,13 +105,16 @@ class Calls:
         def attempt() -> dict[str, Any]:
             self.limiter.acquire(family)
             self.stats.count(self.stats.calls, operation)
+            sent = self.clock.now()
             try:
                 response: dict[str, Any] = method(**params)
             except ClientError as exc:
+                self.limiter.answered(family, self.clock.now() - sent)
                 if is_throttling(exc):
                     self.stats.count(self.stats.throttles, operation)
                     self.limiter.throttled(family)
                 raise
+            self.limiter.answered(family, self.clock.now() - sent)
             self.limiter.succeeded(family)
             return response
 

@@ -78,6 +78,9 @@ class AdaptiveSettings:
     increase: float = 0.05  # add this fraction of the configured rate per success, up to the configured rate
 
 
+_ANSWER_WEIGHT = 0.05  # of each answer in the learned answer time
+
+
 class TokenBucket:
     """``rate`` requests per second with bursts of up to ``burst``; thread-safe."""
 
@@ -95,6 +98,7 @@ class TokenBucket:
         self._next_free: float | None = None  # theoretical arrival time of the next request
         self._last_cut: float | None = None
         self.waited = 0.0
+        self.answer_seconds = 0.0  # how long a request takes to be answered, learned (0: none answered yet)
 
     def reserve(self) -> float:
         """Reserve a slot; answer how long to wait before using it."""
@@ -118,6 +122,18 @@ class TokenBucket:
         wait = self.reserve()
         if wait > 0:
             self.clock.sleep(wait)
+
+    def answered(self, seconds: float) -> None:
+        """A request of the family was answered ``seconds`` after it was sent."""
+        with self._lock:
+            first = self.answer_seconds == 0.0
+            self.answer_seconds = seconds if first else self.answer_seconds + _ANSWER_WEIGHT * (
+                seconds - self.answer_seconds)
+
+    def concurrency(self) -> float:
+        """Requests in flight it takes to keep the family at its rate (Little's law: rate x answer time)."""
+        with self._lock:
+            return self.rate * self.answer_seconds
 
     def throttled(self) -> None:
         if not self.adaptive.enabled:
@@ -164,6 +180,9 @@ class RateLimiter:
 
     def succeeded(self, family: str) -> None:
         self.bucket(family).succeeded()
+
+    def answered(self, family: str, seconds: float) -> None:
+        self.bucket(family).answered(seconds)
 
     def rates(self) -> dict[str, float]:
         return {family: bucket.rate for family, bucket in self.buckets.items()}

@@ -351,3 +351,34 @@ def test_hurry_says_what_is_at_stake_and_the_frontier_what_is_ready() -> None:
     assert result.ok
     assert hurried == [("h", 9.0, 9.0)]
     assert frontier[""] == -math.inf
+
+
+@pytest.mark.parametrize(("asked", "limit", "expected"), [(5, 8, 5), (50, 6, 6), (0, 8, 2)])
+def test_a_lane_runs_as_many_as_its_slots_say_between_workers_and_max_workers(
+    asked: int, limit: int, expected: int
+) -> None:
+    """``slots`` widens a lane past ``workers`` (five visits meet at a barrier with workers=2), but never past
+    ``max_workers``, and never narrows it below ``workers``."""
+    g = _graph([], nodes=[f"n{i}" for i in range(12)])
+    active = peak = 0
+    lock = threading.Lock()
+    barrier = threading.Barrier(expected, timeout=5)
+
+    def visit(node: str) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        if int(node[1:]) < expected:
+            barrier.wait()  # would time out unless `expected` visits run together
+        with lock:
+            active -= 1
+
+    result = walk(g, visit, workers=2, slots=lambda _lane: asked, max_workers=limit)
+    assert result.ok
+    assert peak == expected
+
+
+def test_max_workers_below_workers_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_workers"):
+        walk(_graph([], nodes=["a"]), lambda _node: None, workers=4, max_workers=2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import threading
 
+import pytest
+
 from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter, TokenBucket, family_of
 from teardown.emulator.clock import ManualClock
 
@@ -83,3 +85,18 @@ def test_limiter_has_a_bucket_per_family_with_defaults_and_overrides(clock: Manu
     assert family_of("DeleteAssetModel") == "model"
     assert family_of("ListProjectAssets") == "monitor"
     assert family_of("ListAssets") == "asset"
+
+
+def test_a_bucket_learns_how_many_requests_in_flight_keep_it_at_its_rate(clock: ManualClock) -> None:
+    """Little's law: at 300 TPS with answers taking 0.1 s, 30 requests in flight keep the family busy; the
+    learned answer time follows slower answers gradually, not at the first one."""
+    bucket = TokenBucket(clock, 300.0)
+    assert bucket.concurrency() == 0.0  # nothing answered yet: nothing to go by
+    bucket.answered(0.1)
+    assert bucket.concurrency() == pytest.approx(30.0)
+    bucket.answered(0.5)
+    assert 30.0 < bucket.concurrency() < 150.0
+    limiter = RateLimiter(clock, {"asset": 30.0})
+    for _ in range(200):
+        limiter.answered("asset", 0.2)
+    assert limiter.bucket("asset").concurrency() == pytest.approx(6.0)
