@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from teardown.applying.paths import archive_path
-from teardown.applying.run import DEFAULT_WORKERS, ApplySummary, apply
+from teardown.applying.run import DEFAULT_WORKERS, MAX_WORKERS_FACTOR, ApplySummary, apply
 from teardown.cli.options import default_rates_text, non_negative_int, positive_int, rate, target_from_args
 from teardown.cli.progress import progress_display
 from teardown.cli.tables import format_summary, report_view
@@ -47,7 +47,8 @@ def register(
     parser.add_argument("--max-deletes", type=non_negative_int, metavar="N",
                         help="refuse a plan deleting more than N resources")
     parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
-                        help=f"requests in flight at once per quota family (default {DEFAULT_WORKERS})")
+                        help=f"requests in flight at once per quota family, at least (default {DEFAULT_WORKERS}; "
+                             f"up to {MAX_WORKERS_FACTOR}x where the rate times the answer time needs more)")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="JSON report file (default: <plan>.report.json beside the plan)")
     parser.add_argument("--no-archive", dest="archive", action="store_false",
