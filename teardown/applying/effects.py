@@ -27,8 +27,8 @@ class ObserveSettings:
     # The share of a quota family's rate the observer's reads may take (the rest is the mutations').
     read_share: float = 0.05
     # The share reads may take for effects the best work waits for: more than anything ready in the family
-    # (their stakes beat the frontier). A confirmation on the critical path is worth more than the
-    # mutation it delays, but never more than this share.
+    # (their stakes beat the frontier), on a path no shorter than what the family has still to send. A
+    # confirmation on the critical path is worth more than the mutation it delays, but never more than this.
     critical_share: float = 0.2
     # Give up waiting for one action's effect after this long; None: the kind table's deadline for its kind.
     timeout: float | None = None

@@ -16,8 +16,9 @@ along with its group's urgent ones, until something waits for it (noticing its f
 nothing: what depends on it is not ready). The observer's reads of a quota family stay under ``read_share`` of
 that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for (when
 nothing queues, a read costs nothing); effects that work better than anything ready waits for (their ``hurry``
-stakes above the walk's frontier for the family) are on the critical path, and their checks may take
-``critical_share``. A check that shows an effect not yet due (read along with its group) is no miss. No
+stakes above the walk's frontier for the family), on a path no shorter than the time the family needs to send
+what it has still to start, are on the critical path, and their checks may take ``critical_share``: work
+with slack waits for its group's ordinary reads, which confirm more at once. A check that shows an effect not yet due (read along with its group) is no miss. No
 wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the one request
 path.
 """
@@ -145,6 +146,7 @@ class EffectObserver:
     def __init__(
         self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE, *,
         group_sizes: Mapping[str, int] | None = None, frontier: Mapping[Hashable, float] | None = None,
+        unstarted: Mapping[Hashable, int] | None = None,
     ) -> None:
         self.calls = calls
         self.clock = clock
@@ -157,7 +159,11 @@ class EffectObserver:
         self._critical_free_at: dict[str, float] = defaultdict(float)
         # Per quota family, the priority of the best ready work not started yet (the walk keeps it).
         self._frontier: Mapping[Hashable, float] = frontier if frontier is not None else {}
+        # Per quota family, the actions still to start (the walk keeps it): the time the family needs to send
+        # them is the slack of any work waiting on a shorter path.
+        self._unstarted: Mapping[Hashable, int] | None = unstarted
         self._latency: dict[Completion, float] = {c: s.first_guess for c, s in SOURCES.items()}
+        self._learned: set[Completion] = set()  # the completions whose latency the run has observed
         self._keys: dict[str, _Watch] = {}
         self._closed = False
         # The list behind a group costs its pages: known from the plan until the first list answers.
@@ -274,9 +280,21 @@ class EffectObserver:
         return best
 
     def _critical(self, name: str, family: str) -> bool:
-        """Whether the best work waiting for group ``name``'s effects outranks everything ready in the family:
-        its checks then draw on the critical share of the read budget."""
-        return self._groups[name].stakes() > self._frontier.get(family, -math.inf)
+        """Whether the best work waiting for group ``name``'s effects outranks everything ready in the family,
+        and its path (in seconds) is no shorter than the time the family needs to send what it has still to
+        start: waiting for it would then make the run longer, so its checks draw on the critical share of
+        the read budget. Work with slack waits on the ordinary share, batched with more of its group."""
+        stakes = self._groups[name].stakes()
+        if stakes <= self._frontier.get(family, -math.inf):
+            return False
+        if self._unstarted is None:
+            return True
+        return stakes * self._pace() >= self._unstarted.get(family, 0) / self.calls.limiter.bucket(family).rate
+
+    def _pace(self) -> float:
+        """How much longer than first guessed effects take here (the largest ratio learned so far, 1 before any):
+        stakes are paths in first-guess seconds, so a world twice as slow doubles them."""
+        return max((self._latency[c] / SOURCES[c].first_guess for c in self._learned), default=1.0)
 
     def _free_at(self, critical: bool) -> dict[str, float]:
         return self._critical_free_at if critical else self._family_free_at
@@ -414,6 +432,7 @@ class EffectObserver:
                 seen = (watch.last_checked + started) / 2 - watch.sent_at
                 old = self._latency[effect.completion]
                 self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
+                self._learned.add(effect.completion)
             self._remove(name, watch)
         watch.future.set_result(verdict)
         return True

@@ -261,15 +261,17 @@ def _run(
     wall_start = time.monotonic()
     graph = plan.action_graph()
     claims = claims_of(actions)
-    frontier: dict[Hashable, float] = {}  # the walk keeps it, the observer reads it
-    with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier) as observer:
+    frontier: dict[Hashable, float] = {}  # the walk keeps these two, the observer reads them
+    unstarted: dict[Hashable, int] = {}
+    with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier,
+                        unstarted=unstarted) as observer:
         executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, journal=journal,
                             models=models)
         result = walk(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,
             priority=priorities(graph, actions), claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
-            hurry=executor.hurry, frontier=frontier, max_workers=workers * MAX_WORKERS_FACTOR,
+            hurry=executor.hurry, frontier=frontier, unstarted=unstarted, max_workers=workers * MAX_WORKERS_FACTOR,
             slots=lambda lane: math.ceil(IN_FLIGHT_MARGIN * calls.limiter.bucket(str(lane)).concurrency()),
         )
     log.debug("apply.walked", wall_seconds=round(time.monotonic() - wall_start, 3))

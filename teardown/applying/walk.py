@@ -9,9 +9,10 @@ A visit runs on a request slot of its node's lane (``lane_of``: a quota family, 
 resolves (an effect an observer will confirm). So requests in flight are bounded per lane, and nodes
 awaiting their effect are not bounded at all. Ready nodes start highest ``priority`` first (the longest
 remaining path, say), and a node whose ``claims`` conflict with a node in flight waits until it ends.
-``hurry(node, stakes)`` says that work of priority ``stakes`` now waits for an awaited node's effect, and
-``frontier`` holds, per lane, the priority of the best ready node still waiting for a slot: together they
-tell an observer which checks are on the critical path.
+``hurry(node, stakes)`` says that work of priority ``stakes`` now waits for an awaited node's effect,
+``frontier`` holds, per lane, the priority of the best ready node still waiting for a slot, and ``unstarted``
+how many of the lane's nodes are still to start: together they tell an observer which checks are on the
+critical path.
 
 Events are delivered on the walking thread, in order, so a progress callback needs no locking.
 """
@@ -108,6 +109,7 @@ def walk(
     lane_of: Callable[[N], Hashable] | None = None,
     hurry: Callable[[N, float], None] | None = None,
     frontier: MutableMapping[Hashable, float] | None = None,
+    unstarted: MutableMapping[Hashable, int] | None = None,
     slots: Callable[[Hashable], int] | None = None,
     max_workers: int | None = None,
 ) -> WalkResult[N]:
@@ -133,7 +135,7 @@ def walk(
         graph, visit, workers=workers, slots=slots, max_workers=max_workers or workers, stop=stop,
         on_event=on_event, completed=set(completed),
         failure_of=failure_of, priority=priority or {}, claims=claims, lane_of=lane_of, hurry=hurry,
-        frontier=frontier,
+        frontier=frontier, unstarted=unstarted,
     ).run()
 
 
@@ -160,6 +162,7 @@ class _Walker(Generic[N]):
         lane_of: Callable[[N], Hashable] | None,
         hurry: Callable[[N, float], None] | None,
         frontier: MutableMapping[Hashable, float] | None,
+        unstarted: MutableMapping[Hashable, int] | None,
     ) -> None:
         self.graph = graph
         self.visit = visit
@@ -187,6 +190,7 @@ class _Walker(Generic[N]):
         self.busy: dict[Hashable, int] = defaultdict(int)  # lane -> visits running
         self.hurry = hurry or (lambda _node, _stakes: None)
         self.frontier: MutableMapping[Hashable, float] = frontier if frontier is not None else {}
+        self.unstarted: MutableMapping[Hashable, int] = unstarted if unstarted is not None else {}
         self.awaiting: set[N] = set()  # answered, effect still to be seen
         self.hurried: dict[N, float] = {}  # node -> the best stakes it was hurried with
         self.unhurried: set[N] = set()  # awaiting, and never hurried
@@ -200,6 +204,8 @@ class _Walker(Generic[N]):
                 continue
             self.waiting[node] = sum(1 for p in graph.predecessors(node) if p not in self.finished)
             self.unanswered[node] = self.waiting[node]
+            lane = self.lane_of(node)
+            self.unstarted[lane] = self.unstarted.get(lane, 0) + 1
             if self.waiting[node] == 0:
                 self._make_ready(node)
 
@@ -294,6 +300,7 @@ class _Walker(Generic[N]):
                 for key in claim.holds:
                     self.held[key] = node
                 self.busy[lane] += 1
+                self.unstarted[lane] -= 1
                 yield node, lane
 
     def _now_awaiting(self, node: N) -> None:
@@ -374,6 +381,7 @@ class _Walker(Generic[N]):
                 # Announced once, when first blocked; the result lists every root cause.
                 self.emit(WalkEvent(EventKind.SKIPPED, desc, error=SKIPPED_UPSTREAM, root_causes=(node,)))
                 newly_blocked.append(desc)
+                self.unstarted[self.lane_of(desc)] -= 1
             self.blocked_by.setdefault(desc, set()).add(node)
         # What waited on these only for ordering need not wait any more: they will never run.
         for ended in (node, *newly_blocked):

@@ -163,15 +163,17 @@ class _Queued(TokenBucket):
         return 10.0
 
 
-def _seen_after(clock: ManualClock, stakes: float) -> float:
+def _seen_after(clock: ManualClock, stakes: float, unstarted: dict[object, int] | None = None) -> float:
     """Two deletes gone 2.5 s after their requests, hurried by work of priority ``stakes`` while the best
-    ready asset work has priority 1.0: clock seconds until both are confirmed."""
+    ready asset work has priority 1.0 (and ``unstarted`` asset actions are still to start): clock seconds
+    until both are confirmed."""
     start = clock.now()
     fake = DeletingAssets(clock, {"a1": "m1", "a2": "m1"}, gone_at=start + 2.5)
     limiter = RateLimiter(clock)
     limiter.buckets["asset"] = _Queued(clock, 30.0)
     settings = ObserveSettings(read_share=0.001, critical_share=0.5)  # 0.03 reads a second, or 15
-    with EffectObserver(Calls(fake, clock, limiter=limiter), clock, settings, frontier={"asset": 1.0}) as observer:
+    with EffectObserver(Calls(fake, clock, limiter=limiter), clock, settings, frontier={"asset": 1.0},
+                        unstarted=unstarted) as observer:
         futures = [observer.expect(asset_gone(a, "m1"), start, key=a, urgent=False) for a in ("a1", "a2")]
         for a in ("a1", "a2"):
             observer.hurry(a, stakes)
@@ -185,6 +187,14 @@ def test_effects_the_best_work_waits_for_read_on_the_critical_share(clock: Manua
     confirmed within a latency of being gone, where rationed checks come one every 33 s."""
     assert _seen_after(clock, stakes=5.0) < 5.0
     assert _seen_after(ManualClock(), stakes=0.5) > 30.0
+
+
+def test_work_with_slack_waits_on_the_read_share_however_high_it_ranks(clock: ManualClock) -> None:
+    """Stakes are a path in seconds: work on a path shorter than the time the family needs to send what it
+    has still to start (300 actions at 30 TPS: 10 s) can wait without making the run longer, so its checks
+    stay rationed; once the family's queue is shorter than the path (60 actions: 2 s), they are critical."""
+    assert _seen_after(clock, stakes=5.0, unstarted={"asset": 300}) > 30.0
+    assert _seen_after(ManualClock(), stakes=5.0, unstarted={"asset": 60}) < 5.0
 
 
 def test_a_delete_that_ends_failed_fails_with_the_service_text(clock: ManualClock) -> None:

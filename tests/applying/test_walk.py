@@ -353,6 +353,30 @@ def test_hurry_says_what_is_at_stake_and_the_frontier_what_is_ready() -> None:
     assert frontier[""] == -math.inf
 
 
+def test_unstarted_counts_each_lanes_nodes_still_to_start() -> None:
+    """Per lane, the nodes not started yet: one less as each starts, and a node skipped because its
+    upstream failed never will start, so it is counted out too (lane x: a, b, c; lane y: d, e)."""
+    g = _graph([("a", "b"), ("b", "c"), ("a", "d"), ("d", "e")])
+    lanes = {"a": "x", "b": "x", "c": "x", "d": "y", "e": "y"}
+    unstarted: dict[object, int] = {}
+    at_start: dict[str, dict[object, int]] = {}
+
+    def visit(node: str) -> str:
+        if node == "d":
+            raise NodeFailed("d broke")
+        return node
+
+    def on_event(event: WalkEvent[str]) -> None:
+        if event.kind is EventKind.STARTED and event.node is not None:
+            at_start[event.node] = dict(unstarted)
+
+    result = walk(g, visit, workers=1, lane_of=lanes.__getitem__, unstarted=unstarted, on_event=on_event)
+    assert result.skipped == {"e": ("d",)}
+    assert at_start["a"] == {"x": 2, "y": 2}
+    assert at_start["c"]["x"] == 0
+    assert unstarted == {"x": 0, "y": 0}
+
+
 @pytest.mark.parametrize(("asked", "limit", "expected"), [(5, 8, 5), (50, 6, 6), (0, 8, 2)])
 def test_a_lane_runs_as_many_as_its_slots_say_between_workers_and_max_workers(
     asked: int, limit: int, expected: int
