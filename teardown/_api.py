@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ def plan(
     endpoint_url: str | None = None,
     client: Any | None = None,
     out: str | Path | None = None,
+    rates: Mapping[str, float] | None = None,
     **selectors: Any,
 ) -> Plan:
     """Discover, select and plan, like ``sitewise-teardown plan``; writes the plan file when ``out`` is given.
@@ -35,11 +37,12 @@ def plan(
     The selection is a ``SelectionSpec``, or the selectors as keywords named like its fields
     (``subtrees=[...]``, ``asset_models=[...]``, ``all=True``, ``protect=[...]`` ...; see
     ``teardown.inventory.selectors.SELECTORS``). Raises ``SelectionRefused`` (with the flag that resolves
-    it), ``UnknownResourceError``, or ``BadInputError`` for an unknown selector.
+    it), ``UnknownResourceError``, or ``BadInputError`` for an unknown selector. ``rates`` paces discovery
+    per quota family at an account's own quotas (as ``apply``'s does).
     """
     spec = selection if selection is not None else SelectionSpec.from_flags(**selectors)
     target = AwsTarget(region=region, profile=profile, endpoint_url=endpoint_url)
-    result, _ = make_plan(discover_target(target, spec, client=client), spec)
+    result, _ = make_plan(discover_target(target, spec, client=client, rates=rates), spec)
     if out is not None:
         write_plan(result, out)
     return result

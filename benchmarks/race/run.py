@@ -75,12 +75,13 @@ def emulator_counts(url: str) -> dict[str, int]:
 
 
 def _plan(job: Job, path: Path, clock: Clock | None) -> teardown.Plan:
-    """``teardown.plan(all=True)`` as a user calls it; on an injected clock, the same three steps it takes
-    (discovery's pacing and retries would otherwise wait on the wall clock)."""
+    """``teardown.plan(all=True)`` as a user calls it, at the job's rates as the apply; on an injected clock,
+    the same three steps it takes (discovery's pacing and retries would otherwise wait on the wall clock)."""
     if clock is None:
-        return teardown.plan(all=True, endpoint_url=job.url, region=REGION, out=path)
+        return teardown.plan(all=True, endpoint_url=job.url, region=REGION, out=path, rates=job.rates)
     spec = teardown.SelectionSpec(all=True)
-    plan, _ = make_plan(discover_target(AwsTarget(region=REGION, endpoint_url=job.url), spec, clock=clock), spec)
+    target = AwsTarget(region=REGION, endpoint_url=job.url)
+    plan, _ = make_plan(discover_target(target, spec, clock=clock, rates=job.rates), spec)
     write_plan(plan, path)
     return plan
 

@@ -44,7 +44,7 @@ from teardown.archive.capture import ensure_archive
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.lanes import connections_for
-from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter
+from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter, account_rates
 from teardown.aws.retry import DEFAULT_RETRY, RetrySettings
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
@@ -141,7 +141,7 @@ def apply(
         # ``MAX_WORKERS_FACTOR * workers`` per quota family, and the observer's reads): none waits for one.
         # The run reads states only, never a date: its client leaves timestamps unparsed (most of a list
         # page's CPU).
-        client = sitewise_client(target, pool=connections_for(DEFAULT_RATES, workers))
+        client = sitewise_client(target, pool=connections_for(account_rates(rates), workers))
         run_client = sitewise_client(target, pool=workers * MAX_WORKERS_FACTOR * len(DEFAULT_RATES) + OBSERVER_READERS,
                                      wire_timestamps=True)
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),

@@ -13,7 +13,7 @@ counted in ``Inventory.calls``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -30,7 +30,7 @@ from teardown.aws.gone import unresolved, without
 from teardown.aws.hierarchies import HierarchyIndex
 from teardown.aws.lanes import Lanes, connections_for
 from teardown.aws.monitor_reads import read_monitor
-from teardown.aws.pacing import DEFAULT_RATES
+from teardown.aws.pacing import RateLimiter, account_rates
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import UnknownResourceError
 from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType, ParentLink
@@ -397,20 +397,23 @@ def discover_target(
     identity: tuple[str, str] | None = None,
     clock: Clock | None = None,
     workers: int = 8,
+    rates: Mapping[str, float] | None = None,
 ) -> Inventory:
     """``discover`` for a target: asks STS which account and region it is (unless ``identity`` says), and
-    builds the client (unless given) with a connection for every lane's thread."""
+    builds the client (unless given) with a connection for every lane's thread. Reads are paced at ``rates``
+    per quota family (an account's raised or lowered quotas; default: the published table)."""
     account, region = identity or caller_identity(target, clock=clock)
-    calls = Calls(client or discovery_client(target, workers), clock or SystemClock())
+    clock = clock or SystemClock()
+    calls = Calls(client or discovery_client(target, workers, rates), clock, limiter=RateLimiter(clock, rates))
     options = DiscoveryOptions(workers=workers, tags=spec.needs_tags, monitor=spec.needs_monitor_details)
     return discover(calls, spec, account=account, region=region, endpoint=target.sitewise_endpoint(),
                     options=options)
 
 
-def discovery_client(target: AwsTarget, workers: int) -> Any:
-    """A SiteWise client with a connection for every discovery lane's thread (a smaller pool would shrink the
-    lanes)."""
-    return sitewise_client(target, pool=connections_for(DEFAULT_RATES, workers))
+def discovery_client(target: AwsTarget, workers: int, rates: Mapping[str, float] | None = None) -> Any:
+    """A SiteWise client with a connection for every discovery lane's thread at ``rates`` (a smaller pool would
+    shrink the lanes)."""
+    return sitewise_client(target, pool=connections_for(account_rates(rates), workers))
 
 
 def _pool_of(client: Any) -> int | None:

@@ -58,6 +58,11 @@ OPERATION_FAMILIES: Mapping[str, str] = {
 }
 
 
+def account_rates(rates: Mapping[str, float] | None) -> dict[str, float]:
+    """Every family's rate: the account's own where given (``--rate``, a config's ``rates``), else the published."""
+    return {**DEFAULT_RATES, **(rates or {})}
+
+
 def family_of(operation: str) -> str:
     return OPERATION_FAMILIES.get(operation, "asset")
 
@@ -163,9 +168,9 @@ class RateLimiter:
         burst: int = 1,
         adaptive: AdaptiveSettings | None = None,
     ) -> None:
-        merged = {**DEFAULT_RATES, **(rates or {})}
         adaptive = adaptive or AdaptiveSettings()
-        self.buckets = {family: TokenBucket(clock, rate, burst, adaptive) for family, rate in merged.items()}
+        self.buckets = {family: TokenBucket(clock, rate, burst, adaptive)
+                        for family, rate in account_rates(rates).items()}
 
     def bucket(self, family: str) -> TokenBucket:
         return self.buckets[family] if family in self.buckets else self.buckets["asset"]

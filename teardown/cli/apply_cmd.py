@@ -17,7 +17,7 @@ from types import FrameType
 
 from teardown.applying.paths import archive_path
 from teardown.applying.run import DEFAULT_WORKERS, MAX_WORKERS_FACTOR, ApplySummary, apply
-from teardown.cli.options import default_rates_text, non_negative_int, positive_int, rate, target_from_args
+from teardown.cli.options import add_rate_option, non_negative_int, positive_int, target_from_args
 from teardown.cli.progress import progress_display
 from teardown.cli.tables import format_summary, report_view
 from teardown.cli.terminal import Screen
@@ -41,9 +41,7 @@ def register(
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
     parser.add_argument("--expect-digest", metavar="sha256:...",
                         help="refuse the plan unless its digest is this one (the digest that was reviewed)")
-    parser.add_argument("--rate", type=rate, action="append", default=[], metavar="FAMILY=TPS",
-                        help="pace a quota family at this many requests per second, for an account whose quotas "
-                        f"were raised or lowered (repeatable; default: the published {default_rates_text()})")
+    add_rate_option(parser)
     parser.add_argument("--max-deletes", type=non_negative_int, metavar="N",
                         help="refuse a plan deleting more than N resources")
     parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",

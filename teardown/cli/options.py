@@ -44,6 +44,13 @@ def selection_options() -> argparse.ArgumentParser:
     return parent
 
 
+def add_rate_option(parser: argparse.ArgumentParser) -> None:
+    """``--rate FAMILY=TPS`` (repeatable): the commands that read or change the account pace by it."""
+    parser.add_argument("--rate", type=rate, action="append", default=[], metavar="FAMILY=TPS",
+                        help="pace a quota family at this many requests per second, for an account whose quotas "
+                        f"were raised or lowered (repeatable; default: the published {default_rates_text()})")
+
+
 def default_rates_text() -> str:
     """The published per-family rates, as help text reads them ("asset 30, model 10, ...")."""
     return ", ".join(f"{family} {tps:g}" for family, tps in DEFAULT_RATES.items())

@@ -11,8 +11,9 @@ from teardown.archive.document import write_archive
 from teardown.aws.calls import Calls
 from teardown.aws.clock import SystemClock
 from teardown.aws.discover import discover_target
+from teardown.aws.pacing import RateLimiter
 from teardown.aws.target import sitewise_client
-from teardown.cli.options import positive_int, selection_options, spec_from_args, target_from_args
+from teardown.cli.options import add_rate_option, positive_int, selection_options, spec_from_args, target_from_args
 from teardown.cli.tables import plan_view
 from teardown.cli.terminal import Screen
 from teardown.errors import EXIT_OK, BadInputError
@@ -43,11 +44,13 @@ def register(
                         "applying; needs the live account, not --inventory")
     parser.add_argument("--workers", type=positive_int, default=8, metavar="N",
                         help="concurrent discovery calls (default 8)")
+    add_rate_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
+    rates = dict(args.rate) or None
     if spec.is_empty:
         flags = [s.flag for s in SELECTORS if s.selects]
         raise BadInputError(f"nothing selected: give {', '.join(flags[:-1])} or {flags[-1]}")
@@ -66,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.inventory is not None:
         inventory = _load_inventory(args.inventory)
     else:
-        inventory = discover_target(target_from_args(args), spec, workers=args.workers)
+        inventory = discover_target(target_from_args(args), spec, workers=args.workers, rates=rates)
     if args.save_inventory is not None:
         write_text_atomic(args.save_inventory, json.dumps(inventory.to_json(), indent=1) + "\n", "inventory")
     plan, _selection = make_plan(inventory, spec)
@@ -79,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     screen.line()
     screen.line(f"Plan written to {path}", style="bold")
     if args.archive is not None:
-        archive = capture_archive(plan, Calls(sitewise_client(target_from_args(args)), SystemClock()))
+        clock = SystemClock()
+        archive = capture_archive(plan, Calls(sitewise_client(target_from_args(args)), clock,
+                                              limiter=RateLimiter(clock, rates)))
         write_archive(archive, args.archive)
         screen.line(f"Archive written to {args.archive} ({archive.digest})")
         screen.line(f"Restore it: sitewise-teardown restore {args.archive}")

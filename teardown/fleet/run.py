@@ -28,6 +28,7 @@ from teardown.applying.run import apply
 from teardown.aws.calls import Calls
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover import discover_present
+from teardown.aws.pacing import RateLimiter
 from teardown.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, BadInputError, SelectionRefused
 from teardown.fleet.credentials import Connection, connect
 from teardown.fleet.outcome import classify, worst
@@ -185,7 +186,7 @@ def _each(runs: Sequence[TargetRun], max_parallel: int, body: Callable[[TargetRu
 
 def _plan_one(run: TargetRun, store: StateStore, clock: Clock, connector: Connector) -> PlanRow:
     conn = connector(run, clock=clock)
-    calls = Calls(conn.client, clock)
+    calls = Calls(conn.client, clock, limiter=RateLimiter(clock, run.rates))
     inventory, spec, gone = discover_present(calls, run.spec, account=conn.account, region=conn.region,
                                              endpoint=conn.target.sitewise_endpoint())
     try:

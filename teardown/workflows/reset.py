@@ -29,7 +29,7 @@ from teardown.applying.run import DEFAULT_WORKERS, apply
 from teardown.aws.calls import Calls
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover import discover_present, discovery_client
-from teardown.aws.pacing import DEFAULT_RATES
+from teardown.aws.pacing import DEFAULT_RATES, RateLimiter
 from teardown.aws.target import AwsTarget, caller_identity
 from teardown.errors import BadInputError, PlanRefused
 from teardown.files import check_writable, read_text
@@ -135,7 +135,9 @@ def run_reset(
     if finished and not finished[-1][1].ok:
         path, report = finished[-1]  # what an earlier run left could not be finished: stop there and say so
         return ResetResult(plan=load_plan(path), plan_path=path, report=report, finished_first=tuple(finished))
-    calls = Calls(discovery_client(target, config.workers), clock or SystemClock())
+    clock = clock or SystemClock()
+    calls = Calls(discovery_client(target, config.workers, config.rates), clock,
+                  limiter=RateLimiter(clock, config.rates))
     # A scheduled reset runs again and again: a selected id already gone (deleted by an earlier run) is
     # nothing left to do there, not an error.
     inventory, spec, _gone = discover_present(calls, config.spec, account=account, region=region,
