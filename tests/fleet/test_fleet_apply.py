@@ -142,3 +142,23 @@ def test_one_runs_apply_leaves_its_neighbours_worlds_untouched(fleet: Fleet) -> 
     assert after == before
     assert all(snapshot["assets"] for snapshot, _ in after)
     assert fleet.backend.worlds() == worlds
+
+
+def test_a_runs_rates_pace_its_discovery_too(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A target's ``rates`` (its account's own quotas) pace the plan's reads, not only the apply's requests."""
+    from dataclasses import replace
+
+    from teardown.aws.discover import discover_present
+    from teardown.fleet import run as fleet_run
+
+    seen: list[dict[str, float]] = []
+
+    def spy(calls: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(calls.limiter.rates())
+        return discover_present(calls, *args, **kwargs)
+
+    monkeypatch.setattr(fleet_run, "discover_present", spy)
+    run = replace(load_targets(fleet.targets_file)[0], rates={"asset": 60.0})
+    [row] = plan_fleet([run], fleet.store(), clock=fleet.clock)
+    assert row.exit_code == EXIT_OK
+    assert [rates["asset"] for rates in seen] == [60.0]
