@@ -17,10 +17,10 @@ nothing: what depends on it is not ready). The observer's reads of a quota famil
 that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for (when
 nothing queues, a read costs nothing); effects that work better than anything ready waits for (their ``hurry``
 stakes above the walk's frontier for the family), on a path no shorter than the time the family needs to send
-what it has still to start, are on the critical path, and their checks may take ``critical_share``: work
-with slack waits for its group's ordinary reads, which confirm more at once. A check that shows an effect not yet due (read along with its group) is no miss. No
-wall-clock constant is on the critical path. Waits are on the injected clock; reads go through the one request
-path.
+what it has still to start, are on the critical path, and their checks may take ``critical_share``: work with
+slack waits for its group's ordinary reads, which confirm more at once. A check that shows an effect not yet due
+(read along with its group) is no miss. No wall-clock constant is on the critical path. Waits are on the
+injected clock; reads go through the one request path.
 """
 
 from __future__ import annotations
