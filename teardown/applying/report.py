@@ -73,6 +73,7 @@ class ApplyReport:
     calls: Mapping[str, int] = field(default_factory=dict)
     retries: Mapping[str, int] = field(default_factory=dict)
     throttles: Mapping[str, int] = field(default_factory=dict)
+    in_flight: Mapping[str, int] = field(default_factory=dict)  # per quota family, the most requests at once
     path: Path | None = None
 
     @property
@@ -129,6 +130,7 @@ class ApplyReport:
             "calls": dict(self.calls),
             "retries": dict(self.retries),
             "throttles": dict(self.throttles),
+            "in_flight": dict(self.in_flight),
             "actions": [a.to_json() for a in self.actions],
         }
 

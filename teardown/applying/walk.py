@@ -81,7 +81,8 @@ class NodeFailed(Exception):
 
 @dataclass
 class WalkResult(Generic[N]):
-    """What became of every node. ``values`` holds what each visited node's visit returned."""
+    """What became of every node. ``values`` holds what each visited node's visit returned; ``peak`` the most
+    visits each lane ran at once."""
 
     succeeded: list[N] = field(default_factory=list)
     failed: dict[N, str] = field(default_factory=dict)
@@ -89,6 +90,7 @@ class WalkResult(Generic[N]):
     not_started: list[N] = field(default_factory=list)
     values: dict[N, Any] = field(default_factory=dict)
     stopped: bool = False
+    peak: dict[Hashable, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -300,6 +302,7 @@ class _Walker(Generic[N]):
                 for key in claim.holds:
                     self.held[key] = node
                 self.busy[lane] += 1
+                self.result.peak[lane] = max(self.result.peak.get(lane, 0), self.busy[lane])
                 self.unstarted[lane] -= 1
                 yield node, lane
 

@@ -55,9 +55,11 @@ def format_summary(report: ApplyReport) -> str:
 
 
 def _requests_line(report: ApplyReport) -> str:
+    # Slots grow past --workers where a family's rate times its answer time needs more: say where they did.
+    grown = ", ".join(f"{family} up to {n}" for family, n in sorted(report.in_flight.items()) if n > report.workers)
     return (f"{sum(report.calls.values())} requests, {sum(report.retries.values())} retries, "
             f"{sum(report.throttles.values())} throttled, {report.duration:.1f}s with {report.workers} request slots "
-            "per quota family")
+            "per quota family" + (f" ({grown})" if grown else ""))
 
 
 def _title(kind: str) -> str:

@@ -55,6 +55,17 @@ def test_report_and_journal_are_written_beside_the_plan(env: Env) -> None:
     assert all(36 <= len(t) <= 64 and " " not in t for t in tokens.values())
     assert not lock_path(plan.digest).exists()  # released
     assert "delete_asset" in format_summary(report)
+    assert 1 <= data["in_flight"]["asset"] <= report.workers  # the test's clock: no answer time, no wider slots
+
+
+def test_the_summary_says_where_request_slots_grew_past_workers(env: Env) -> None:
+    """A family whose rate times its answer time needed more than --workers in flight is named, with how many;
+    within --workers the line reads as it always did."""
+    _, path = env.plan(SelectionSpec(subtrees=(env.world.assets["site-1"],)))
+    report = env.apply(path)
+    assert format_summary(report).splitlines()[-1].endswith("with 8 request slots per quota family")
+    report.in_flight = {"asset": 24, "model": 3}
+    assert format_summary(report).splitlines()[-1].endswith("with 8 request slots per quota family (asset up to 24)")
 
 
 def test_selecting_everything_deletes_models_after_their_assets(env: Env) -> None:

@@ -401,6 +401,7 @@ def test_a_lane_runs_as_many_as_its_slots_say_between_workers_and_max_workers(
     result = walk(g, visit, workers=2, slots=lambda _lane: asked, max_workers=limit)
     assert result.ok
     assert peak == expected
+    assert result.peak == {"": expected}
 
 
 def test_max_workers_below_workers_is_refused() -> None:
