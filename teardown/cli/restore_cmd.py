@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from teardown.cli.options import positive_int, rate, target_from_args
+from teardown.cli.options import add_rate_option, positive_int, target_from_args
 from teardown.cli.terminal import ERROR_STYLE, OK_STYLE, Screen
 from teardown.errors import EXIT_OK, PlanRefused
 from teardown.files import check_writable
@@ -43,8 +43,7 @@ def register(
     parser.add_argument("archive", type=Path, help="the archive written by apply or plan --archive")
     parser.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation (automation)")
     parser.add_argument("--dry-run", action="store_true", help="show the restore plan and change nothing")
-    parser.add_argument("--rate", type=rate, action="append", default=[], metavar="FAMILY=TPS",
-                        help="pace a quota family at this many requests per second (repeatable)")
+    add_rate_option(parser)
     parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
                         help=f"steps in flight at once (default {DEFAULT_WORKERS})")
     parser.add_argument("--report", type=Path, metavar="FILE",
