@@ -16,6 +16,7 @@ from typing import Any
 
 from teardown.emulator import LatencyProfile, LogNormal, LongTail, QuotaSettings
 from teardown.emulator.seed import WorldSpec
+from teardown.emulator.service.quotas import family_of
 
 # The families the bound paces, at the last published AWS rates (requests per second, adjustable).
 FAMILIES = ("asset", "model", "monitor")
@@ -103,3 +104,14 @@ def bound_of(shape: Shape, latency: LatencyProfile) -> tuple[float, dict[str, in
     seconds = lower_bound(mutations, published_rates(), asset_delete=median_seconds(latency.delete_asset),
                           model_delete=median_seconds(latency.delete_model))
     return seconds, mutations
+
+
+def read_seconds(reads: Mapping[str, int]) -> float:
+    """Seconds ``reads`` (operation -> count) take at least at the published rates: the busiest family's reads
+    over its rate (families read side by side; a family without a rate is unpaced). The bound counts no read;
+    this is what the reads before the first mutation (the engine's stale check) would add to it if it did."""
+    per_family: dict[str, int] = {}
+    for operation, n in reads.items():
+        per_family[family_of(operation)] = per_family.get(family_of(operation), 0) + n
+    rates = published_rates()
+    return max((n / rates[f] for f, n in per_family.items() if n and rates.get(f)), default=0.0)

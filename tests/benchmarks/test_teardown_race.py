@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.race.bound import Shape, bound_of, lower_bound, median_seconds, minimum_mutations, published_rates
+from benchmarks.race.bound import (
+    Shape,
+    bound_of,
+    lower_bound,
+    median_seconds,
+    minimum_mutations,
+    published_rates,
+    read_seconds,
+)
 from benchmarks.race.run import STRATEGIES, race_one
 from benchmarks.race.world import world_specs
 from benchmarks.teardown_race import extrapolate, race, render
@@ -33,6 +41,14 @@ def test_families_run_in_parallel_and_a_family_without_a_rate_is_unpaced() -> No
     assert lower_bound({"asset": 600, "model": 300}, rates, asset_delete=0, model_delete=0) == pytest.approx(30.0)
     assert lower_bound({"gateway": 1_000}, rates, asset_delete=1.0, model_delete=2.0) == pytest.approx(3.0)
     assert lower_bound({}, rates, asset_delete=0, model_delete=0) == 0.0
+
+
+def test_reads_take_the_busiest_familys_time_and_unpaced_ones_none() -> None:
+    """300 asset-family reads (10 s at 30 TPS) and 50 model reads (5 s at 10 TPS) go side by side; tagging
+    reads are in no paced family."""
+    reads = {"ListAssociatedAssets": 240, "ListAssets": 60, "ListAssetModels": 50, "ListTagsForResource": 999}
+    assert read_seconds(reads) == pytest.approx(10.0)
+    assert read_seconds({}) == 0.0
 
 
 def test_project_links_go_a_hundred_per_call_and_every_monitor_resource_costs_one_delete() -> None:
@@ -68,7 +84,7 @@ def test_every_strategy_empties_a_tiny_world_and_reports_every_column(tmp_path: 
         assert {k: row["world"][k] for k in expected} == expected  # the seeded world is the one specified
         assert {"seconds", "bound_seconds", "ratio", "requests_by_operation", "reads_per_mutation",
                 "completion_reads_pct", "throttled_pct", "peak_mib", "minimum_mutations", "check_seconds",
-                "run_ratio"} <= set(row)
+                "run_ratio", "check_floor_seconds", "ratio_with_check"} <= set(row)
         assert row["check_seconds"] is not None and 0 <= row["check_seconds"] <= row["seconds"]
         # Nothing can take the world apart in fewer mutating calls than the bound counts.
         assert row["mutations"] >= sum(row["minimum_mutations"].values())
