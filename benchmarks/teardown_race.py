@@ -141,9 +141,7 @@ def render(document: Mapping[str, Any]) -> str:
         if "plan_seconds" in row:
             lines.append(f"engine, {row['world']['assets']} assets: planning {row['plan_seconds']:.1f} s and "
                          f"{row['planning_requests']} requests before the apply timed above; "
-                         f"{row['actions']} actions, {row['workers']} workers; the stale check's reads need "
-                         f"{row['check_floor_seconds']:.1f} s at the quotas: with them in the bound, ratio "
-                         f"{row['ratio_with_check']:.2f}")
+                         f"{row['actions']} actions, {row['workers']} workers" + _with_check(row))
         if "waves" in row:
             lines.append(f"waves, {row['world']['assets']} assets: {row['waves']} waves")
         if not row["ended_empty"]:
@@ -154,6 +152,14 @@ def render(document: Mapping[str, Any]) -> str:
         ops = ", ".join(f"{op} {n}" for op, n in row["requests_by_operation"].items())
         lines.append(f"  {row['world']['assets']} {row['label']}: {ops}")
     return "\n".join(lines)
+
+
+def _with_check(row: Mapping[str, Any]) -> str:
+    """The ratio were the stale check's reads in the bound (none for a world with nothing to delete)."""
+    if row.get("ratio_with_check") is None:
+        return ""
+    return (f"; the stale check's reads need {row['check_floor_seconds']:.1f} s at the quotas: with them in the "
+            f"bound, ratio {row['ratio_with_check']:.2f}")
 
 
 def _floats(text: str) -> list[float]:

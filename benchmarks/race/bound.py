@@ -10,6 +10,7 @@ that needed no read at all would still take this long.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,8 +111,8 @@ def read_seconds(reads: Mapping[str, int]) -> float:
     """Seconds ``reads`` (operation -> count) take at least at the published rates: the busiest family's reads
     over its rate (families read side by side; a family without a rate is unpaced). The bound counts no read;
     this is what the reads before the first mutation (the engine's stale check) would add to it if it did."""
-    per_family: dict[str, int] = {}
+    per_family: Counter[str] = Counter()
     for operation, n in reads.items():
-        per_family[family_of(operation)] = per_family.get(family_of(operation), 0) + n
+        per_family[family_of(operation)] += n
     rates = published_rates()
     return max((n / rates[f] for f, n in per_family.items() if n and rates.get(f)), default=0.0)
