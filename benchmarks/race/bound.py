@@ -94,8 +94,13 @@ def lower_bound(
 ) -> float:
     """Seconds: the busiest family's ``mutations[f] / rates[f]`` (families run in parallel; a family
     without a rate is unpaced), plus one asset DELETING and one model DELETING latency at the end."""
-    busiest = max((n / rates[f] for f, n in mutations.items() if n and rates.get(f)), default=0.0)
-    return busiest + asset_delete + model_delete
+    return busiest_seconds(mutations, rates) + asset_delete + model_delete
+
+
+def busiest_seconds(calls: Mapping[str, int], rates: Mapping[str, float]) -> float:
+    """The busiest family's ``calls[f] / rates[f]``: families are paced side by side; one without a rate is
+    unpaced."""
+    return max((n / rates[f] for f, n in calls.items() if n and rates.get(f)), default=0.0)
 
 
 def bound_of(shape: Shape, latency: LatencyProfile) -> tuple[float, dict[str, int]]:
@@ -108,11 +113,10 @@ def bound_of(shape: Shape, latency: LatencyProfile) -> tuple[float, dict[str, in
 
 
 def read_seconds(reads: Mapping[str, int]) -> float:
-    """Seconds ``reads`` (operation -> count) take at least at the published rates: the busiest family's reads
-    over its rate (families read side by side; a family without a rate is unpaced). The bound counts no read;
-    this is what the reads before the first mutation (the engine's stale check) would add to it if it did."""
+    """Seconds ``reads`` (operation -> count) take at least at the published rates (``busiest_seconds`` of
+    their families). The bound counts no read; this is what the reads before the first mutation (the engine's
+    stale check) would add to it if it did."""
     per_family: Counter[str] = Counter()
     for operation, n in reads.items():
         per_family[family_of(operation)] += n
-    rates = published_rates()
-    return max((n / rates[f] for f, n in per_family.items() if n and rates.get(f)), default=0.0)
+    return busiest_seconds(per_family, published_rates())
