@@ -292,7 +292,7 @@ def _run(
         plan_digest=plan.digest, account=account, region=region, started_at=started_at, finished_at=now,
         workers=workers, actions=reports, interrupted=result.stopped,
         calls=counts["calls"], retries=counts["retries"], throttles=counts["throttles"],
-        in_flight={str(lane): n for lane, n in sorted(result.peak.items(), key=lambda item: str(item[0]))},
+        in_flight=dict(sorted((str(lane), n) for lane, n in result.peak.items())),
     )
 
 
