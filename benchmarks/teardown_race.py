@@ -5,7 +5,9 @@ lower bound those quotas allow (``benchmarks/race/bound.py``).
 
 The worlds: three seeded random forests side by side, of depth 4, 5 and 6 (several models per level,
 shared child models, a component model, projects with dashboards and access policies), deterministic from
-``--seed``. The strategies are described in ``benchmarks/race/run.py`` and ``benchmarks/race/scripts.py``.
+``--seed``. ``--world sites`` races the issue's own world instead: one enterprise over 10 sites of 10 lines
+of turbines (``benchmarks/race/sites.py``; 1,011 assets at 1,000). The strategies are described in
+``benchmarks/race/run.py`` and ``benchmarks/race/scripts.py``.
 
 Measured per strategy and world: clock seconds (the engine's apply; planning is reported beside it), the
 bound and the ratio, the seconds before the first mutation (the engine's stale check, which must re-read the
@@ -22,7 +24,8 @@ default it runs on a sample world of ``--naive-sample`` assets (same shape) and 
 phase by phase (labelled so); ``--naive-sample 0`` runs it on the full world.
 
     python -m benchmarks.teardown_race [--assets 1000,10000] [--scale 1,10] [--strategies engine,naive,waves]
-                                       [--latency realistic|production] [--seed 7] [--naive-sample 100] [--quick]
+                                       [--world forests|sites] [--latency realistic|production] [--seed 7]
+                                       [--naive-sample 100] [--quick]
 """
 
 from __future__ import annotations
@@ -41,14 +44,26 @@ import structlog
 
 from benchmarks.race.bound import Shape, bound_of, published_rates
 from benchmarks.race.run import EVENTS_ENV, STRATEGIES, child_main, race_one
+from benchmarks.race.sites import site_world
 from benchmarks.race.world import FORESTS, world_specs
 from teardown.emulator import Clock, LatencyProfile
+from teardown.emulator.seed import WorldSpec
 
 RESULTS = Path(__file__).parent / "results" / "teardown_race.json"
 QUICK_RESULTS = Path(__file__).parent / "results" / "teardown_race.quick.json"
 NAIVE_SAMPLE = 100
 # What each phase of the naive script grows with, to extrapolate a sample's time to the full world.
 PHASE_UNITS = {"project_links": "projects", "assets": "assets", "models": "models", "monitor": "monitor_resources"}
+WORLDS = ("forests", "sites")
+
+
+def specs_of(world: str, assets: int, seed: int, forests: Sequence[tuple[int, int]] = FORESTS) -> list[WorldSpec]:
+    """The specs of one race world of about ``assets`` assets: the forests, or the issue's sites."""
+    if world == "sites":
+        return [site_world(assets, seed)]
+    if world == "forests":
+        return world_specs(assets, seed, forests)
+    raise ValueError(f"unknown world {world!r}; expected one of {', '.join(WORLDS)}")
 
 
 def extrapolate(phases: Mapping[str, float], sample: Mapping[str, int], full: Mapping[str, int]) -> float:
@@ -71,19 +86,21 @@ def race(
     clock: Clock | None = None,
     quotas: str = "aws",
     forests: Sequence[tuple[int, int]] = FORESTS,
+    world: str = "forests",
     on_row: Callable[[dict[str, Any]], None] = lambda _row: None,
 ) -> dict[str, Any]:
     """Every strategy on every world (``(assets, time scale)``); the results document. With ``clock``,
     everything runs in this process on it (the smoke test); else each strategy in a child process."""
     rows: list[dict[str, Any]] = []
     for assets, scale in worlds:
-        specs = world_specs(assets, seed, forests)
+        specs = specs_of(world, assets, seed, forests)
         full = Shape.of_specs(specs)
         bound, _ = bound_of(full, LatencyProfile.named(latency))
         for strategy in strategies:
             sampled = strategy == "naive" and 0 < naive_sample < assets
-            row = race_one(world_specs(naive_sample, seed, forests) if sampled else specs, strategy, latency=latency,
-                           scale=scale, workdir=workdir / f"{assets}-{strategy}", clock=clock, quotas=quotas)
+            raced = specs_of(world, naive_sample, seed, forests) if sampled else specs
+            row = race_one(raced, strategy, latency=latency, scale=scale, workdir=workdir / f"{assets}-{strategy}",
+                           clock=clock, quotas=quotas)
             row["label"] = strategy
             if sampled:
                 # The measured counts stay the sample's; only the time is carried over to the full world.
@@ -104,6 +121,7 @@ def race(
         "quotas": quotas,
         "published_rates": published_rates(),
         "seed": seed,
+        "world": world,
         "naive_sample": naive_sample,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -172,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--scale", default="1,10", help="time scale per world (one value: every world)")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--latency", choices=("realistic", "production"), default="realistic")
+    parser.add_argument("--world", choices=WORLDS, default="forests",
+                        help="the seeded forests, or the issue's enterprise of sites, lines and turbines")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--naive-sample", type=int, default=NAIVE_SAMPLE,
                         help="assets of the sample world the naive script runs on (0: the full world)")
@@ -204,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="teardown-race-") as tmp:
         document = race(list(zip(sizes, scales, strict=True)), strategies, latency=args.latency, seed=args.seed,
-                        workdir=Path(tmp), naive_sample=args.naive_sample,
+                        workdir=Path(tmp), naive_sample=args.naive_sample, world=args.world,
                         on_row=lambda row: print(table_row(row), flush=True))
     print(f"\n{args.latency} latency, AWS quotas (asset 30, model 10, monitor 10 TPS), seed {args.seed}\n")
     print(render(document))

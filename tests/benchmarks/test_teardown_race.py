@@ -19,8 +19,9 @@ from benchmarks.race.bound import (
     read_seconds,
 )
 from benchmarks.race.run import STRATEGIES, race_one
+from benchmarks.race.sites import site_levels
 from benchmarks.race.world import world_specs
-from benchmarks.teardown_race import extrapolate, race, render
+from benchmarks.teardown_race import extrapolate, race, render, specs_of
 from teardown.emulator import LatencyProfile, LogNormal, LongTail, ManualClock
 
 # The world of issue 11: 1 enterprise -> 10 sites -> 10 lines -> 9 turbines, 4 models, 10 project links.
@@ -102,3 +103,24 @@ def test_a_strategy_that_fails_is_reported_with_what_it_left_behind(tmp_path: Pa
                    workdir=tmp_path, clock=ManualClock(), quotas="off")
     assert row["error"].startswith("ValueError: unknown strategy")
     assert not row["ended_empty"] and row["left"]["assets"] == 3
+
+
+def test_the_sites_world_at_a_thousand_assets_is_the_issues_own() -> None:
+    shape = Shape.of_specs(specs_of("sites", 1000, 7))
+    assert (shape.assets, shape.links, shape.models, sum(shape.project_links)) == (
+        ISSUE_WORLD.assets, ISSUE_WORLD.links, ISSUE_WORLD.models, sum(ISSUE_WORLD.project_links))
+    assert site_levels(10_000) == (10, 99)  # 10,011 assets: the same ten sites of ten lines, wider
+    with pytest.raises(ValueError, match="at least 4"):
+        site_levels(3)
+    with pytest.raises(ValueError, match="unknown world"):
+        specs_of("moon", 1000, 7)
+
+
+@pytest.mark.http
+def test_the_engine_empties_a_tiny_sites_world(tmp_path: Path) -> None:
+    document = race([(8, 1.0)], ["engine"], latency="instant", seed=3, workdir=tmp_path, naive_sample=0,
+                    clock=ManualClock(), quotas="off", world="sites")
+    (row,) = document["rows"]
+    assert document["world"] == "sites"
+    assert row["ok"] and row["ended_empty"], row.get("left")
+    assert row["world"]["assets"] == 8 and row["world"]["models"] == 4
