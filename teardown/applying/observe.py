@@ -18,9 +18,11 @@ that family's rate while mutations queue for it, so checks never crowd out the m
 nothing queues, a read costs nothing); effects that work better than anything ready waits for (their ``hurry``
 stakes above the walk's frontier for the family), on a path no shorter than the time the family needs to send
 what it has still to start, are on the critical path, and their checks may take ``critical_share``: work with
-slack waits for its group's ordinary reads, which confirm more at once. A check that shows an effect not yet due
-(read along with its group) is no miss. No wall-clock constant is on the critical path. Waits are on the
-injected clock; reads go through the one request path.
+slack waits for its group's ordinary reads, which confirm more at once. In the tail (a family with nothing left
+to start), the critical groups that end last are read as soon as their last effect is due, and a tenth of a
+latency after a miss: there a read delays no mutation, and an effect seen late is the run's end seen late.
+A check that shows an effect not yet due (read along with its group) is no miss. No wall-clock constant is on
+the critical path. Waits are on the injected clock; reads go through the one request path.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -41,11 +42,20 @@ from teardown.applying.effects import (
     DEFAULT_OBSERVE,
     DONE,
     SOURCES,
-    URGENT_GAP,
     Effect,
     ObserveSettings,
     Verdict,
     status_text,
+)
+from teardown.applying.watches import (
+    BACKOFF_MAX,
+    BACKOFF_START,
+    TAIL_GAP,
+    Group,
+    Watch,
+    ending_last,
+    group_of,
+    urgent_due,
 )
 from teardown.aws.calls import PAGE_SIZE, Calls
 from teardown.aws.classify import error_code, error_text
@@ -55,89 +65,8 @@ from teardown.kinds import Completion
 
 log = structlog.get_logger(__name__)
 
-# Checks of one effect that finds it not yet there come after this fraction of its latency, doubling.
-_BACKOFF_START = 0.25
-_BACKOFF_MAX = 2.0
 _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
-
-
-@dataclass
-class _Watch:
-    effect: Effect
-    sent_at: float
-    due_at: float
-    deadline_at: float
-    future: Future[Verdict]
-    last_checked: float
-    urgent: bool
-    key: str | None = None
-    misses: int = 0
-    stakes: float = -math.inf  # the priority of the best work waiting for this effect (``hurry``)
-
-
-@dataclass
-class _Urgent:
-    """What a group's urgent watches add up to: kept as watches come and go, so planning the next check costs
-    the same with thousands watched as with one."""
-
-    due: float = math.inf  # when the first is due
-    completions: frozenset[Completion] = frozenset()
-    stakes: float = -math.inf  # the priority of the best work waiting for one
-
-
-@dataclass
-class _Group:
-    watches: dict[str, list[_Watch]] = field(default_factory=lambda: defaultdict(list))  # rid -> watches
-    pages: int = 1  # what its list cost last time
-    checking: bool = False
-    last_check: float = -math.inf
-    _urgent: _Urgent | None = None  # None: to add up again
-
-    def add(self, watch: _Watch) -> None:
-        self.watches[watch.effect.rid].append(watch)
-        self.now_urgent(watch)
-
-    def now_urgent(self, watch: _Watch) -> None:
-        """``watch`` was added, made urgent, or given more at stake (its due time moved no later)."""
-        if watch.urgent and self._urgent is not None:
-            u = self._urgent
-            self._urgent = _Urgent(min(u.due, watch.due_at), u.completions | {watch.effect.completion},
-                                   max(u.stakes, watch.stakes))
-
-    def changed(self) -> None:
-        """A watch was removed, or its due time moved later: add the urgent ones up again when next asked."""
-        self._urgent = None
-
-    def urgent(self) -> _Urgent:
-        if self._urgent is None:
-            mine = [w for ws in self.watches.values() for w in ws if w.urgent]
-            self._urgent = _Urgent(_urgent_due(mine), frozenset(w.effect.completion for w in mine),
-                                   max((w.stakes for w in mine), default=-math.inf))
-        return self._urgent
-
-    def stakes(self) -> float:
-        return self.urgent().stakes
-
-    def next_check(self, latency: Mapping[Completion, float]) -> float:
-        """When the group is next worth a read: its first urgent effect due, no sooner than ``URGENT_GAP``
-        of their latency after the last read; never for lazy effects alone (``_pending`` lets the loop sleep
-        until ``hurry`` or ``close`` makes one urgent)."""
-        urgent = self.urgent()
-        if not urgent.completions:
-            return math.inf
-        gap = URGENT_GAP * min(latency[c] for c in urgent.completions)
-        return max(urgent.due, self.last_check + gap)
-
-
-def _urgent_due(watches: list[_Watch]) -> float:
-    """When the first of ``watches`` that something waits for is due: lazy ones are never read for
-    themselves (not described one by one, nor counted towards a list), only along with urgent ones."""
-    return min((w.due_at for w in watches if w.urgent), default=math.inf)
-
-
-def _group_of(effect: Effect) -> str:
-    return effect.group or f"describe:{effect.rid}"
 
 
 class EffectObserver:
@@ -153,7 +82,7 @@ class EffectObserver:
         self.settings = settings
         self._cond = threading.Condition()
         self._wake = threading.Event()
-        self._groups: dict[str, _Group] = defaultdict(_Group)
+        self._groups: dict[str, Group] = defaultdict(Group)
         # When the family's read budget next allows a read: for ordinary checks, and for critical ones.
         self._family_free_at: dict[str, float] = defaultdict(float)
         self._critical_free_at: dict[str, float] = defaultdict(float)
@@ -164,7 +93,7 @@ class EffectObserver:
         self._unstarted: Mapping[Hashable, int] | None = unstarted
         self._latency: dict[Completion, float] = {c: s.first_guess for c, s in SOURCES.items()}
         self._learned: set[Completion] = set()  # the completions whose latency the run has observed
-        self._keys: dict[str, _Watch] = {}
+        self._keys: dict[str, Watch] = {}
         self._closed = False
         # The list behind a group costs its pages: known from the plan until the first list answers.
         for group, size in (group_sizes or {}).items():
@@ -206,9 +135,9 @@ class EffectObserver:
             if self._closed:
                 raise RuntimeError("the observer is closed")
             due = sent_at + self._latency[effect.completion]
-            watch = _Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
+            watch = Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
                            urgent=urgent, key=key)
-            self._groups[_group_of(effect)].add(watch)
+            self._groups[group_of(effect)].add(watch)
             if key is not None:
                 self._keys[key] = watch
             self._cond.notify_all()
@@ -225,11 +154,11 @@ class EffectObserver:
                 return
             watch.stakes = max(watch.stakes, stakes)
             self._make_urgent(watch)
-            self._groups[_group_of(watch.effect)].now_urgent(watch)
+            self._groups[group_of(watch.effect)].now_urgent(watch)
             self._cond.notify_all()
         self._wake.set()
 
-    def _make_urgent(self, watch: _Watch) -> None:
+    def _make_urgent(self, watch: Watch) -> None:
         """Check ``watch`` as soon as it is due from now on (lazy ones are read only along with their group's
         urgent ones). Called under the lock."""
         if not watch.urgent:
@@ -265,11 +194,12 @@ class EffectObserver:
         """The group to check next and when: its earliest due effect, but not before its family's read
         budget allows (a check costs its pages, or its describes)."""
         best: tuple[str | None, float] = (None, math.inf)
+        tail = self._tail_groups()
         for name, group in self._groups.items():
             if not group.watches or group.checking:
                 continue
-            at = group.next_check(self._latency)
             family = self._family(name)
+            at = group.next_check(self._latency, tail=name in tail)
             bucket = self.calls.limiter.bucket(family)
             # Room in the family now (no request queued): a read costs the mutations nothing. Otherwise
             # the observer's share of the rate decides (the larger one where the best work waits).
@@ -290,6 +220,27 @@ class EffectObserver:
         if self._unstarted is None:
             return True
         return stakes * self._pace() >= self._unstarted.get(family, 0) / self.calls.limiter.bucket(family).rate
+
+    def _tail_groups(self) -> set[str]:
+        """The groups whose checks decide when the run ends: critical, in a family with nothing left to start
+        (its reads then delay no mutation), and ending last: their last urgent effect's due time plus the path
+        waiting on it is within ``TAIL_GAP`` of a latency of the latest such end. A group that ends sooner
+        has slack, and keeps the ordinary cadence. Called under the lock; costs nothing before a family's
+        last action has started."""
+        if self._unstarted is None or all(n > 0 for n in self._unstarted.values()):
+            return set()
+        pace = self._pace()
+        ends: dict[str, tuple[float, float]] = {}  # group -> (when its waiting work would end, its tolerance)
+        for name, group in self._groups.items():
+            family = self._family(name)
+            if not group.watches or self._unstarted.get(family, 0) > 0 or not self._critical(name, family):
+                continue
+            urgent = group.urgent()
+            if not urgent.completions:
+                continue
+            ends[name] = (urgent.last_due + urgent.stakes * pace,
+                          TAIL_GAP * min(self._latency[c] for c in urgent.completions))
+        return ending_last(ends)
 
     def _pace(self) -> float:
         """How much longer than first guessed effects take here (the largest ratio learned so far, 1 before any):
@@ -329,13 +280,14 @@ class EffectObserver:
         with self._cond:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
-            due = [rid for rid, ws in watched.items() if _urgent_due(ws) <= started]
+            due = [rid for rid, ws in watched.items() if urgent_due(ws) <= started]
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
             family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
             critical = self._critical(name, family)
+            tail = critical and name in self._tail_groups()
             free_at = self._free_at(critical)
             share = self.settings.critical_share if critical else self.settings.read_share
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
@@ -354,7 +306,7 @@ class EffectObserver:
         seen: Counter[str] = Counter()
         for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
             for watch in watched[rid]:
-                if watch.sent_at <= started and self._judge(name, watch, status, started, taken):
+                if watch.sent_at <= started and self._judge(name, watch, status, started, taken, tail=tail):
                     seen[watch.effect.completion.value] += 1
         log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
                   seen=dict(seen), critical=critical)
@@ -399,8 +351,10 @@ class EffectObserver:
         status: dict[str, Any] = answer.get(source.status_key, {})
         return status
 
-    def _judge(self, name: str, watch: _Watch, status: dict[str, Any] | None, started: float, taken: float) -> bool:
-        """Give ``watch`` its verdict from ``status`` (True), or plan its next check (False)."""
+    def _judge(self, name: str, watch: Watch, status: dict[str, Any] | None, started: float, taken: float, *,
+               tail: bool = False) -> bool:
+        """Give ``watch`` its verdict from ``status`` (True), or plan its next check (False): after a miss, a
+        backoff from ``BACKOFF_START`` of its latency (``TAIL_GAP`` in the ``tail``), doubling."""
         effect = watch.effect
         source = SOURCES[effect.completion]
         state = None if status is None else status.get("state")
@@ -421,7 +375,8 @@ class EffectObserver:
                 return False
             if verdict is None:
                 watch.misses += 1
-                gap = self._latency[effect.completion] * min(_BACKOFF_START * 2 ** (watch.misses - 1), _BACKOFF_MAX)
+                first = TAIL_GAP if tail else BACKOFF_START
+                gap = self._latency[effect.completion] * min(first * 2 ** (watch.misses - 1), BACKOFF_MAX)
                 watch.due_at = min(taken + gap, watch.deadline_at)
                 watch.last_checked = started
                 self._groups[name].changed()
@@ -437,7 +392,7 @@ class EffectObserver:
         watch.future.set_result(verdict)
         return True
 
-    def _remove(self, name: str, watch: _Watch) -> None:
+    def _remove(self, name: str, watch: Watch) -> None:
         group = self._groups[name]
         group.changed()
         if watch.key is not None and self._keys.get(watch.key) is watch:

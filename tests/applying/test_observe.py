@@ -22,6 +22,7 @@ from teardown.applying.effects import (
     portal_gone,
 )
 from teardown.applying.observe import EffectObserver
+from teardown.applying.watches import ending_last
 from teardown.aws.calls import Calls
 from teardown.aws.pacing import RateLimiter, TokenBucket
 from teardown.emulator.clock import ManualClock
@@ -195,6 +196,36 @@ def test_work_with_slack_waits_on_the_read_share_however_high_it_ranks(clock: Ma
     stay rationed; once the family's queue is shorter than the path (60 actions: 2 s), they are critical."""
     assert _seen_after(clock, stakes=5.0, unstarted={"asset": 300}) > 30.0
     assert _seen_after(ManualClock(), stakes=5.0, unstarted={"asset": 60}) < 5.0
+
+
+def _lag(clock: ManualClock, unstarted: dict[object, int]) -> float:
+    """A delete gone just after it is due (so its first check misses), hurried by critical work (stakes 5
+    against a frontier of 0.5): latencies from gone to confirmed."""
+    start = clock.now()
+    with EffectObserver(Calls(None, clock), clock, frontier={"asset": 0.5}, unstarted=unstarted) as observer:
+        latency = observer.latency(Completion.ASSET_GONE)
+        gone_at = start + 1.05 * latency
+        observer.calls = Calls(DeletingAssets(clock, {"a1": "m1"}, gone_at=gone_at), clock)
+        future = observer.expect(asset_gone("a1", "m1"), start, key="a1", urgent=False)
+        observer.hurry("a1", 5.0)
+        assert future.result(timeout=30) == DONE
+        return (clock.now() - gone_at) / latency
+
+
+def test_in_the_tail_an_effect_missed_is_read_again_within_a_tenth_of_its_latency(clock: ManualClock) -> None:
+    """Once the family has nothing left to start, a read delays no mutation and every moment a done effect
+    goes unseen adds to the run's end: a delete missed at its first check is read again a tenth of its
+    latency later. While one action is still to start, the ordinary cadence (half a latency) holds."""
+    assert _lag(clock, unstarted={"asset": 0}) < 0.1
+    assert _lag(ManualClock(), unstarted={"asset": 1}) > 0.3
+
+
+def test_in_the_tail_only_the_groups_that_end_last_are_read_tightly() -> None:
+    """A group whose waiting work ends well before the latest has slack: it keeps the ordinary cadence. Those
+    within their tolerance of the latest end are the tail."""
+    ends = {"m1": (12.0, 0.25), "m2": (7.0, 0.25), "m3": (11.8, 0.25), "m4": (11.7, 0.25)}
+    assert ending_last(ends) == {"m1", "m3"}
+    assert ending_last({}) == set()
 
 
 def test_a_delete_that_ends_failed_fails_with_the_service_text(clock: ManualClock) -> None:

@@ -1,0 +1,112 @@
+"""What the observer keeps per expected effect and per group of effects one read confirms together, and the
+cadence its checks follow (``teardown.applying.observe`` runs them)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from teardown.applying.effects import URGENT_GAP, Effect, Verdict
+from teardown.kinds import Completion
+
+# Checks of one effect that finds it not yet there come after this fraction of its latency, doubling.
+BACKOFF_START = 0.25
+BACKOFF_MAX = 2.0
+# In the tail (see ``EffectObserver._tail_groups``) a group is read once its last urgent effect is due, and
+# after a miss this fraction of the latency later (doubling): a read then delays no mutation, and every moment a
+# done effect goes unseen is added to the run's end.
+TAIL_GAP = 0.1
+
+
+@dataclass
+class Watch:
+    effect: Effect
+    sent_at: float
+    due_at: float
+    deadline_at: float
+    future: Future[Verdict]
+    last_checked: float
+    urgent: bool
+    key: str | None = None
+    misses: int = 0
+    stakes: float = -math.inf  # the priority of the best work waiting for this effect (``hurry``)
+
+
+@dataclass
+class Urgent:
+    """What a group's urgent watches add up to: kept as watches come and go, so planning the next check costs
+    the same with thousands watched as with one."""
+
+    due: float = math.inf  # when the first is due
+    last_due: float = -math.inf  # when the last is due
+    completions: frozenset[Completion] = frozenset()
+    stakes: float = -math.inf  # the priority of the best work waiting for one
+
+
+@dataclass
+class Group:
+    watches: dict[str, list[Watch]] = field(default_factory=lambda: defaultdict(list))  # rid -> watches
+    pages: int = 1  # what its list cost last time
+    checking: bool = False
+    last_check: float = -math.inf
+    _urgent: Urgent | None = None  # None: to add up again
+
+    def add(self, watch: Watch) -> None:
+        self.watches[watch.effect.rid].append(watch)
+        self.now_urgent(watch)
+
+    def now_urgent(self, watch: Watch) -> None:
+        """``watch`` was added, made urgent, or given more at stake (its due time moved no later)."""
+        if watch.urgent and self._urgent is not None:
+            u = self._urgent
+            self._urgent = Urgent(min(u.due, watch.due_at), max(u.last_due, watch.due_at),
+                                   u.completions | {watch.effect.completion}, max(u.stakes, watch.stakes))
+
+    def changed(self) -> None:
+        """A watch was removed, or its due time moved later: add the urgent ones up again when next asked."""
+        self._urgent = None
+
+    def urgent(self) -> Urgent:
+        if self._urgent is None:
+            mine = [w for ws in self.watches.values() for w in ws if w.urgent]
+            self._urgent = Urgent(urgent_due(mine), max((w.due_at for w in mine), default=-math.inf),
+                                   frozenset(w.effect.completion for w in mine),
+                                   max((w.stakes for w in mine), default=-math.inf))
+        return self._urgent
+
+    def stakes(self) -> float:
+        return self.urgent().stakes
+
+    def next_check(self, latency: Mapping[Completion, float], *, tail: bool = False) -> float:
+        """When the group is next worth a read: its first urgent effect due, no sooner than ``URGENT_GAP``
+        of their latency after the last read (in the ``tail``, at the latest when the last is due, no sooner
+        than ``TAIL_GAP`` after the last read); never for lazy effects alone (``_pending`` lets the loop sleep
+        until ``hurry`` or ``close`` makes one urgent)."""
+        urgent = self.urgent()
+        if not urgent.completions:
+            return math.inf
+        taken = min(latency[c] for c in urgent.completions)
+        at = max(urgent.due, self.last_check + URGENT_GAP * taken)
+        if tail:
+            at = min(at, max(urgent.last_due, self.last_check + TAIL_GAP * taken))
+        return at
+
+
+def urgent_due(watches: list[Watch]) -> float:
+    """When the first of ``watches`` that something waits for is due: lazy ones are never read for
+    themselves (not described one by one, nor counted towards a list), only along with urgent ones."""
+    return min((w.due_at for w in watches if w.urgent), default=math.inf)
+
+
+def ending_last(ends: Mapping[str, tuple[float, float]]) -> set[str]:
+    """Of groups given as (when the work waiting on them would end, a tolerance), those ending last: within
+    their tolerance of the latest end."""
+    latest = max((end for end, _ in ends.values()), default=-math.inf)
+    return {name for name, (end, tolerance) in ends.items() if end >= latest - tolerance}
+
+
+def group_of(effect: Effect) -> str:
+    return effect.group or f"describe:{effect.rid}"
