@@ -247,6 +247,18 @@ class EffectObserver:
         stakes are paths in first-guess seconds, so a world twice as slow doubles them."""
         return max((self._latency[c] / SOURCES[c].first_guess for c in self._learned), default=1.0)
 
+    def _pace_unlearned(self) -> None:
+        """Kinds the run has not observed yet take the pace of those it has (the geometric mean of their
+        learned-to-first-guess ratios): a world where parents settle in a tenth of the first guess (a region
+        that is fast today, an emulator at time scale 10) deletes its models faster too. Model deletes come
+        last, so nothing else teaches their latency: the first guess would be a fixed constant on the run's
+        last step. Called under the lock."""
+        logs = [math.log(self._latency[c] / SOURCES[c].first_guess) for c in self._learned]
+        pace = math.exp(sum(logs) / len(logs))
+        for completion, source in SOURCES.items():
+            if completion not in self._learned:
+                self._latency[completion] = source.first_guess * pace
+
     def _free_at(self, critical: bool) -> dict[str, float]:
         return self._critical_free_at if critical else self._family_free_at
 
@@ -388,6 +400,7 @@ class EffectObserver:
                 old = self._latency[effect.completion]
                 self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
                 self._learned.add(effect.completion)
+                self._pace_unlearned()
             self._remove(name, watch)
         watch.future.set_result(verdict)
         return True

@@ -101,6 +101,23 @@ def test_the_latency_estimate_follows_what_is_observed(clock: ManualClock) -> No
     assert learned > first_guess
 
 
+def test_kinds_not_yet_observed_take_the_pace_of_those_that_were(clock: ManualClock) -> None:
+    """Deletes that take a tenth of the first guess teach the asset latency; model deletes, which come last
+    and teach nothing before, are then first checked at the same pace, not at their first guess (a constant
+    that would hold the last step of a fast run). A kind once observed keeps its own estimate."""
+    with EffectObserver(Calls(None, clock), clock) as observer:
+        model_guess = observer.latency(Completion.MODEL_GONE)
+        asset_guess = observer.latency(Completion.ASSET_GONE)
+        for _ in range(10):
+            fake = DeletingAssets(clock, {f"a{i}": "m1" for i in range(5)}, gone_at=clock.now() + asset_guess / 10)
+            observer.calls = Calls(fake, clock)
+            _verdicts(observer, [asset_gone(a, "m1") for a in fake.assets], clock.now())
+        asset = observer.latency(Completion.ASSET_GONE)
+        model = observer.latency(Completion.MODEL_GONE)
+    assert asset < asset_guess / 2
+    assert model == pytest.approx(model_guess * asset / asset_guess)
+
+
 def test_an_effect_nothing_waits_for_is_read_only_once_something_does(clock: ManualClock) -> None:
     """A delete of model m2 that nothing waits for yet, beside one of m1 that something does and that takes
     30 s: m2's list is never read while m1 is watched (noticing m2's failure sooner would change nothing,
