@@ -9,12 +9,14 @@ as a user points the engine at AWS.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader
 
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.retry import read_policy
@@ -38,11 +40,14 @@ class AwsTarget:
         # botocore reads AWS_DEFAULT_REGION and the profile but not AWS_REGION, which the AWS CLI v2 and the
         # other SDKs read first (and --region's help promises): without a region of its own, honour it here.
         region = self.region or os.environ.get("AWS_REGION") or None
-        if not wire_timestamps:
-            return boto3.Session(profile_name=self.profile, region_name=region)
-        core = botocore.session.Session()
-        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_as_sent)
-        return boto3.Session(botocore_session=core, profile_name=self.profile, region_name=region)
+        core = botocore.session.Session(profile=self.profile)
+        loader = _shared_loader(core)
+        if wire_timestamps:
+            core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_as_sent)
+        session = boto3.Session(botocore_session=core, profile_name=self.profile, region_name=region)
+        with _LOADERS_LOCK:  # boto3 adds its own data path to the loader on every session: keep it once
+            loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
+        return session
 
     def sitewise_endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_IOTSITEWISE")
@@ -53,6 +58,25 @@ class AwsTarget:
 
 def _as_sent(value: object) -> object:
     return value
+
+
+# One botocore data loader per data path for the whole process: a new session otherwise reads the service
+# model and endpoint data again (a tenth of a second or more, where a client of a known session costs 10 ms),
+# and an apply makes three sessions before its first mutation.
+_LOADERS: dict[str | None, Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _shared_loader(core: botocore.session.Session) -> Loader:
+    """Give ``core`` the process's loader for its data path (its own becomes that loader if it is the first)."""
+    path = core.get_config_variable("data_path")
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(path)
+        if loader is None:
+            loader = _LOADERS[path] = core.get_component("data_loader")
+        else:
+            core.register_component("data_loader", loader)
+    return loader
 
 
 def _config(*, pool: int, local: bool) -> Config:
