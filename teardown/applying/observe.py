@@ -136,7 +136,7 @@ class EffectObserver:
                 raise RuntimeError("the observer is closed")
             due = sent_at + self._latency[effect.completion]
             watch = Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
-                           urgent=urgent, key=key)
+                          urgent=urgent, key=key)
             self._groups[group_of(effect)].add(watch)
             if key is not None:
                 self._keys[key] = watch

@@ -63,7 +63,7 @@ class Group:
         if watch.urgent and self._urgent is not None:
             u = self._urgent
             self._urgent = Urgent(min(u.due, watch.due_at), max(u.last_due, watch.due_at),
-                                   u.completions | {watch.effect.completion}, max(u.stakes, watch.stakes))
+                                  u.completions | {watch.effect.completion}, max(u.stakes, watch.stakes))
 
     def changed(self) -> None:
         """A watch was removed, or its due time moved later: add the urgent ones up again when next asked."""
@@ -73,8 +73,8 @@ class Group:
         if self._urgent is None:
             mine = [w for ws in self.watches.values() for w in ws if w.urgent]
             self._urgent = Urgent(urgent_due(mine), max((w.due_at for w in mine), default=-math.inf),
-                                   frozenset(w.effect.completion for w in mine),
-                                   max((w.stakes for w in mine), default=-math.inf))
+                                  frozenset(w.effect.completion for w in mine),
+                                  max((w.stakes for w in mine), default=-math.inf))
         return self._urgent
 
     def stakes(self) -> float:
