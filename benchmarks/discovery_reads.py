@@ -31,12 +31,11 @@ from teardown.aws.target import AwsTarget, sitewise_client
 from teardown.emulator.backend import SiteWiseBackend
 from teardown.emulator.clock import ScaledClock
 from teardown.emulator.hook import mock_sitewise
-from teardown.emulator.seed import SeededWorld, seed_world
+from teardown.emulator.seed import SeededWorld, seed_world, wind_park
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import Plan
-from tests.support.parks import wind_park
 
 RESULTS = Path(__file__).parent / "results" / "discovery_reads.json"
 ACCOUNT = "123456789012"

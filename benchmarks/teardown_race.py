@@ -6,8 +6,8 @@ lower bound those quotas allow (``benchmarks/race/bound.py``).
 The worlds: three seeded random forests side by side, of depth 4, 5 and 6 (several models per level,
 shared child models, a component model, projects with dashboards and access policies), deterministic from
 ``--seed``. ``--world sites`` races the issue's own world instead: one enterprise over 10 sites of 10 lines
-of turbines (``benchmarks/race/sites.py``; 1,011 assets at 1,000). The strategies are described in
-``benchmarks/race/run.py`` and ``benchmarks/race/scripts.py``.
+of turbines (``benchmarks/race/sites.py``; 1,011 assets at 1,000; it has no seed). The strategies are
+described in ``benchmarks/race/run.py`` and ``benchmarks/race/scripts.py``.
 
 Measured per strategy and world: clock seconds (the engine's apply; planning is reported beside it), the
 bound and the ratio, the seconds before the first mutation (the engine's stale check, which must re-read the
@@ -60,7 +60,7 @@ WORLDS = ("forests", "sites")
 def specs_of(world: str, assets: int, seed: int, forests: Sequence[tuple[int, int]] = FORESTS) -> list[WorldSpec]:
     """The specs of one race world of about ``assets`` assets: the forests, or the issue's sites."""
     if world == "sites":
-        return [site_world(assets, seed)]
+        return [site_world(assets)]
     if world == "forests":
         return world_specs(assets, seed, forests)
     raise ValueError(f"unknown world {world!r}; expected one of {', '.join(WORLDS)}")

@@ -10,8 +10,8 @@ from teardown.aws.discover import discover
 from teardown.aws.lanes import BRANCH_READERS, connections_for, lane_size, lane_sizes
 from teardown.aws.pacing import DEFAULT_RATES, RateLimiter, family_of
 from teardown.emulator.clock import ManualClock
+from teardown.emulator.seed import wind_park
 from teardown.inventory.selectors import SelectionSpec
-from tests.support.parks import wind_park
 from tests.support.worlds import ACCOUNT, REGION, seeded
 
 HANG_GUARD = 30.0  # real seconds a held read waits before giving up: only ever reached when the test fails

@@ -19,10 +19,10 @@ from teardown.emulator.seed import (
     PropertySpec,
     WorldSpec,
     random_world,
+    wind_park,
     windfarm,
 )
 from teardown.inventory.selectors import SelectionSpec
-from tests.support.parks import wind_park
 from tests.support.worlds import ACCOUNT, REGION, Env, seeded
 
 MODELS_ONLY = WorldSpec(

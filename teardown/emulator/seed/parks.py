@@ -1,5 +1,6 @@
 """Regular wind parks of any size, the shape of issue 11's measurements: 1 enterprise -> sites -> lines ->
-turbines, four models, one Monitor portal with a project per site (each holding its site). No tests here.
+turbines, four models, one Monitor portal with a project per site (each holding its site). The tests, the
+benchmarks and anyone's own code seed them like any other world (``seed_world``).
 
 ``wind_park()`` with its defaults is the 1,011-asset world of issue 11 (10 sites, 10 lines each, 9 turbines
 each; 1,010 links; 10 project links).
@@ -7,7 +8,7 @@ each; 1,010 links; 10 project links).
 
 from __future__ import annotations
 
-from teardown.emulator.seed import AssetSpec, ModelSpec, PortalSpec, ProjectSpec, PropertySpec, WorldSpec
+from teardown.emulator.seed.spec import AssetSpec, ModelSpec, PortalSpec, ProjectSpec, PropertySpec, WorldSpec
 
 PARK_MODELS = (
     ModelSpec(key="turbine", name="Turbine", properties=(PropertySpec("power"),)),
