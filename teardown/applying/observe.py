@@ -393,11 +393,13 @@ class EffectObserver:
                 watch.last_checked = started
                 self._groups[name].changed()
                 return False
-            if verdict.done and watch.urgent:
+            old = self._latency[effect.completion]
+            if verdict.done and watch.urgent and started - watch.last_checked <= BACKOFF_MAX * old:
                 # It happened between the last check that did not see it and this one: learn the midpoint
-                # (only from urgent effects: a lazy one is seen when its group happens to be read).
+                # (only from urgent effects: a lazy one is seen when its group happens to be read; nor from one
+                # made urgent long after it was sent, whose interval is wider than any backoff's and says
+                # nothing of the latency).
                 seen = (watch.last_checked + started) / 2 - watch.sent_at
-                old = self._latency[effect.completion]
                 self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
                 self._learned.add(effect.completion)
                 self._pace_unlearned()

@@ -101,6 +101,21 @@ def test_the_latency_estimate_follows_what_is_observed(clock: ManualClock) -> No
     assert learned > first_guess
 
 
+def test_an_effect_hurried_long_after_it_was_sent_teaches_no_latency(clock: ManualClock) -> None:
+    """A model delete nothing waited for until 100 s after its request: when it is seen gone, all that is
+    known is that it took under 100 s. Learnt as a midpoint, that would push the estimate towards 50 s and
+    delay the first check of every later model delete; the estimate stays where it was."""
+    start = clock.now()
+    fake = DeletingAssets(clock, {"a1": "m1"}, gone_at=start + 0.5)
+    with _observer(fake, clock) as observer:
+        before = observer.latency(Completion.ASSET_GONE)
+        lazy = observer.expect(asset_gone("a1", "m1"), start, key="a1", urgent=False)
+        clock.advance(100.0)
+        observer.hurry("a1", 5.0)
+        assert lazy.result(timeout=30) == DONE
+        assert observer.latency(Completion.ASSET_GONE) == before
+
+
 def test_kinds_not_yet_observed_take_the_pace_of_those_that_were(clock: ManualClock) -> None:
     """Deletes that take a tenth of the first guess teach the asset latency; model deletes, which come last
     and teach nothing before, are then first checked at the same pace, not at their first guess (a constant
