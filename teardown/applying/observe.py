@@ -28,6 +28,7 @@ the critical path. Waits are on the injected clock; reads go through the one req
 from __future__ import annotations
 
 import math
+import statistics
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
@@ -245,7 +246,11 @@ class EffectObserver:
     def _pace(self) -> float:
         """How much longer than first guessed effects take here (the largest ratio learned so far, 1 before any):
         stakes are paths in first-guess seconds, so a world twice as slow doubles them."""
-        return max((self._latency[c] / SOURCES[c].first_guess for c in self._learned), default=1.0)
+        return max(self._learned_ratios(), default=1.0)
+
+    def _learned_ratios(self) -> list[float]:
+        """Per completion the run has observed, its learned latency over its first guess."""
+        return [self._latency[c] / SOURCES[c].first_guess for c in self._learned]
 
     def _pace_unlearned(self) -> None:
         """Kinds the run has not observed yet take the pace of those it has (the geometric mean of their
@@ -253,8 +258,7 @@ class EffectObserver:
         that is fast today, an emulator at time scale 10) deletes its models faster too. Model deletes come
         last, so nothing else teaches their latency: the first guess would be a fixed constant on the run's
         last step. Called under the lock."""
-        logs = [math.log(self._latency[c] / SOURCES[c].first_guess) for c in self._learned]
-        pace = math.exp(sum(logs) / len(logs))
+        pace = statistics.geometric_mean(self._learned_ratios())
         for completion, source in SOURCES.items():
             if completion not in self._learned:
                 self._latency[completion] = source.first_guess * pace
