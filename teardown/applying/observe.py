@@ -19,8 +19,9 @@ nothing queues, a read costs nothing); effects that work better than anything re
 stakes above the walk's frontier for the family), on a path no shorter than the time the family needs to send
 what it has still to start, are on the critical path, and their checks may take ``critical_share``: work with
 slack waits for its group's ordinary reads, which confirm more at once. In the tail (a family with nothing left
-to start), the critical groups that end last are read as soon as their last effect is due, and a tenth of a
-latency after a miss: there a read delays no mutation, and an effect seen late is the run's end seen late.
+to start), the critical groups that end last are read as soon as their last effect is due, and after a miss a
+tenth of the time the effect has taken so far (at least a tenth of its latency) later: there a read delays no
+mutation, and an effect seen late is the run's end seen late.
 A check that shows an effect not yet due (read along with its group) is no miss. No wall-clock constant is on
 the critical path. Waits are on the injected clock; reads go through the one request path.
 """
@@ -50,10 +51,10 @@ from teardown.applying.effects import (
 )
 from teardown.applying.watches import (
     BACKOFF_MAX,
-    BACKOFF_START,
     TAIL_GAP,
     Group,
     Watch,
+    backoff,
     ending_last,
     group_of,
     urgent_due,
@@ -195,7 +196,7 @@ class EffectObserver:
         """The group to check next and when: its earliest due effect, but not before its family's read
         budget allows (a check costs its pages, or its describes)."""
         best: tuple[str | None, float] = (None, math.inf)
-        tail = self._tail_groups()
+        tail = self._tail_groups(now)
         for name, group in self._groups.items():
             if not group.watches or group.checking:
                 continue
@@ -222,12 +223,14 @@ class EffectObserver:
             return True
         return stakes * self._pace() >= self._unstarted.get(family, 0) / self.calls.limiter.bucket(family).rate
 
-    def _tail_groups(self) -> set[str]:
+    def _tail_groups(self, now: float) -> set[str]:
         """The groups whose checks decide when the run ends: critical, in a family with nothing left to start
-        (its reads then delay no mutation), and ending last: their last urgent effect's due time plus the path
-        waiting on it is within ``TAIL_GAP`` of a latency of the latest such end. A group that ends sooner
-        has slack, and keeps the ordinary cadence. Called under the lock; costs nothing before a family's
-        last action has started."""
+        (its reads then delay no mutation), and ending last: when their last urgent effect is expected (its
+        request plus the latency learned, or now where that is past) plus the path waiting on it is within
+        ``TAIL_GAP`` of a latency of the latest such end. A group that ends sooner has slack, and keeps the
+        ordinary cadence. The expectation, not the next check: a group missed at its check would otherwise
+        seem to end later with every miss, and push groups as late as it out of the tail. Called under the
+        lock; costs nothing before a family's last action has started."""
         if self._unstarted is None or all(n > 0 for n in self._unstarted.values()):
             return set()
         pace = self._pace()
@@ -239,7 +242,7 @@ class EffectObserver:
             urgent = group.urgent()
             if not urgent.completions:
                 continue
-            ends[name] = (urgent.last_due + urgent.stakes * pace,
+            ends[name] = (group.expected_end(self._latency, now) + urgent.stakes * pace,
                           TAIL_GAP * min(self._latency[c] for c in urgent.completions))
         return ending_last(ends)
 
@@ -303,7 +306,7 @@ class EffectObserver:
             family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
             critical = self._critical(name, family)
-            tail = critical and name in self._tail_groups()
+            tail = critical and name in self._tail_groups(started)
             free_at = self._free_at(critical)
             share = self.settings.critical_share if critical else self.settings.read_share
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
@@ -369,8 +372,8 @@ class EffectObserver:
 
     def _judge(self, name: str, watch: Watch, status: dict[str, Any] | None, started: float, taken: float, *,
                tail: bool = False) -> bool:
-        """Give ``watch`` its verdict from ``status`` (True), or plan its next check (False): after a miss, a
-        backoff from ``BACKOFF_START`` of its latency (``TAIL_GAP`` in the ``tail``), doubling."""
+        """Give ``watch`` its verdict from ``status`` (True), or plan its next check (False): after a miss,
+        ``backoff`` (tighter in the ``tail``)."""
         effect = watch.effect
         source = SOURCES[effect.completion]
         state = None if status is None else status.get("state")
@@ -391,8 +394,7 @@ class EffectObserver:
                 return False
             if verdict is None:
                 watch.misses += 1
-                first = TAIL_GAP if tail else BACKOFF_START
-                gap = self._latency[effect.completion] * min(first * 2 ** (watch.misses - 1), BACKOFF_MAX)
+                gap = backoff(self._latency[effect.completion], watch.misses, taken - watch.sent_at, tail=tail)
                 watch.due_at = min(taken + gap, watch.deadline_at)
                 watch.last_checked = started
                 self._groups[name].changed()

@@ -16,8 +16,9 @@ from teardown.kinds import Completion
 BACKOFF_START = 0.25
 BACKOFF_MAX = 2.0
 # In the tail (see ``EffectObserver._tail_groups``) a group is read once its last urgent effect is due, and
-# after a miss this fraction of the latency later (doubling): a read then delays no mutation, and every moment a
-# done effect goes unseen is added to the run's end.
+# after a miss this fraction of the time the effect has taken so far later (of its latency at least): a read
+# then delays no mutation, and every moment a done effect goes unseen is added to the run's end. Not doubling:
+# an effect a third late would be seen up to 0.4 latencies late; proportional, a tenth of its time at most.
 TAIL_GAP = 0.1
 
 
@@ -42,6 +43,7 @@ class Urgent:
 
     due: float = math.inf  # when the first is due
     last_due: float = -math.inf  # when the last is due
+    last_sent: float = -math.inf  # when the last was sent
     completions: frozenset[Completion] = frozenset()
     stakes: float = -math.inf  # the priority of the best work waiting for one
 
@@ -63,7 +65,8 @@ class Group:
         if watch.urgent and self._urgent is not None:
             u = self._urgent
             self._urgent = Urgent(min(u.due, watch.due_at), max(u.last_due, watch.due_at),
-                                  u.completions | {watch.effect.completion}, max(u.stakes, watch.stakes))
+                                  max(u.last_sent, watch.sent_at), u.completions | {watch.effect.completion},
+                                  max(u.stakes, watch.stakes))
 
     def changed(self) -> None:
         """A watch was removed, or its due time moved later: add the urgent ones up again when next asked."""
@@ -73,12 +76,21 @@ class Group:
         if self._urgent is None:
             mine = [w for ws in self.watches.values() for w in ws if w.urgent]
             self._urgent = Urgent(urgent_due(mine), max((w.due_at for w in mine), default=-math.inf),
+                                  max((w.sent_at for w in mine), default=-math.inf),
                                   frozenset(w.effect.completion for w in mine),
                                   max((w.stakes for w in mine), default=-math.inf))
         return self._urgent
 
     def stakes(self) -> float:
         return self.urgent().stakes
+
+    def expected_end(self, latency: Mapping[Completion, float], now: float) -> float:
+        """When its last urgent effect is expected: its request plus the latency learned for it, or ``now``
+        where that is past (an effect missed is expected any moment, not at the next check its backoff set)."""
+        urgent = self.urgent()
+        if not urgent.completions:
+            return -math.inf
+        return max(urgent.last_sent + max(latency[c] for c in urgent.completions), now)
 
     def next_check(self, latency: Mapping[Completion, float], *, tail: bool = False) -> float:
         """When the group is next worth a read: its first urgent effect due, no sooner than ``URGENT_GAP``
@@ -93,6 +105,16 @@ class Group:
         if tail:
             at = min(at, max(urgent.last_due, self.last_check + TAIL_GAP * taken))
         return at
+
+
+def backoff(latency: float, misses: int, taken: float, *, tail: bool = False) -> float:
+    """How long after its ``misses``-th miss an effect is read again, ``taken`` seconds after its request:
+    ``BACKOFF_START`` of its latency, doubling; in the ``tail``, ``TAIL_GAP`` of the time it has taken so far
+    (of its latency at least), so it is seen late by a tenth of its time at most. Both at most ``BACKOFF_MAX``
+    latencies."""
+    if tail:
+        return min(TAIL_GAP * max(latency, taken), BACKOFF_MAX * latency)
+    return latency * min(BACKOFF_START * 2.0 ** (misses - 1), BACKOFF_MAX)
 
 
 def urgent_due(watches: list[Watch]) -> float:

@@ -5,7 +5,9 @@ emulator."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -22,7 +24,7 @@ from teardown.applying.effects import (
     portal_gone,
 )
 from teardown.applying.observe import EffectObserver
-from teardown.applying.watches import ending_last
+from teardown.applying.watches import Group, Watch, ending_last
 from teardown.aws.calls import Calls
 from teardown.aws.pacing import RateLimiter, TokenBucket
 from teardown.emulator.clock import ManualClock
@@ -230,13 +232,13 @@ def test_work_with_slack_waits_on_the_read_share_however_high_it_ranks(clock: Ma
     assert _seen_after(ManualClock(), stakes=5.0, unstarted={"asset": 60}) < 5.0
 
 
-def _lag(clock: ManualClock, unstarted: dict[object, int]) -> float:
-    """A delete gone just after it is due (so its first check misses), hurried by critical work (stakes 5
-    against a frontier of 0.5): latencies from gone to confirmed."""
+def _lag(clock: ManualClock, unstarted: dict[object, int], late: float = 1.05) -> float:
+    """A delete gone ``late`` latencies after its request (just after it is due by default, so its first check
+    misses), hurried by critical work (stakes 5 against a frontier of 0.5): latencies from gone to confirmed."""
     start = clock.now()
     with EffectObserver(Calls(None, clock), clock, frontier={"asset": 0.5}, unstarted=unstarted) as observer:
         latency = observer.latency(Completion.ASSET_GONE)
-        gone_at = start + 1.05 * latency
+        gone_at = start + late * latency
         observer.calls = Calls(DeletingAssets(clock, {"a1": "m1"}, gone_at=gone_at), clock)
         future = observer.expect(asset_gone("a1", "m1"), start, key="a1", urgent=False)
         observer.hurry("a1", 5.0)
@@ -250,6 +252,29 @@ def test_in_the_tail_an_effect_missed_is_read_again_within_a_tenth_of_its_latenc
     latency later. While one action is still to start, the ordinary cadence (half a latency) holds."""
     assert _lag(clock, unstarted={"asset": 0}) < 0.1
     assert _lag(ManualClock(), unstarted={"asset": 1}) > 0.3
+
+
+def test_in_the_tail_an_effect_that_keeps_missing_is_seen_within_a_tenth_of_its_time(clock: ManualClock) -> None:
+    """A delete that takes a third longer than its latency misses several checks in the tail: the gaps grow with
+    the time it has taken, not by doubling (which would read it at 1.1, 1.3 and 1.7 latencies, 0.35 late)."""
+    assert _lag(clock, unstarted={"asset": 0}, late=1.35) < 0.15
+
+
+def test_in_the_tail_a_group_that_missed_does_not_push_a_group_as_late_out() -> None:
+    """Groups end (for ``ending_last``) when their last effect is expected, not at their next check: one missed
+    at its check is expected any moment, so it ends no later than a group as late that was not read yet. Were
+    the next check its end, every miss would push it later, and the other out of the tail."""
+    latency = {Completion.ASSET_GONE: 2.0}
+    missed, unread = Group(), Group()
+    for group, name in ((missed, "a1"), (unread, "a2")):
+        group.add(Watch(asset_gone(name, "m"), 0.0, 2.0, 600.0, Future(), 0.0, urgent=True))
+    watch = missed.watches["a1"][0]
+    watch.due_at, watch.misses = 2.7, 1  # read at 2.5 and not yet gone: its backoff reads it again at 2.7
+    missed.changed()
+    assert missed.urgent().last_due > unread.urgent().last_due
+    assert missed.expected_end(latency, 2.5) == unread.expected_end(latency, 2.5) == 2.5
+    assert unread.expected_end(latency, 1.0) == 2.0  # not yet due: its request plus the latency
+    assert Group().expected_end(latency, 1.0) == -math.inf
 
 
 def test_in_the_tail_only_the_groups_that_end_last_are_read_tightly() -> None:
