@@ -51,6 +51,7 @@ from teardown.applying.effects import (
 )
 from teardown.applying.watches import (
     BACKOFF_MAX,
+    BACKOFF_START,
     TAIL_GAP,
     Group,
     Watch,
@@ -69,6 +70,17 @@ log = structlog.get_logger(__name__)
 
 _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
+
+
+def _seen(not_yet: float, done: float, latency: float) -> float:
+    """When an effect happened, seconds after its request, from the last read that did not show it
+    (``not_yet``; 0 if none did) and the first that did (``done``): the midpoint between them. Seen at its first
+    read, nothing bounds it below but the request, and the midpoint would halve the estimate at every first-read
+    hit (checks then come early, and the estimate oscillates below the truth): it is taken to have happened
+    within the first backoff before that read instead, as a read a backoff earlier would have told."""
+    if not_yet > 0:
+        return (not_yet + done) / 2
+    return max(done / 2, done - BACKOFF_START * latency / 2)
 
 
 class EffectObserver:
@@ -201,11 +213,13 @@ class EffectObserver:
             if not group.watches or group.checking:
                 continue
             family = self._family(name)
-            at = group.next_check(self._latency, tail=name in tail)
             bucket = self.calls.limiter.bucket(family)
+            queued = bucket.backlog()
+            # Sent early by what is queued ahead of it, so that it is served when the effect is due.
+            at = group.next_check(self._latency, tail=name in tail) - queued
             # Room in the family now (no request queued): a read costs the mutations nothing. Otherwise
             # the observer's share of the rate decides (the larger one where the best work waits).
-            if bucket.backlog() > 1.0 / bucket.rate:
+            if queued > 1.0 / bucket.rate:
                 at = max(at, self._free_at(self._critical(name, family))[family])
             if at < best[1]:
                 best = (name, at)
@@ -299,39 +313,46 @@ class EffectObserver:
         with self._cond:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
-            due = [rid for rid, ws in watched.items() if urgent_due(ws) <= started]
+            family = self._family(name)
+            # The read waits behind what is queued for the family: what is due by the time it is served counts.
+            serve_at = started + self.calls.limiter.bucket(family).backlog()
+            due = [rid for rid, ws in watched.items() if urgent_due(ws) <= serve_at]
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
-            family = self._family(name)
             rate = self.calls.limiter.bucket(family).configured_rate
             critical = self._critical(name, family)
             tail = critical and name in self._tail_groups(started)
             free_at = self._free_at(critical)
             share = self.settings.critical_share if critical else self.settings.read_share
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
-            group.last_check = started
+            group.last_check = serve_at
+        seen_at: dict[str, float] = {}  # when the answer showing each resource arrived
         try:
             if use_list:
-                states, pages = self._list(name)
+                states, pages = self._list(name, seen_at)
                 with self._cond:
                     group.pages = max(1, pages)
             else:
-                states = {rid: self._describe(watched[rid][0].effect) for rid in due}
+                states = {}
+                for rid in due:
+                    states[rid] = self._describe(watched[rid][0].effect)
+                    seen_at[rid] = self.clock.now()
         except (ClientError, BotoCoreError) as exc:
             self._fail_group(name, error_text(exc), only=None if use_list else set(due))
             return
-        taken = self.clock.now()
+        taken = self.clock.now()  # a resource absent from the list: seen gone once the last page arrived
         seen: Counter[str] = Counter()
         for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
             for watch in watched[rid]:
-                if watch.sent_at <= started and self._judge(name, watch, status, started, taken, tail=tail):
+                if watch.sent_at <= started and self._judge(name, watch, status, seen_at.get(rid, taken), tail=tail):
                     seen[watch.effect.completion.value] += 1
         log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
                   seen=dict(seen), critical=critical)
 
-    def _list(self, name: str) -> tuple[dict[str, dict[str, Any] | None], int]:
-        """Every resource the group's list shows, id -> status; and how many pages that took."""
+    def _list(self, name: str, seen_at: dict[str, float]) -> tuple[dict[str, dict[str, Any] | None], int]:
+        """Every resource the group's list shows, id -> status (and into ``seen_at``, when its page arrived);
+        and how many pages that took."""
         pages = 0
         states: dict[str, dict[str, Any] | None] = {}
         params: dict[str, Any]
@@ -349,8 +370,10 @@ class EffectObserver:
                 extra = {"nextToken": token} if token else {}
                 response = self.calls.read(operation, maxResults=PAGE_SIZE, **params, **extra)
                 pages += 1
+                arrived = self.clock.now()
                 for item in response.get(key, []):
                     states[item["id"]] = item.get("status", {})
+                    seen_at[item["id"]] = arrived
                 token = response.get("nextToken")
                 if not token:
                     return states, pages
@@ -370,10 +393,10 @@ class EffectObserver:
         status: dict[str, Any] = answer.get(source.status_key, {})
         return status
 
-    def _judge(self, name: str, watch: Watch, status: dict[str, Any] | None, started: float, taken: float, *,
+    def _judge(self, name: str, watch: Watch, status: dict[str, Any] | None, observed: float, *,
                tail: bool = False) -> bool:
-        """Give ``watch`` its verdict from ``status`` (True), or plan its next check (False): after a miss,
-        ``backoff`` (tighter in the ``tail``)."""
+        """Give ``watch`` its verdict from ``status``, as read at ``observed`` (True), or plan its next check
+        (False): after a miss, ``backoff`` (tighter in the ``tail``)."""
         effect = watch.effect
         source = SOURCES[effect.completion]
         state = None if status is None else status.get("state")
@@ -383,32 +406,33 @@ class EffectObserver:
         elif state == "FAILED":
             what = "delete of" if source.want == "gone" else "disassociation under"
             verdict = Verdict(False, f"{what} {source.noun} {effect.rid} ended FAILED: {status_text(status or {})}")
-        elif taken >= watch.deadline_at:
+        elif observed >= watch.deadline_at:
             limit = watch.deadline_at - watch.sent_at
             verdict = Verdict(False, f"{source.noun} {effect.rid} still {state} after {limit:g}s (its deadline)")
         with self._cond:
-            if verdict is None and watch.due_at > started:
+            if verdict is None and watch.due_at > observed:
                 # Read early, along with its group's due effects: not yet expected, so not a miss (a miss
                 # would stretch its backoff before it is even due).
-                watch.last_checked = started
+                watch.last_checked = observed
                 return False
             if verdict is None:
                 watch.misses += 1
-                gap = backoff(self._latency[effect.completion], watch.misses, taken - watch.sent_at, tail=tail)
-                watch.due_at = min(taken + gap, watch.deadline_at)
-                watch.last_checked = started
+                gap = backoff(self._latency[effect.completion], watch.misses, observed - watch.sent_at, tail=tail)
+                watch.due_at = min(observed + gap, watch.deadline_at)
+                watch.last_checked = observed
                 self._groups[name].changed()
                 return False
             old = self._latency[effect.completion]
-            if verdict.done and watch.urgent and started - watch.last_checked <= BACKOFF_MAX * old:
-                # It happened between the last check that did not see it and this one: learn the midpoint
-                # (only from urgent effects: a lazy one is seen when its group happens to be read; nor from one
-                # made urgent long after it was sent, whose interval is wider than any backoff's and says
-                # nothing of the latency).
-                seen = (watch.last_checked + started) / 2 - watch.sent_at
-                self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (max(seen, 0.0) - old))
+            if verdict.done and watch.urgent and observed - watch.last_checked <= BACKOFF_MAX * old:
+                # Learnt only from urgent effects: a lazy one is seen when its group happens to be read; nor
+                # from one made urgent long after it was sent, whose interval is wider than any backoff's and
+                # says nothing of the latency.
+                seen = _seen(watch.last_checked - watch.sent_at, observed - watch.sent_at, old)
+                self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (seen - old))
                 self._learned.add(effect.completion)
                 self._pace_unlearned()
+                log.debug("observe.learned", completion=effect.completion.value, seen=round(seen, 3),
+                          misses=watch.misses, latency=round(self._latency[effect.completion], 3))
             self._remove(name, watch)
         watch.future.set_result(verdict)
         return True

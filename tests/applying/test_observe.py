@@ -191,6 +191,40 @@ def test_a_check_before_an_effect_is_due_is_not_a_miss(clock: ManualClock) -> No
     assert seen - gone_at["a9"] < latency / 2
 
 
+class _Waiting(TokenBucket):
+    """The asset family with mutations queued for it, so that every read waits ``wait`` seconds to be served."""
+
+    def __init__(self, clock: ManualClock, rate: float, wait: float) -> None:
+        super().__init__(clock, rate)
+        self.wait = wait
+
+    def reserve(self) -> float:
+        return self.wait
+
+    def backlog(self) -> float:
+        return self.wait
+
+
+@pytest.mark.parametrize("wait_share", [0.0, 0.5])
+def test_the_latency_learned_is_the_effects_not_the_reads_queue(clock: ManualClock, wait_share: float) -> None:
+    """Deletes that take their first guess exactly, checked through a family where each read waits behind
+    queued mutations. The state is seen when the answer arrives, not when the check was planned, and the read
+    is sent early by that wait: so the estimate stays near the truth, and does not shrink by the wait (nor
+    halve at every delete seen at its first read), which would pull every kind not yet observed early too."""
+    limiter = RateLimiter(clock)
+    settings = ObserveSettings(read_share=1.0, critical_share=1.0)
+    with EffectObserver(Calls(None, clock, limiter=limiter), clock, settings) as observer:
+        truth = observer.latency(Completion.ASSET_GONE)
+        limiter.buckets["asset"] = _Waiting(clock, 30.0, wait_share * truth)
+        learned = []
+        for _ in range(12):
+            fake = DeletingAssets(clock, {f"a{i}": "m1" for i in range(5)}, gone_at=clock.now() + truth)
+            observer.calls = Calls(fake, clock, limiter=limiter)
+            _verdicts(observer, [asset_gone(a, "m1") for a in fake.assets], clock.now())
+            learned.append(observer.latency(Completion.ASSET_GONE) / truth)
+    assert min(learned[2:]) >= 0.85 and max(learned[2:]) <= 1.25, learned
+
+
 class _Queued(TokenBucket):
     """The asset family with mutations always queued for it (so the observer's read budget applies)."""
 
