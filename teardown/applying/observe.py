@@ -75,12 +75,14 @@ OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group be
 def _seen(not_yet: float, done: float, latency: float) -> float:
     """When an effect happened, seconds after its request, from the last read that did not show it
     (``not_yet``; 0 if none did) and the first that did (``done``): the midpoint between them. Seen at its first
-    read, nothing bounds it below but the request, and the midpoint would halve the estimate at every first-read
-    hit (checks then come early, and the estimate oscillates below the truth): it is taken to have happened
-    within the first backoff before that read instead, as a read a backoff earlier would have told."""
+    read, nothing bounds it below but the request: the midpoint would halve the estimate at every such hit (and
+    first reads come early). It is taken to have happened within half a first backoff before that read, as a
+    read a backoff earlier would have told; and a first read that came late (its group read after it was due)
+    says only that it took less than that: no more than the estimate, so late reads never raise it. The
+    estimate rises through misses only, and settles where first reads see nearly all their effects."""
     if not_yet > 0:
         return (not_yet + done) / 2
-    return max(done / 2, done - BACKOFF_START * latency / 2)
+    return min(max(done / 2, done - BACKOFF_START * latency / 2), latency)
 
 
 class EffectObserver:

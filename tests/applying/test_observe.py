@@ -118,6 +118,19 @@ def test_an_effect_hurried_long_after_it_was_sent_teaches_no_latency(clock: Manu
         assert observer.latency(Completion.ASSET_GONE) == before
 
 
+def test_a_delete_first_read_late_teaches_nothing_beyond_the_estimate(clock: ManualClock) -> None:
+    """A delete first read half a latency after it was due (its group was read when an earlier effect was
+    due, the next read comes later), and seen gone: all it says is that it took less than one and a half
+    latencies, so the estimate stays. Learnt as happening just before that read, every late read would push
+    the estimate up (and the next first reads later still); learnt as the midpoint, down."""
+    with _observer(DeletingAssets(clock, {}, gone_at=0.0), clock) as observer:
+        before = observer.latency(Completion.ASSET_GONE)
+        fake = DeletingAssets(clock, {"a1": "m1"}, gone_at=clock.now() - 0.5 * before)
+        observer.calls = Calls(fake, clock)
+        assert _verdicts(observer, [asset_gone("a1", "m1")], clock.now() - 1.5 * before) == [DONE]
+        assert observer.latency(Completion.ASSET_GONE) == before
+
+
 def test_kinds_not_yet_observed_take_the_pace_of_those_that_were(clock: ManualClock) -> None:
     """Deletes that take a tenth of the first guess teach the asset latency; model deletes, which come last
     and teach nothing before, are then first checked at the same pace, not at their first guess (a constant
