@@ -34,13 +34,11 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from teardown.applying.effects import (
-    ALL_MODEL_TYPES,
     DEFAULT_OBSERVE,
     DONE,
     SOURCES,
@@ -49,40 +47,27 @@ from teardown.applying.effects import (
     Verdict,
     status_text,
 )
+from teardown.applying.group_reads import Status, describe, group_family, list_group
 from teardown.applying.watches import (
     BACKOFF_MAX,
-    BACKOFF_START,
     TAIL_GAP,
     Group,
     Watch,
     backoff,
     ending_last,
     group_of,
+    seen_after,
     urgent_due,
 )
 from teardown.aws.calls import PAGE_SIZE, Calls
-from teardown.aws.classify import error_code, error_text
+from teardown.aws.classify import error_text
 from teardown.aws.clock import Clock
-from teardown.aws.pacing import family_of
 from teardown.kinds import Completion
 
 log = structlog.get_logger(__name__)
 
 _LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
-
-
-def _seen(not_yet: float, done: float, latency: float) -> float:
-    """When an effect happened, seconds after its request, from the last read that did not show it
-    (``not_yet``; 0 if none did) and the first that did (``done``): the midpoint between them. Seen at its first
-    read, nothing bounds it below but the request: the midpoint would halve the estimate at every such hit (and
-    first reads come early). It is taken to have happened within half a first backoff before that read, as a
-    read a backoff earlier would have told; and a first read that came late (its group read after it was due)
-    says only that it took less than that: no more than the estimate, so late reads never raise it. The
-    estimate rises through misses only, and settles where first reads see nearly all their effects."""
-    if not_yet > 0:
-        return (not_yet + done) / 2
-    return min(max(done / 2, done - BACKOFF_START * latency / 2), latency)
 
 
 class EffectObserver:
@@ -214,7 +199,7 @@ class EffectObserver:
         for name, group in self._groups.items():
             if not group.watches or group.checking:
                 continue
-            family = self._family(name)
+            family = group_family(name)
             bucket = self.calls.limiter.bucket(family)
             queued = bucket.backlog()
             # Sent early by what is queued ahead of it, so that it is served when the effect is due.
@@ -252,7 +237,7 @@ class EffectObserver:
         pace = self._pace()
         ends: dict[str, tuple[float, float]] = {}  # group -> (when its waiting work would end, its tolerance)
         for name, group in self._groups.items():
-            family = self._family(name)
+            family = group_family(name)
             if not group.watches or self._unstarted.get(family, 0) > 0 or not self._critical(name, family):
                 continue
             urgent = group.urgent()
@@ -295,10 +280,6 @@ class EffectObserver:
         else:  # a clock that cannot be woken (a manual clock: its sleep moves time on at once)
             self.clock.sleep(seconds)
 
-    def _family(self, group: str) -> str:
-        return family_of("ListAssetModels" if group == "models" else "ListPortals" if group == "portals"
-                         else "ListAssets")
-
     def _check(self, name: str, started: float) -> None:
         try:
             self._check_group(name, started)
@@ -315,7 +296,7 @@ class EffectObserver:
         with self._cond:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
-            family = self._family(name)
+            family = group_family(name)
             # The read waits behind what is queued for the family: what is due by the time it is served counts.
             serve_at = started + self.calls.limiter.bucket(family).backlog()
             due = [rid for rid, ws in watched.items() if urgent_due(ws) <= serve_at]
@@ -330,15 +311,15 @@ class EffectObserver:
             free_at[family] = max(free_at[family], started) + cost / max(rate * share, 1e-9)
             group.last_check = serve_at
         seen_at: dict[str, float] = {}  # when the answer showing each resource arrived
+        states: dict[str, Status] = {}
         try:
             if use_list:
-                states, pages = self._list(name, seen_at)
+                states, pages = list_group(self.calls, self.clock, name, seen_at)
                 with self._cond:
                     group.pages = max(1, pages)
             else:
-                states = {}
                 for rid in due:
-                    states[rid] = self._describe(watched[rid][0].effect)
+                    states[rid] = describe(self.calls, watched[rid][0].effect)
                     seen_at[rid] = self.clock.now()
         except (ClientError, BotoCoreError) as exc:
             self._fail_group(name, error_text(exc), only=None if use_list else set(due))
@@ -352,50 +333,7 @@ class EffectObserver:
         log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
                   seen=dict(seen), critical=critical)
 
-    def _list(self, name: str, seen_at: dict[str, float]) -> tuple[dict[str, dict[str, Any] | None], int]:
-        """Every resource the group's list shows, id -> status (and into ``seen_at``, when its page arrived);
-        and how many pages that took."""
-        pages = 0
-        states: dict[str, dict[str, Any] | None] = {}
-        params: dict[str, Any]
-        if name == "models":
-            operation, key, params = "ListAssetModels", "assetModelSummaries", {
-                "assetModelTypes": list(ALL_MODEL_TYPES)}
-        elif name == "portals":
-            operation, key, params = "ListPortals", "portalSummaries", {}
-        else:
-            operation, key, params = "ListAssets", "assetSummaries", {
-                "assetModelId": name.removeprefix("assets:"), "filter": "ALL"}
-        token: str | None = None
-        try:
-            while True:
-                extra = {"nextToken": token} if token else {}
-                response = self.calls.read(operation, maxResults=PAGE_SIZE, **params, **extra)
-                pages += 1
-                arrived = self.clock.now()
-                for item in response.get(key, []):
-                    states[item["id"]] = item.get("status", {})
-                    seen_at[item["id"]] = arrived
-                token = response.get("nextToken")
-                if not token:
-                    return states, pages
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return {}, max(pages, 1)  # the model is gone, so are all its assets
-            raise
-
-    def _describe(self, effect: Effect) -> dict[str, Any] | None:
-        source = SOURCES[effect.completion]
-        try:
-            answer = self.calls.read(source.describe, **{source.describe_param: effect.rid})
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return None
-            raise
-        status: dict[str, Any] = answer.get(source.status_key, {})
-        return status
-
-    def _judge(self, name: str, watch: Watch, status: dict[str, Any] | None, observed: float, *,
+    def _judge(self, name: str, watch: Watch, status: Status, observed: float, *,
                tail: bool = False) -> bool:
         """Give ``watch`` its verdict from ``status``, as read at ``observed`` (True), or plan its next check
         (False): after a miss, ``backoff`` (tighter in the ``tail``)."""
@@ -429,7 +367,7 @@ class EffectObserver:
                 # Learnt only from urgent effects: a lazy one is seen when its group happens to be read; nor
                 # from one made urgent long after it was sent, whose interval is wider than any backoff's and
                 # says nothing of the latency.
-                seen = _seen(watch.last_checked - watch.sent_at, observed - watch.sent_at, old)
+                seen = seen_after(watch.last_checked - watch.sent_at, observed - watch.sent_at, old)
                 self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (seen - old))
                 self._learned.add(effect.completion)
                 self._pace_unlearned()

@@ -117,6 +117,19 @@ def backoff(latency: float, misses: int, taken: float, *, tail: bool = False) ->
     return latency * min(BACKOFF_START * 2.0 ** (misses - 1), BACKOFF_MAX)
 
 
+def seen_after(not_yet: float, done: float, latency: float) -> float:
+    """When an effect happened, seconds after its request, from the last read that did not show it
+    (``not_yet``; 0 if none did) and the first that did (``done``): the midpoint between them. Seen at its first
+    read, nothing bounds it below but the request: the midpoint would halve the estimate at every such hit (and
+    first reads come early). It is taken to have happened within half a first backoff before that read, as a
+    read a backoff earlier would have told; and a first read that came late (its group read after it was due)
+    says only that it took less than that: no more than the estimate, so late reads never raise it. The
+    estimate rises through misses only, and settles where first reads see nearly all their effects."""
+    if not_yet > 0:
+        return (not_yet + done) / 2
+    return min(max(done / 2, done - BACKOFF_START * latency / 2), latency)
+
+
 def urgent_due(watches: list[Watch]) -> float:
     """When the first of ``watches`` that something waits for is due: lazy ones are never read for
     themselves (not described one by one, nor counted towards a list), only along with urgent ones."""
