@@ -50,6 +50,7 @@ from teardown.applying.effects import (
 from teardown.applying.group_reads import Status, describe, group_family, list_group
 from teardown.applying.watches import (
     BACKOFF_MAX,
+    BACKOFF_START,
     TAIL_GAP,
     Group,
     Watch,
@@ -76,7 +77,7 @@ class EffectObserver:
     def __init__(
         self, calls: Calls, clock: Clock, settings: ObserveSettings = DEFAULT_OBSERVE, *,
         group_sizes: Mapping[str, int] | None = None, frontier: Mapping[Hashable, float] | None = None,
-        unstarted: Mapping[Hashable, int] | None = None,
+        unstarted: Mapping[Hashable, int] | None = None, known: Mapping[Completion, float] | None = None,
     ) -> None:
         self.calls = calls
         self.clock = clock
@@ -94,6 +95,10 @@ class EffectObserver:
         self._unstarted: Mapping[Hashable, int] | None = unstarted
         self._latency: dict[Completion, float] = {c: s.first_guess for c, s in SOURCES.items()}
         self._learned: set[Completion] = set()  # the completions whose latency the run has observed
+        if known:  # latencies known before the run (another run's, a test's): as good as observed
+            self._latency.update(known)
+            self._learned.update(known)
+            self._pace_unlearned()
         self._keys: dict[str, Watch] = {}
         self._closed = False
         # The list behind a group costs its pages: known from the plan until the first list answers.
@@ -135,7 +140,7 @@ class EffectObserver:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the observer is closed")
-            due = sent_at + self._latency[effect.completion]
+            due = sent_at + self._first_wait(effect.completion)
             watch = Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
                           urgent=urgent, key=key)
             self._groups[group_of(effect)].add(watch)
@@ -164,8 +169,18 @@ class EffectObserver:
         urgent ones). Called under the lock."""
         if not watch.urgent:
             watch.urgent = True
-            watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency[watch.effect.completion]),
+            watch.due_at = max(min(watch.due_at, watch.sent_at + self._first_wait(watch.effect.completion)),
                                self.clock.now())
+
+    def _first_wait(self, completion: Completion) -> float:
+        """How long after its request an effect is first read: its latency, once the run has learned any (the
+        kinds it has not observed take the pace of those it has); before that, ``BACKOFF_START`` of the first
+        guess, backing off from there. The first guess is a constant: waited out, it would hold the first
+        round of a region faster than it (or of an emulator at time scale 10) for the whole guess, and every
+        first read would then see its effect long done, which teaches the latency slowly. Called under the
+        lock."""
+        latency = self._latency[completion]
+        return latency if self._learned else BACKOFF_START * latency
 
     def wait(self, effect: Effect, sent_at: float) -> Verdict:
         """``expect`` and wait for the verdict (for callers that have nothing else to do meanwhile)."""

@@ -70,23 +70,42 @@ def test_a_describe_is_chosen_when_the_list_would_cost_more_pages(clock: ManualC
     assert "ListAssets" not in fake.calls
 
 
-def test_the_first_check_waits_until_the_effect_is_due(clock: ManualClock, ten_deletes: DeletingAssets) -> None:
-    """Nothing is read before the effect's expected latency has passed: no check at the instant of the
-    request (a delete is never done the moment it is accepted)."""
+def _first_reads(clock: ManualClock, fake: DeletingAssets, **kwargs: Any) -> tuple[list[float], float]:
+    """Clock seconds after its request of each ListAssets until one delete is confirmed; and the latency the
+    observer started with."""
     start = clock.now()
     seen: list[float] = []
-    original = ten_deletes.list_assets
+    original = fake.list_assets
 
     def list_assets(**params: Any) -> dict[str, Any]:
         seen.append(clock.now() - start)
         return original(**params)
 
-    ten_deletes.list_assets = list_assets  # type: ignore[method-assign]  # spy on the fake's reads
-    with _observer(ten_deletes, clock) as observer:
+    fake.list_assets = list_assets  # type: ignore[method-assign]  # spy on the fake's reads
+    with _observer(fake, clock, **kwargs) as observer:
         expected = observer.latency(Completion.ASSET_GONE)
         _verdicts(observer, [asset_gone("a0", "m1")], start)
-    assert expected > 0
+    return seen, expected
+
+
+def test_the_first_check_waits_until_the_effect_is_due(clock: ManualClock, ten_deletes: DeletingAssets) -> None:
+    """Once the latency is known, nothing is read before it has passed: no check at the instant of the request
+    (a delete is never done the moment it is accepted)."""
+    seen, expected = _first_reads(clock, ten_deletes, known={Completion.ASSET_GONE: 2.0})
+    assert expected == 2.0
     assert seen and min(seen) >= expected
+
+
+def test_before_any_latency_is_learned_the_first_check_comes_at_a_quarter_of_the_guess(clock: ManualClock) -> None:
+    """The first guess is a constant: a delete done in a tenth of it (a fast region, an emulator at time scale
+    10) is seen at the first read, a quarter of the guess after the request, not after the whole guess; and
+    that read is still not at the instant of the request."""
+    with EffectObserver(Calls(None, clock), clock) as fresh:
+        guess = fresh.latency(Completion.ASSET_GONE)
+    fake = DeletingAssets(clock, {"a0": "m1"}, gone_at=clock.now() + guess / 10)
+    seen, expected = _first_reads(clock, fake)
+    assert expected == guess
+    assert seen == [pytest.approx(guess / 4)]
 
 
 def test_the_latency_estimate_follows_what_is_observed(clock: ManualClock) -> None:
@@ -283,7 +302,8 @@ def _lag(clock: ManualClock, unstarted: dict[object, int], late: float = 1.05) -
     """A delete gone ``late`` latencies after its request (just after it is due by default, so its first check
     misses), hurried by critical work (stakes 5 against a frontier of 0.5): latencies from gone to confirmed."""
     start = clock.now()
-    with EffectObserver(Calls(None, clock), clock, frontier={"asset": 0.5}, unstarted=unstarted) as observer:
+    with EffectObserver(Calls(None, clock), clock, frontier={"asset": 0.5}, unstarted=unstarted,
+                        known={Completion.ASSET_GONE: 2.0}) as observer:
         latency = observer.latency(Completion.ASSET_GONE)
         gone_at = start + late * latency
         observer.calls = Calls(DeletingAssets(clock, {"a1": "m1"}, gone_at=gone_at), clock)
