@@ -9,11 +9,13 @@ one ListAssetModels confirms every model delete; one ListPortals every portal de
 are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
 When: an effect's first check is when it is due (its request's answer plus the latency observed so far for its
-kind, learned as the run goes), then backing off. An urgent effect (something waits for it: see ``hurry``) is
-checked then, its group at most twice per latency; one that holds nothing back yet (a delete that only its
-model's delete waits for, while other deletes of the model are still to be sent) is never read for itself, only
-along with its group's urgent ones, until something waits for it (noticing its failure sooner would change
-nothing: what depends on it is not ready). The observer's reads of a quota family stay under ``read_share`` of
+kind, learned as the run goes from when each answer arrived; a read is sent early by what is queued ahead of it
+in its family, so it is served then; before any latency is learned, at a quarter of the first guess), then
+backing off. An urgent effect (something waits for it: see ``hurry``) is checked then, its group at most twice
+per latency; one that holds nothing back yet (a delete that only its model's delete waits for, while other
+deletes of the model are still to be sent) is never read for itself, only along with its group's urgent ones,
+until something waits for it (noticing its failure sooner would change nothing: what depends on it is not
+ready). The observer's reads of a quota family stay under ``read_share`` of
 that family's rate while mutations queue for it, so checks never crowd out the mutations they wait for (when
 nothing queues, a read costs nothing); effects that work better than anything ready waits for (their ``hurry``
 stakes above the walk's frontier for the family), on a path no shorter than the time the family needs to send
@@ -173,12 +175,9 @@ class EffectObserver:
                                self.clock.now())
 
     def _first_wait(self, completion: Completion) -> float:
-        """How long after its request an effect is first read: its latency, once the run has learned any (the
-        kinds it has not observed take the pace of those it has); before that, ``BACKOFF_START`` of the first
-        guess, backing off from there. The first guess is a constant: waited out, it would hold the first
-        round of a region faster than it (or of an emulator at time scale 10) for the whole guess, and every
-        first read would then see its effect long done, which teaches the latency slowly. Called under the
-        lock."""
+        """How long after its request an effect is first read: its latency once the run has learned any; before,
+        ``BACKOFF_START`` of the first guess (a constant: waited out, it would hold the first round of a faster
+        region, or of an emulator at time scale 10, for the whole guess). Called under the lock."""
         latency = self._latency[completion]
         return latency if self._learned else BACKOFF_START * latency
 
