@@ -1,5 +1,5 @@
-"""The reads behind one observer check (``teardown.applying.observe``): a group's list, page by page, or one
-resource's describe, answering each resource's status and when the answer showing it arrived."""
+"""The reads behind one observer check (``teardown.applying.observe``): a group's list, page by page (noting
+when the page showing each resource arrived), or one resource's describe; each answers resources' status."""
 
 from __future__ import annotations
 
