@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from teardown.applying.effects import ALL_MODEL_TYPES, SOURCES, Effect
-from teardown.aws.calls import PAGE_SIZE, Calls
+from teardown.aws.calls import Calls
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock
 from teardown.aws.pacing import family_of
@@ -36,23 +36,18 @@ def list_group(calls: Calls, clock: Clock, group: str,
     else:
         operation, key, params = "ListAssets", "assetSummaries", {
             "assetModelId": group.removeprefix("assets:"), "filter": "ALL"}
-    token: str | None = None
     try:
-        while True:
-            extra = {"nextToken": token} if token else {}
-            response = calls.read(operation, maxResults=PAGE_SIZE, **params, **extra)
+        for response in calls.responses(operation, **params):
             pages += 1
             arrived = clock.now()
             for item in response.get(key, []):
                 states[item["id"]] = item.get("status", {})
                 seen_at[item["id"]] = arrived
-            token = response.get("nextToken")
-            if not token:
-                return states, pages
     except ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
             return {}, max(pages, 1)  # the model is gone, so are all its assets
         raise
+    return states, pages
 
 
 def describe(calls: Calls, effect: Effect) -> Status:

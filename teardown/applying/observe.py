@@ -311,13 +311,14 @@ class EffectObserver:
             group = self._groups[name]
             watched = {rid: list(ws) for rid, ws in group.watches.items()}
             family = group_family(name)
+            bucket = self.calls.limiter.bucket(family)
             # The read waits behind what is queued for the family: what is due by the time it is served counts.
-            serve_at = started + self.calls.limiter.bucket(family).backlog()
+            serve_at = started + bucket.backlog()
             due = [rid for rid, ws in watched.items() if urgent_due(ws) <= serve_at]
             listable = bool(name) and not name.startswith("describe:") and self.settings.mode == "batched"
             use_list = listable and group.pages <= len(due)
             cost = group.pages if use_list else len(due)
-            rate = self.calls.limiter.bucket(family).configured_rate
+            rate = bucket.configured_rate
             critical = self._critical(name, family)
             tail = critical and name in self._tail_groups(started)
             free_at = self._free_at(critical)

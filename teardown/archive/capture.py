@@ -194,10 +194,7 @@ class _Capture:
         def batch(chunk: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
             entries = [{"entryId": f"e{i}", "assetId": a, "propertyId": p} for i, (a, p) in enumerate(chunk)]
             values: dict[tuple[str, str], dict[str, Any]] = {}
-            token: str | None = None
-            while True:
-                extra = {"nextToken": token} if token else {}
-                answer = self.calls.read("BatchGetAssetPropertyValue", entries=entries, **extra)
+            for answer in self.calls.responses("BatchGetAssetPropertyValue", page_size=None, entries=entries):
                 for row in answer.get("successEntries", []):
                     value = (row.get("assetPropertyValue") or {}).get("value")
                     if value:
@@ -211,9 +208,7 @@ class _Capture:
                     raise ArchiveError(
                         f"could not read attribute {property_id} of asset {asset_id}: {first.get('errorCode')}: "
                         f"{first.get('errorMessage')} ({len(failed)} value(s) in error)")
-                token = answer.get("nextToken")
-                if not token:
-                    return values
+            return values
 
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for values in self.map(batch, batches):

@@ -84,11 +84,19 @@ class Calls:
 
     def pages(self, operation: str, key: str, /, **params: Any) -> Iterator[Any]:
         """Every item of a paginated list, the largest pages first; each page is its own retried request."""
+        for response in self.responses(operation, **params):
+            yield from response.get(key, [])
+
+    def responses(self, operation: str, /, *, page_size: int | None = PAGE_SIZE,
+                  **params: Any) -> Iterator[dict[str, Any]]:
+        """Each answer of a paginated read, as it arrives, following ``nextToken`` to the last; ``page_size``
+        is its ``maxResults`` (None: the operation's default). Each is its own retried request."""
+        size = {} if page_size is None else {"maxResults": page_size}
         token: str | None = None
         while True:
             extra = {"nextToken": token} if token else {}
-            response = self.read(operation, maxResults=PAGE_SIZE, **params, **extra)
-            yield from response.get(key, [])
+            response = self.read(operation, **size, **params, **extra)
+            yield response
             token = response.get("nextToken")
             if not token:
                 return
