@@ -4,7 +4,9 @@ Both answers come from one re-read of what the plan touches, with the plan's own
 path, each quota family on its own lane): the account only for selectors that judge every asset, else a
 subtree plan its subtrees, a model plan its models' assets and their possible parents, a Monitor plan Monitor
 alone (``teardown.aws.discover.reads_account``); the series bound to assets (which only a review shows) are
-not read again; dashboards and access policies only when the plan may delete projects or portals. Project
+not read again; dashboards and access policies only when the plan may delete projects or portals. A scan
+does not list the children of the assets the plan saw childless where one top-level listing of the account
+places them for fewer reads (``teardown.aws.discover_place``). Project
 links are always listed: there is no other way to see a selected asset newly linked to a project, which
 would make its delete fail.
 
@@ -34,6 +36,7 @@ from teardown.aws.answers import asset_from_describe, asset_from_summary
 from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.discover import DiscoveryOptions, discover_present, reads_account
+from teardown.aws.discover_place import PlanSight
 from teardown.errors import SelectionRefused
 from teardown.inventory.records import AssetRecord, Inventory
 from teardown.inventory.select import Selection, select
@@ -70,6 +73,8 @@ def check_plan(
                                time_series=spec.keep_time_series)
     owned = _disassociated_children(plan, progressed)
     scan = reads_account(spec)
+    if scan:
+        options = replace(options, sight=plan_sight(plan))
     if owned and not scan:
         roots = _top_level(calls, plan, owned)
         spec = replace(spec, subtrees=(*spec.subtrees, *roots))
@@ -110,6 +115,13 @@ def _reads(inventory: Inventory, calls: Calls) -> dict[str, int]:
 def find_stale(plan: Plan, calls: Calls, *, progressed: Collection[str] = ()) -> list[str]:
     """The staleness half of ``check_plan``: empty means the world still looks as the plan saw it."""
     return list(check_plan(plan, calls, progressed=progressed).stale)
+
+
+def plan_sight(plan: Plan) -> PlanSight:
+    """What the plan saw of the asset tree: the assets it saw with no children, and how many with no parent."""
+    assets = {rid: entry for rid, entry in plan.fingerprint.items() if entry.get("kind") == "asset"}
+    return PlanSight(childless=frozenset(rid for rid, entry in assets.items() if entry.get("children") == []),
+                     top_level=sum(entry.get("parent", "") is None for entry in assets.values()))
 
 
 def _disassociated_children(plan: Plan, progressed: Collection[str]) -> list[str]:

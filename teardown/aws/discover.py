@@ -26,6 +26,7 @@ from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover_edge import EdgeDiscovery
+from teardown.aws.discover_place import Placing, PlanSight, unlisted
 from teardown.aws.gone import unresolved, without
 from teardown.aws.hierarchies import HierarchyIndex
 from teardown.aws.lanes import Lanes, connections_for
@@ -50,9 +51,12 @@ class DiscoveryOptions:
     time_series: bool = True
     # Top-level assets already read (the stale check's own roots): walked from without another lookup.
     known_roots: tuple[AssetRecord, ...] = ()
+    # What the plan saw of the asset tree (the stale check's, in a scan): the CHILD listings of the assets it
+    # saw childless are replaced by one top-level listing where that is cheaper (``teardown.aws.discover_place``).
+    sight: PlanSight | None = None
 
 
-class Discoverer(EdgeDiscovery):
+class Discoverer(EdgeDiscovery, Placing):
     """One discovery run: the request path (counted apart), a lane per quota family. Use ``discover()``."""
 
     def __init__(
@@ -67,6 +71,7 @@ class Discoverer(EdgeDiscovery):
         self._lanes = Lanes(calls.limiter.rates(), workers=self.options.workers, connections=_pool_of(calls.client))
         self._parents: dict[str, ParentLink] = {}  # child -> its link, set on the records at the end
         self._listed: set[str] = set()  # parents whose children were listed
+        self._skipped: frozenset[str] = frozenset()  # parents a scan does not list (``options.sight``)
         self._hierarchies = HierarchyIndex(self.calls, self._lanes, self.inventory.models)
 
     def close(self) -> None:
@@ -112,7 +117,9 @@ class Discoverer(EdgeDiscovery):
         _concurrently(lambda: self.models(summaries), lambda: self.all_assets(with_assets))
         # A parent with several hierarchies waits for its model: it tells whether one listing names each
         # child's hierarchy (by the child's model) or the hierarchies must be listed one by one.
-        self._children_of([a for a in self.inventory.assets.values() if len(a.hierarchy_ids) > 1])
+        self._children_of([a for a in self.inventory.assets.values()
+                           if len(a.hierarchy_ids) > 1 and a.id not in self._skipped])
+        self.place_unlisted(self._skipped)
 
     def model_assets(self, refs: Iterable[str]) -> None:
         """Only what a model selection can touch: every model (a kept one may use a selected one), the selected
@@ -133,7 +140,9 @@ class Discoverer(EdgeDiscovery):
 
     def all_assets(self, model_ids: list[str]) -> None:
         self._map(self._assets_of_model, model_ids, sends="ListAssets")
-        self._children_of([a for a in self.inventory.assets.values() if len(a.hierarchy_ids) == 1])
+        self._skipped = unlisted(self.inventory.assets.values(), self.options.sight)
+        self._children_of([a for a in self.inventory.assets.values()
+                           if len(a.hierarchy_ids) == 1 and a.id not in self._skipped])
 
     def _assets_of_model(self, model_id: str) -> None:
         records = [asset_from_summary(s) for s in
@@ -174,7 +183,6 @@ class Discoverer(EdgeDiscovery):
         known = {r.id: r for r in self.options.known_roots}
         refs = list(dict.fromkeys(refs))
         roots: dict[str, AssetRecord] = {}
-        unsure: list[tuple[AssetRecord, AssetRecord]] = []  # (kept parent, root): which hierarchy holds it
 
         def root(ref: str) -> None:
             try:
@@ -185,22 +193,15 @@ class Discoverer(EdgeDiscovery):
                 with self._lock:
                     self.gone.append(ref)
                 return
-            parent = self._parent_summary(record.id)
             with self._lock:
                 roots[ref] = record
-                if parent is not None:
-                    self.inventory.assets.setdefault(parent.id, parent)
-                    if len(parent.hierarchy_ids) == 1:
-                        self._parents[record.id] = ParentLink(parent.id, parent.hierarchy_ids[0])
-                    else:
-                        unsure.append((parent, record))
 
         self._map(root, [r for r in refs if r not in known], sends="DescribeAsset")
         self.gone.sort(key=refs.index)
         level = [roots[r] if r in roots else known[r] for r in refs if r in roots or r in known]
         for record in level:
             self.inventory.assets[record.id] = record
-        self._link_roots(sorted(unsure, key=lambda pair: pair[1].id))
+        self._place(roots.values())  # a root's kept parent: its record, and the link to the root
         walked: set[str] = set()
         while level:
             level = [a for a in level if a.id not in walked]
@@ -220,21 +221,6 @@ class Discoverer(EdgeDiscovery):
         _concurrently(children, *([level_series] if series else []))
         return below
 
-    def _link_roots(self, unsure: list[tuple[AssetRecord, AssetRecord]]) -> None:
-        """Which hierarchy of a kept parent with several holds the root: the one for the root's model, else
-        the one whose listing holds it."""
-        self._hierarchies.learn(parent.model_id for parent, _ in unsure)
-        for parent, root in unsure:
-            for hierarchy_id in self._hierarchies.listings(parent):
-                if hierarchy_id is None:
-                    self._parents[root.id] = ParentLink(parent.id, self._hierarchies.holding(parent, root.model_id))
-                    break
-                kids = self._pages("ListAssociatedAssets", "assetSummaries", assetId=parent.id,
-                                   hierarchyId=hierarchy_id, traversalDirection="CHILD")
-                if any(k["id"] == root.id for k in kids):
-                    self._parents[root.id] = ParentLink(parent.id, hierarchy_id)
-                    break
-
     def _describe_asset(self, ref: str) -> AssetRecord:
         try:
             return asset_from_describe(self.calls.read("DescribeAsset", assetId=ref, excludeProperties=True))
@@ -245,13 +231,6 @@ class Discoverer(EdgeDiscovery):
             if code == "InvalidRequestException":
                 raise UnknownResourceError(f"{ref!r} is not an asset id (a UUID or externalId:X)", ref) from None
             raise
-
-    def _parent_summary(self, asset_id: str) -> AssetRecord | None:
-        """The parent, as its summary tells (all a kept parent's record needs; its own parent is not read)."""
-        for summary in self._pages("ListAssociatedAssets", "assetSummaries", assetId=asset_id,
-                                   traversalDirection="PARENT"):
-            return asset_from_summary(summary)
-        return None
 
     def link_parents(self) -> None:
         """Set every link found on its child's record, and order every table by id (in place: the hierarchy

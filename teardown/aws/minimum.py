@@ -13,7 +13,10 @@ What must be learnt, and how:
   models): ListAssets pages per ASSET_MODEL (no call lists every asset). Their links: one CHILD listing
   without a hierarchy per asset whose model has hierarchies (the summaries say which), except where two of its
   model's hierarchies share a child model: then one per hierarchy, as the child's model no longer tells which
-  holds it. The bound series: ListTimeSeries pages of the whole account.
+  holds it. The bound series: ListTimeSeries pages of the whole account. The stale check's scan
+  (``DiscoveryOptions.sight``) skips the CHILD listings of the assets the plan saw childless where they
+  outnumber the top-level pages: instead, ListAssets(TOP_LEVEL) pages of the account, and one PARENT
+  listing per child such an asset has gained since (with its hierarchies, where its model does not tell).
 - **Models alone**: ListAssets pages of the selected models and of the models that may hold their assets (a
   hierarchy names one), the CHILD listings of those assets, and the account's series pages.
 - **Subtrees alone.** Per root: DescribeAsset (it may be an external id) and one PARENT listing, which also
@@ -38,6 +41,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 from teardown.aws.calls import PAGE_SIZE
 from teardown.aws.discover import DiscoveryOptions, reads_account
+from teardown.aws.discover_place import unlisted
 from teardown.errors import UnknownResourceError
 from teardown.inventory.index import children_index, descendants, resolve_asset, resolve_model
 from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType
@@ -101,7 +105,15 @@ def _models(inventory: Inventory) -> Counter[str]:
 
 def _account(inventory: Inventory, options: DiscoveryOptions) -> Counter[str]:
     listed = [m.id for m in inventory.models.values() if m.type is ModelType.ASSET_MODEL]
-    return _assets_of(inventory, listed, options)
+    skipped = unlisted(inventory.assets.values(), options.sight)
+    reads = _assets_of(inventory, listed, options, skipped=skipped)
+    if skipped:  # the stale check's scan: the top-level listing, and a PARENT listing per child of a skipped one
+        reads["ListAssets"] += pages(sum(a.parent is None for a in inventory.assets.values()))
+        astray = [a.parent for a in inventory.assets.values() if a.parent and a.parent.asset_id in skipped]
+        for link in astray:
+            parent = inventory.assets[link.asset_id]
+            reads["ListAssociatedAssets"] += 1 + _hierarchy_lookups(inventory.models, parent, link.hierarchy_id)
+    return reads
 
 
 def _selected_models(inventory: Inventory, spec: SelectionSpec, options: DiscoveryOptions) -> Counter[str]:
@@ -118,13 +130,15 @@ def _selected_models(inventory: Inventory, spec: SelectionSpec, options: Discove
     return _assets_of(inventory, sorted(chosen | holders), options)
 
 
-def _assets_of(inventory: Inventory, model_ids: list[str], options: DiscoveryOptions) -> Counter[str]:
-    """The assets of ``model_ids``, their children, and the account's series."""
+def _assets_of(
+    inventory: Inventory, model_ids: list[str], options: DiscoveryOptions, *, skipped: Collection[str] = (),
+) -> Counter[str]:
+    """The assets of ``model_ids``, the children of those not ``skipped``, and the account's series."""
     reads: Counter[str] = Counter()
     for model_id in model_ids:
         reads["ListAssets"] += pages(sum(a.model_id == model_id for a in inventory.assets.values()))
     listed = set(model_ids)
-    assets = [a for a in inventory.assets.values() if a.model_id in listed]
+    assets = [a for a in inventory.assets.values() if a.model_id in listed and a.id not in skipped]
     reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, assets)
     if options.time_series:
         reads["ListTimeSeries"] += pages(sum(s.asset_id is not None for s in inventory.series.values()))
@@ -149,13 +163,20 @@ def _subtrees(
                if len(a.hierarchy_ids) > 1}
     reads["DescribeAssetModel"] += len(several)
     reads["ListAssociatedAssets"] += _child_listings(inventory, models, (inventory.assets[aid] for aid in below))
-    for parent, holding in kept:  # a kept parent whose model does not tell: its hierarchies, up to the root's
-        if len(parent.hierarchy_ids) > 1 and _shares_child_model(models, parent.model_id):
-            reads["ListAssociatedAssets"] += parent.hierarchy_ids.index(holding) + 1
+    for parent, holding in kept:
+        reads["ListAssociatedAssets"] += _hierarchy_lookups(models, parent, holding)
     if options.time_series:
         per_asset = Counter(s.asset_id for s in inventory.series.values() if s.asset_id is not None)
         reads["ListTimeSeries"] += sum(pages(per_asset[aid]) for aid in below)
     return reads
+
+
+def _hierarchy_lookups(models: Mapping[str, ModelRecord], parent: AssetRecord, holding: str) -> int:
+    """A parent found from its child's side whose model does not tell which hierarchy holds the child: its
+    hierarchies are listed, up to the one holding it."""
+    if len(parent.hierarchy_ids) > 1 and _shares_child_model(models, parent.model_id):
+        return parent.hierarchy_ids.index(holding) + 1
+    return 0
 
 
 def _shares_child_model(models: Mapping[str, ModelRecord], model_id: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from teardown.applying.freshness import plan_sight
 from teardown.aws.discover import DiscoveryOptions, discover_present
 from teardown.aws.minimum import minimum_reads, pages
 from teardown.emulator.seed import (
@@ -23,6 +24,7 @@ from teardown.emulator.seed import (
     windfarm,
 )
 from teardown.inventory.selectors import SelectionSpec
+from teardown.planning.make import make_plan
 from tests.support.worlds import ACCOUNT, REGION, Env, seeded
 
 MODELS_ONLY = WorldSpec(
@@ -170,3 +172,20 @@ def test_the_minimum_of_the_issue_11_park_counts_what_each_read_tells() -> None:
     assert floor == {"ListAssetModels": 1, "DescribeAssetModel": 4, "ListAssets": 1 + 1 + 1 + pages(900),
                      "ListAssociatedAssets": 1 + 10 + 100, "ListPortals": 1,
                      "ListGateways": 1, "ListTimeSeries": 1}  # --all: the gateways, the alias-only series
+
+
+def test_the_stale_checks_scan_with_the_plans_sight_is_held_to_its_own_minimum(tmp_path: Path) -> None:
+    """A random forest has assets whose model has hierarchies and that hold nothing: with what the plan saw,
+    the scan lists none of their children (one top-level listing instead), at exactly its own minimum, and
+    learns every link a full listing learns."""
+    spec = SelectionSpec(all=True)
+    with seeded(random_world(seed=3, assets=150, depth=4, fanout=6, projects=2), tmp_path) as env:
+        listed = env.discover(spec)
+        plan, _ = make_plan(listed, spec)
+        options = DiscoveryOptions(time_series=False, sight=plan_sight(plan))
+        inventory, spec, _gone = discover_present(env.calls(), spec, account=ACCOUNT, region=REGION, options=options)
+    childless = [a for a in listed.assets.values() if a.hierarchy_ids and a.id in plan_sight(plan).childless]
+    assert len(childless) > 1
+    assert inventory.calls == minimum_reads(inventory, spec, options)
+    assert inventory.calls["ListAssociatedAssets"] == listed.calls["ListAssociatedAssets"] - len(childless)
+    assert {a.id: a.parent for a in inventory.assets.values()} == {a.id: a.parent for a in listed.assets.values()}
