@@ -21,6 +21,11 @@ URGENT_GAP = 0.5
 
 ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 
+# The group of asset deletes one ListAssets(TOP_LEVEL) of the whole account confirms, whatever their models. An
+# asset SiteWise accepted a delete of had no parent (the delete is refused otherwise) and, DELETING, can take
+# no mutation, so none can gain one: absent from that list, it is gone.
+TOP_LEVEL_GROUP = "top-level"
+
 
 @dataclass(frozen=True)
 class ObserveSettings:
@@ -89,8 +94,8 @@ def expected_seconds(completion: Completion) -> float:
 class Effect:
     """What an action's request should bring about: ``rid`` reaches the completion's wanted state.
 
-    ``group`` names the list that shows ``rid``'s state ("assets:<model>", "models", "portals"); an empty
-    group means describe only (an asset whose model the plan does not know)."""
+    ``group`` names the list that shows ``rid``'s state ("assets:<model>", ``TOP_LEVEL_GROUP``, "models",
+    "portals"); an empty group means describe only (an asset whose model the plan does not know)."""
 
     completion: Completion
     kind: ActionKind
@@ -98,8 +103,10 @@ class Effect:
     group: str
 
 
-def asset_gone(asset_id: str, model_id: str | None) -> Effect:
-    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, f"assets:{model_id}" if model_id else "")
+def asset_gone(asset_id: str, model_id: str | None, *, top_level: bool = False) -> Effect:
+    """``top_level``: confirmed by the account's top-level list (``TOP_LEVEL_GROUP``), not its model's."""
+    group = TOP_LEVEL_GROUP if top_level else f"assets:{model_id}" if model_id else ""
+    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, group)
 
 
 def parent_settled(parent_id: str, parent_model_id: str | None) -> Effect:

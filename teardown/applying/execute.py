@@ -95,6 +95,7 @@ class Executor:
         observer: EffectObserver,
         journal: Journal | None = None,
         models: Mapping[str, str] | None = None,
+        deletes_top_level: bool = False,
     ) -> None:
         self.calls = calls
         self.digest = digest
@@ -103,6 +104,8 @@ class Executor:
         self.journal = journal
         # asset id -> model id, for every asset the plan knows: a parent's settling shows in its model's list.
         self.models = models or {}
+        # Asset deletes confirmed by the account's one top-level list rather than each model's (see ``_run``).
+        self.deletes_top_level = deletes_top_level
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
         self._attempts = journal.failed_attempts() if journal is not None else {}
@@ -178,7 +181,8 @@ class Executor:
 
     def _delete_asset(self, action: Action, token: str) -> Effect:
         self._request(action, token)
-        return asset_gone(action.target, action.model_id or self.models.get(action.target))
+        return asset_gone(action.target, action.model_id or self.models.get(action.target),
+                          top_level=self.deletes_top_level)
 
     def _delete_model(self, action: Action, token: str) -> Effect:
         self._request(action, token)

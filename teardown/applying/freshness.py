@@ -51,11 +51,13 @@ log = structlog.get_logger(__name__)
 @dataclass(frozen=True)
 class Freshness:
     """``stale``: how the world moved under the plan; ``unimplied``: actions its selection does not imply;
-    ``reads``: the requests the check sent, by operation."""
+    ``reads``: the requests the check sent, by operation; ``top_level_kept``: where the check read the whole
+    account, how many assets with no parent it found that the plan does not delete (None where it did not)."""
 
     stale: tuple[str, ...] = ()
     unimplied: tuple[str, ...] = ()
     reads: Mapping[str, int] = field(default_factory=dict)
+    top_level_kept: int | None = None
 
 
 def check_plan(
@@ -103,7 +105,13 @@ def check_plan(
     reads = _reads(inventory, calls)
     log.info("apply.checked", plan=plan.digest, stale=len(stale), unimplied=len(unimplied),
              reads=sum(reads.values()))
-    return Freshness(stale=stale, unimplied=unimplied, reads=reads)
+    return Freshness(stale=stale, unimplied=unimplied, reads=reads,
+                     top_level_kept=_top_level_kept(plan, inventory) if scan else None)
+
+
+def _top_level_kept(plan: Plan, inventory: Inventory) -> int:
+    deleted = {a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET}
+    return sum(1 for rid, asset in inventory.assets.items() if asset.parent is None and rid not in deleted)
 
 
 def _reads(inventory: Inventory, calls: Calls) -> dict[str, int]:

@@ -1,5 +1,6 @@
-"""The reads behind one observer check (``teardown.applying.observe``): a group's list, page by page (noting
-when the page showing each resource arrived), or one resource's describe; each answers resources' status."""
+"""The reads behind one observer check (``teardown.applying.observe``): a group's list (a model's assets, the
+account's top-level assets, the models, the portals), page by page (noting when the page showing each resource
+arrived), or one resource's describe; each answers resources' status."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from teardown.applying.effects import ALL_MODEL_TYPES, SOURCES, Effect
+from teardown.applying.effects import ALL_MODEL_TYPES, SOURCES, TOP_LEVEL_GROUP, Effect
 from teardown.aws.calls import Calls
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock
@@ -33,6 +34,8 @@ def list_group(calls: Calls, clock: Clock, group: str,
         operation, key, params = "ListAssetModels", "assetModelSummaries", {"assetModelTypes": list(ALL_MODEL_TYPES)}
     elif group == "portals":
         operation, key, params = "ListPortals", "portalSummaries", {}
+    elif group == TOP_LEVEL_GROUP:
+        operation, key, params = "ListAssets", "assetSummaries", {"filter": "TOP_LEVEL"}
     else:
         operation, key, params = "ListAssets", "assetSummaries", {
             "assetModelId": group.removeprefix("assets:"), "filter": "ALL"}

@@ -5,7 +5,9 @@ disassociation when its parent is ACTIVE again. The executor registers each expe
 (``EffectObserver.expect``) the moment its request is answered and gets a future; the request slot is free
 again at once. The observer's thread checks effects in batches: one ListAssets(assetModelId, ALL) shows the
 state of every asset of a model, so it confirms that model's deletes and its settling parents together;
-one ListAssetModels confirms every model delete; one ListPortals every portal delete. Where fewer effects
+where the run knows the account's top-level assets are few beside its own (``_run``), one ListAssets(TOP_LEVEL)
+of the account confirms the asset deletes of every model at once; one ListAssetModels confirms every model
+delete; one ListPortals every portal delete. Where fewer effects
 are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
 When: an effect's first check is when it is due (its request's answer plus the latency observed so far for its

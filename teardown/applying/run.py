@@ -29,9 +29,9 @@ from typing import Any
 
 import structlog
 
-from teardown.applying.effects import DEFAULT_OBSERVE, ObserveSettings
+from teardown.applying.effects import DEFAULT_OBSERVE, TOP_LEVEL_GROUP, ObserveSettings
 from teardown.applying.execute import ActionResult, Executor
-from teardown.applying.freshness import check_plan
+from teardown.applying.freshness import Freshness, check_plan
 from teardown.applying.journal import Journal, load_records
 from teardown.applying.lock import LOCAL_HOLD, PlanHold
 from teardown.applying.observe import OBSERVER_READERS, EffectObserver
@@ -41,7 +41,7 @@ from teardown.applying.report import ActionReport, ApplyReport, Outcome
 from teardown.applying.schedule import asset_models, claims_of, lane_of, priorities
 from teardown.applying.walk import EventKind, WalkEvent, walk
 from teardown.archive.capture import ensure_archive
-from teardown.aws.calls import Calls, CallStats
+from teardown.aws.calls import PAGE_SIZE, Calls, CallStats
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.lanes import connections_for
 from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter, account_rates
@@ -152,7 +152,7 @@ def apply(
         finished = {aid for aid, rec in records.items() if rec.finished}
         summary = _summary(plan, account, region, finished)
         # The pre-flight reads are counted apart: the report counts what the run itself sent.
-        _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished)
+        fresh = _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished)
         if max_deletes is not None and summary.deletes > max_deletes:
             raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
         if not auto_approve and (confirm is None or not confirm(summary)):
@@ -166,7 +166,8 @@ def apply(
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
             report = _run(plan, calls.with_client(run_client).with_stats(CallStats()), journal, finished,
                           account=account, region=region,
-                          workers=workers, stop=stop, on_progress=on_progress, observe=observe)
+                          workers=workers, stop=stop, on_progress=on_progress, observe=observe,
+                          top_level_kept=fresh.top_level_kept)
     report.write(Path(report_file) if report_file is not None else report_path(base))
     log.info("apply.finished", plan=plan.digest, exit_code=report.exit_code, **report.totals())
     return report
@@ -197,7 +198,7 @@ def _summary(plan: Plan, account: str, region: str, finished: set[str]) -> Apply
     )
 
 
-def _check_fresh(plan: Plan, calls: Calls, *, progressed: set[str], finished: set[str]) -> None:
+def _check_fresh(plan: Plan, calls: Calls, *, progressed: set[str], finished: set[str]) -> Freshness:
     found = check_plan(plan, calls, progressed=progressed, finished=finished)
     if found.unimplied:
         raise PlanRefused(
@@ -210,6 +211,7 @@ def _check_fresh(plan: Plan, calls: Calls, *, progressed: set[str], finished: se
             f"the plan is stale: {len(found.stale)} difference(s) since it was made; plan again and review",
             found.stale,
         )
+    return found
 
 
 def _run(
@@ -224,11 +226,19 @@ def _run(
     stop: threading.Event | None,
     on_progress: Callable[[Progress], None] | None,
     observe: ObserveSettings,
+    top_level_kept: int | None = None,
 ) -> ApplyReport:
     clock = calls.clock
     actions = {a.id: a for a in plan.actions}
     models = asset_models(actions)
     group_sizes = Counter(f"assets:{model}" for model in models.values())
+    # Where the stale check read the whole account and found at most a page of top-level assets the plan keeps,
+    # one ListAssets(TOP_LEVEL) of the account shows every asset delete in flight, across all models: the deletes
+    # of many models are confirmed by one read, not one read per model. Elsewhere the account's top-level list
+    # could hold any number of assets the plan never saw, and each model's list is the bounded read.
+    deletes_top_level = top_level_kept is not None and top_level_kept < PAGE_SIZE
+    if deletes_top_level:
+        group_sizes[TOP_LEVEL_GROUP] = max(1, top_level_kept or 0)
     tracker = Tracker(
         kinds={a.id: a.kind.value for a in plan.actions},
         totals=dict(Counter(a.kind.value for a in plan.actions)),
@@ -266,7 +276,7 @@ def _run(
     with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier,
                         unstarted=unstarted) as observer:
         executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, journal=journal,
-                            models=models)
+                            models=models, deletes_top_level=deletes_top_level)
         result = walk(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,

@@ -57,9 +57,11 @@ class DeletingAssets:
             return now < self.gone_at_of.get(asset_id, self.gone_at) or asset_id in self.failed
 
         if operation == "ListAssets":
+            # No model: the account's top-level list (each of these assets was deleted, so has no parent).
+            assert "assetModelId" in params or params.get("filter") == "TOP_LEVEL", params
             return {"assetSummaries": [
                 {"id": a, "status": self._status(a)} for a, m in self.assets.items()
-                if m == params["assetModelId"] and present(a)
+                if params.get("assetModelId", m) == m and present(a)
             ]}
         if operation == "DescribeAsset":
             if not present(params["assetId"]):
