@@ -21,9 +21,10 @@ URGENT_GAP = 0.5
 
 ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 
-# The group of asset deletes one ListAssets(TOP_LEVEL) of the whole account confirms, whatever their models. An
-# asset SiteWise accepted a delete of had no parent (the delete is refused otherwise) and, DELETING, can take
-# no mutation, so none can gain one: absent from that list, it is gone.
+# The group one ListAssets(TOP_LEVEL) of the whole account confirms, whatever the models: asset deletes (an
+# asset SiteWise accepted a delete of had no parent, the delete is refused otherwise, and DELETING it can take no
+# mutation, so none can gain one: absent from that list, it is gone), and the settling of parents the run has
+# already unlinked from their own parent (or that had none).
 TOP_LEVEL_GROUP = "top-level"
 
 
@@ -109,8 +110,9 @@ def asset_gone(asset_id: str, model_id: str | None, *, top_level: bool = False) 
     return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, group)
 
 
-def parent_settled(parent_id: str, parent_model_id: str | None) -> Effect:
-    group = f"assets:{parent_model_id}" if parent_model_id else ""
+def parent_settled(parent_id: str, parent_model_id: str | None, *, top_level: bool = False) -> Effect:
+    """``top_level``: the parent has no parent of its own, so the account's top-level list shows it."""
+    group = TOP_LEVEL_GROUP if top_level else f"assets:{parent_model_id}" if parent_model_id else ""
     return Effect(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id, group)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -95,7 +95,9 @@ class Executor:
         observer: EffectObserver,
         journal: Journal | None = None,
         models: Mapping[str, str] | None = None,
-        deletes_top_level: bool = False,
+        top_level_reads: bool = False,
+        deleted: Collection[str] = (),
+        linked: Collection[str] = (),
     ) -> None:
         self.calls = calls
         self.digest = digest
@@ -104,8 +106,13 @@ class Executor:
         self.journal = journal
         # asset id -> model id, for every asset the plan knows: a parent's settling shows in its model's list.
         self.models = models or {}
-        # Asset deletes confirmed by the account's one top-level list rather than each model's (see ``_run``).
-        self.deletes_top_level = deletes_top_level
+        # Effects on assets with no parent confirmed by the account's one top-level list rather than each model's
+        # (see ``_run``): every asset delete, and the settling of a parent the plan deletes once it has no parent
+        # (``deleted`` are the assets the plan deletes, ``linked`` those of them still under a parent at the start;
+        # one leaves ``linked`` when the request that unlinks it is answered).
+        self.top_level_reads = top_level_reads
+        self._deleted = frozenset(deleted)
+        self._linked = set(linked)
         # Actions an earlier run left in flight: re-sent with the same token, which the service replays.
         self._resumed = journal.in_flight() if journal is not None else set()
         self._attempts = journal.failed_attempts() if journal is not None else {}
@@ -182,7 +189,7 @@ class Executor:
     def _delete_asset(self, action: Action, token: str) -> Effect:
         self._request(action, token)
         return asset_gone(action.target, action.model_id or self.models.get(action.target),
-                          top_level=self.deletes_top_level)
+                          top_level=self.top_level_reads)
 
     def _delete_model(self, action: Action, token: str) -> Effect:
         self._request(action, token)
@@ -206,9 +213,12 @@ class Executor:
         except ClientError as exc:
             # Refused because the association is already gone (a resumed run, a manual fix): fine if so.
             if error_code(exc) == "InvalidRequestException" and child_parent(self.calls, child) != parent:
+                self._linked.discard(child)
                 raise _AlreadyDone from exc
             raise
-        return parent_settled(parent, self.models.get(parent))
+        self._linked.discard(child)
+        top_level = self.top_level_reads and parent in self._deleted and parent not in self._linked
+        return parent_settled(parent, self.models.get(parent), top_level=top_level)
 
     def _leave_project(self, action: Action, token: str) -> Verdict:
         project = str(action.params["projectId"])

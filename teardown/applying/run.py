@@ -232,13 +232,16 @@ def _run(
     actions = {a.id: a for a in plan.actions}
     models = asset_models(actions)
     group_sizes = Counter(f"assets:{model}" for model in models.values())
-    # Where the stale check read the whole account and found at most a page of top-level assets the plan keeps,
-    # one ListAssets(TOP_LEVEL) of the account shows every asset delete in flight, across all models: the deletes
-    # of many models are confirmed by one read, not one read per model. Elsewhere the account's top-level list
-    # could hold any number of assets the plan never saw, and each model's list is the bounded read.
-    deletes_top_level = top_level_kept is not None and top_level_kept < PAGE_SIZE
-    if deletes_top_level:
+    # Where the stale check read the whole account and found under a page of top-level assets the plan keeps,
+    # one ListAssets(TOP_LEVEL) of the account shows every asset delete in flight and every parent the plan has
+    # unlinked, across all models: their effects are confirmed by one read, not one read per model. Elsewhere the
+    # account's top-level list could hold any number of assets the plan never saw; each model's list is bounded.
+    top_level_reads = top_level_kept is not None and top_level_kept < PAGE_SIZE
+    if top_level_reads:
         group_sizes[TOP_LEVEL_GROUP] = max(1, top_level_kept or 0)
+    deleted = {a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET}
+    linked = {str(a.params["childAssetId"]) for a in plan.actions
+              if a.kind is ActionKind.DISASSOCIATE_ASSET and a.id not in finished}
     tracker = Tracker(
         kinds={a.id: a.kind.value for a in plan.actions},
         totals=dict(Counter(a.kind.value for a in plan.actions)),
@@ -276,7 +279,7 @@ def _run(
     with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier,
                         unstarted=unstarted) as observer:
         executor = Executor(calls, digest=plan.digest, clock=clock, observer=observer, journal=journal,
-                            models=models, deletes_top_level=deletes_top_level)
+                            models=models, top_level_reads=top_level_reads, deleted=deleted, linked=linked)
         result = walk(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,

@@ -6,18 +6,22 @@ Elsewhere each model's list stays the read."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from teardown.applying.effects import ObserveSettings, asset_gone
+from teardown.applying.effects import TOP_LEVEL_GROUP, Effect, ObserveSettings, Verdict, asset_gone
+from teardown.applying.execute import Executor
 from teardown.applying.freshness import check_plan
 from teardown.applying.observe import EffectObserver
+from teardown.applying.schedule import asset_models
 from teardown.aws.calls import PAGE_SIZE, Calls
 from teardown.emulator import is_mutating
 from teardown.emulator.clock import ManualClock
 from teardown.inventory.selectors import SelectionSpec
+from teardown.kinds import ActionKind
 from tests.support.fakes import DeletingAssets
 from tests.support.worlds import Env
 
@@ -104,3 +108,54 @@ def test_a_page_of_kept_top_level_assets_keeps_the_runs_reads_on_each_models_lis
         report = env.apply(path, archive=False)
     assert report.exit_code == 0
     assert sent and all("assetModelId" in params for params in sent)
+
+
+class _Recorder:
+    """Stands in for the observer: records each effect the executor expects, and leaves it pending."""
+
+    def __init__(self) -> None:
+        self.effects: list[Effect] = []
+
+    def expect(self, effect: Effect, sent_at: float, *, key: str | None = None,
+               urgent: bool = True) -> Future[Verdict]:
+        self.effects.append(effect)
+        return Future()
+
+
+class _Accepting:
+    """A client that accepts every disassociation and delete."""
+
+    def disassociate_assets(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+    def delete_asset(self, **_: Any) -> dict[str, Any]:
+        return {"assetStatus": {"state": "DELETING"}}
+
+
+@pytest.mark.parametrize("top_level_reads", [True, False])
+def test_a_parent_settles_in_the_top_level_list_once_the_run_has_unlinked_it(farm: Env,
+                                                                             top_level_reads: bool) -> None:
+    """Site 1 is still under the enterprise while its first line is unlinked: its settling shows in its model's
+    list. The enterprise has no parent, and once site 1 is unlinked from it so has site 1: their settling shows
+    in the account's top-level list, as every delete does. Without top-level reads, each model's list."""
+    plan, _ = farm.plan(SelectionSpec(all=True))
+    actions = {(a.kind, a.params.get("assetId"), a.params.get("childAssetId")): a for a in plan.actions}
+    site, enterprise = farm.asset("enterprise/site-1"), farm.asset("enterprise")
+    unlink = [actions[(ActionKind.DISASSOCIATE_ASSET, parent, child)] for parent, child in (
+        (site, farm.asset("enterprise/site-1/line-1")), (enterprise, site),
+        (site, farm.asset("enterprise/site-1/line-2")))]
+    delete = actions[(ActionKind.DELETE_ASSET, farm.asset("enterprise/site-1/line-1"), None)]
+    recorder = _Recorder()
+    executor = Executor(Calls(_Accepting(), farm.clock), digest=plan.digest, clock=farm.clock,
+                        observer=recorder,  # type: ignore[arg-type]  # records what an observer would watch
+                        models=asset_models({a.id: a for a in plan.actions}), top_level_reads=top_level_reads,
+                        deleted={a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET},
+                        linked={str(a.params["childAssetId"]) for a in plan.actions
+                                if a.kind is ActionKind.DISASSOCIATE_ASSET})
+    for action in (*unlink, delete):
+        executor.start(action)
+    site_model = f"assets:{farm.world.models['site']}"
+    top = TOP_LEVEL_GROUP if top_level_reads else None
+    assert [e.group for e in recorder.effects] == [
+        site_model, top or f"assets:{farm.world.models['enterprise']}", top or site_model,
+        top or f"assets:{farm.world.models['line']}"]
