@@ -6,9 +6,9 @@ disassociation when its parent is ACTIVE again. The executor registers each expe
 again at once. The observer's thread checks effects in batches: one ListAssets(assetModelId, ALL) shows the
 state of every asset of a model, so it confirms that model's deletes and its settling parents together;
 where the run knows the account's top-level assets are few beside its own (``_run``), one ListAssets(TOP_LEVEL)
-of the account confirms the asset deletes of every model at once; one ListAssetModels confirms every model
-delete; one ListPortals every portal delete. Where fewer effects
-are due than a list has pages, it describes those resources instead (the cheaper read wins).
+of the account confirms, across every model at once, the asset deletes and the settling of the parents already
+unlinked from their own; one ListAssetModels confirms every model delete; one ListPortals every portal delete.
+Where fewer effects are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
 When: an effect's first check is when it is due (its request's answer plus the latency observed so far for its
 kind, learned as the run goes from when each answer arrived; a read is sent early by what is queued ahead of it
