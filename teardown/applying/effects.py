@@ -23,8 +23,9 @@ ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 
 # The group one ListAssets(TOP_LEVEL) of the whole account confirms, whatever the models: asset deletes (an
 # asset SiteWise accepted a delete of had no parent, the delete is refused otherwise, and DELETING it can take no
-# mutation, so none can gain one: absent from that list, it is gone), and the settling of parents the run has
-# already unlinked from their own parent (or that had none).
+# mutation, so none can gain one), and the settling of parents the run has unlinked from their own parent (or
+# that had none). Absent from that list, a resource it has shown before is gone; one it has never shown may only
+# be missing from an index that has not caught up with its unlinking yet, and its model's list judges it.
 TOP_LEVEL_GROUP = "top-level"
 
 
@@ -96,24 +97,28 @@ class Effect:
     """What an action's request should bring about: ``rid`` reaches the completion's wanted state.
 
     ``group`` names the list that shows ``rid``'s state ("assets:<model>", ``TOP_LEVEL_GROUP``, "models",
-    "portals"); an empty group means describe only (an asset whose model the plan does not know)."""
+    "portals"); an empty group means describe only (an asset whose model the plan does not know). ``fallback``:
+    for the top-level group, the group that judges ``rid`` while that list has never shown it."""
 
     completion: Completion
     kind: ActionKind
     rid: str
     group: str
+    fallback: str = ""
 
 
 def asset_gone(asset_id: str, model_id: str | None, *, top_level: bool = False) -> Effect:
     """``top_level``: confirmed by the account's top-level list (``TOP_LEVEL_GROUP``), not its model's."""
-    group = TOP_LEVEL_GROUP if top_level else f"assets:{model_id}" if model_id else ""
-    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, group)
+    model_group = f"assets:{model_id}" if model_id else ""
+    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id,
+                  TOP_LEVEL_GROUP if top_level else model_group, model_group if top_level else "")
 
 
 def parent_settled(parent_id: str, parent_model_id: str | None, *, top_level: bool = False) -> Effect:
     """``top_level``: the parent has no parent of its own, so the account's top-level list shows it."""
-    group = TOP_LEVEL_GROUP if top_level else f"assets:{parent_model_id}" if parent_model_id else ""
-    return Effect(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id, group)
+    model_group = f"assets:{parent_model_id}" if parent_model_id else ""
+    return Effect(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id,
+                  TOP_LEVEL_GROUP if top_level else model_group, model_group if top_level else "")
 
 
 def model_gone(model_id: str) -> Effect:

@@ -33,11 +33,11 @@ the critical path. Waits are on the injected clock; reads go through the one req
 from __future__ import annotations
 
 import math
-import statistics
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
@@ -46,15 +46,16 @@ from teardown.applying.effects import (
     DEFAULT_OBSERVE,
     DONE,
     SOURCES,
+    TOP_LEVEL_GROUP,
     Effect,
     ObserveSettings,
     Verdict,
     status_text,
 )
 from teardown.applying.group_reads import Status, describe, group_family, list_group
+from teardown.applying.latency import Latencies
 from teardown.applying.watches import (
     BACKOFF_MAX,
-    BACKOFF_START,
     TAIL_GAP,
     Group,
     Watch,
@@ -71,7 +72,6 @@ from teardown.kinds import Completion
 
 log = structlog.get_logger(__name__)
 
-_LEARN_RATE = 0.2  # weight of each new observation in the latency estimate
 OBSERVER_READERS = 4  # the observer's reads in flight at once (one per group being checked)
 
 
@@ -97,13 +97,9 @@ class EffectObserver:
         # Per quota family, the actions still to start (the walk keeps it): the time the family needs to send
         # them is the slack of any work waiting on a shorter path.
         self._unstarted: Mapping[Hashable, int] | None = unstarted
-        self._latency: dict[Completion, float] = {c: s.first_guess for c, s in SOURCES.items()}
-        self._learned: set[Completion] = set()  # the completions whose latency the run has observed
-        if known:  # latencies known before the run (another run's, a test's): as good as observed
-            self._latency.update(known)
-            self._learned.update(known)
-            self._pace_unlearned()
+        self._latency = Latencies(known)
         self._keys: dict[str, Watch] = {}
+        self._top_listed: set[str] = set()  # the resources a read of the top-level list has shown
         self._closed = False
         # The list behind a group costs its pages: known from the plan until the first list answers.
         for group, size in (group_sizes or {}).items():
@@ -144,7 +140,7 @@ class EffectObserver:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the observer is closed")
-            due = sent_at + self._first_wait(effect.completion)
+            due = sent_at + self._latency.first_wait(effect.completion)
             watch = Watch(effect, sent_at, due, sent_at + self.settings.deadline(effect.kind), future, sent_at,
                           urgent=urgent, key=key)
             self._groups[group_of(effect)].add(watch)
@@ -173,15 +169,8 @@ class EffectObserver:
         urgent ones). Called under the lock."""
         if not watch.urgent:
             watch.urgent = True
-            watch.due_at = max(min(watch.due_at, watch.sent_at + self._first_wait(watch.effect.completion)),
+            watch.due_at = max(min(watch.due_at, watch.sent_at + self._latency.first_wait(watch.effect.completion)),
                                self.clock.now())
-
-    def _first_wait(self, completion: Completion) -> float:
-        """How long after its request an effect is first read: its latency once the run has learned any; before,
-        ``BACKOFF_START`` of the first guess (a constant: waited out, it would hold the first round of a faster
-        region, or of an emulator at time scale 10, for the whole guess). Called under the lock."""
-        latency = self._latency[completion]
-        return latency if self._learned else BACKOFF_START * latency
 
     def wait(self, effect: Effect, sent_at: float) -> Verdict:
         """``expect`` and wait for the verdict (for callers that have nothing else to do meanwhile)."""
@@ -238,7 +227,7 @@ class EffectObserver:
             return False
         if self._unstarted is None:
             return True
-        return stakes * self._pace() >= self._unstarted.get(family, 0) / self.calls.limiter.bucket(family).rate
+        return stakes * self._latency.pace() >= self._unstarted.get(family, 0) / self.calls.limiter.bucket(family).rate
 
     def _tail_groups(self, now: float) -> set[str]:
         """The groups whose checks decide when the run ends: critical, in a family with nothing left to start
@@ -250,7 +239,7 @@ class EffectObserver:
         lock; costs nothing before a family's last action has started."""
         if self._unstarted is None or all(n > 0 for n in self._unstarted.values()):
             return set()
-        pace = self._pace()
+        pace = self._latency.pace()
         ends: dict[str, tuple[float, float]] = {}  # group -> (when its waiting work would end, its tolerance)
         for name, group in self._groups.items():
             family = group_family(name)
@@ -262,26 +251,6 @@ class EffectObserver:
             ends[name] = (group.expected_end(self._latency, now) + urgent.stakes * pace,
                           TAIL_GAP * min(self._latency[c] for c in urgent.completions))
         return ending_last(ends)
-
-    def _pace(self) -> float:
-        """How much longer than first guessed effects take here (the largest ratio learned so far, 1 before any):
-        stakes are paths in first-guess seconds, so a world twice as slow doubles them."""
-        return max(self._learned_ratios(), default=1.0)
-
-    def _learned_ratios(self) -> list[float]:
-        """Per completion the run has observed, its learned latency over its first guess."""
-        return [self._latency[c] / SOURCES[c].first_guess for c in self._learned]
-
-    def _pace_unlearned(self) -> None:
-        """Kinds the run has not observed yet take the pace of those it has (the geometric mean of their
-        learned-to-first-guess ratios): a world where parents settle in a tenth of the first guess (a region
-        that is fast today, an emulator at time scale 10) deletes its models faster too. Model deletes come
-        last, so nothing else teaches their latency: the first guess would be a fixed constant on the run's
-        last step. Called under the lock."""
-        pace = statistics.geometric_mean(self._learned_ratios())
-        for completion, source in SOURCES.items():
-            if completion not in self._learned:
-                self._latency[completion] = source.first_guess * pace
 
     def _free_at(self, critical: bool) -> dict[str, float]:
         return self._critical_free_at if critical else self._family_free_at
@@ -342,13 +311,34 @@ class EffectObserver:
             self._fail_group(name, error_text(exc), only=None if use_list else set(due))
             return
         taken = self.clock.now()  # a resource absent from the list: seen gone once the last page arrived
+        moved = self._sighted(name, watched, states, started) if use_list and name == TOP_LEVEL_GROUP else set()
         seen: Counter[str] = Counter()
-        for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched):
+        for rid, status in states.items() if not use_list else ((r, states.get(r)) for r in watched if r not in moved):
             for watch in watched[rid]:
                 if watch.sent_at <= started and self._judge(name, watch, status, seen_at.get(rid, taken), tail=tail):
                     seen[watch.effect.completion.value] += 1
         log.debug("observe.checked", group=name, reads=cost, due=len(due), watched=len(watched),
                   seen=dict(seen), critical=critical)
+
+    def _sighted(self, name: str, watched: Mapping[str, list[Watch]], states: Mapping[str, Status],
+                 started: float) -> set[str]:
+        """After a read of the top-level list: note the watched resources it showed (a settling parent shown
+        there needs no other proof once it is deleted); move those it has never shown to their fallback group
+        (``TOP_LEVEL_GROUP`` says why), and answer them."""
+        moved: set[str] = set()
+        with self._cond:
+            self._top_listed.update(rid for rid in watched if rid in states)
+            for rid, watches in watched.items():
+                if rid not in self._top_listed:
+                    moved.add(rid)
+                    for watch in watches:
+                        if watch.sent_at <= started and watch in self._groups[name].watches.get(rid, []):
+                            self._remove(name, watch)
+                            watch.effect = replace(watch.effect, group=watch.effect.fallback, fallback="")
+                            self._groups[group_of(watch.effect)].add(watch)
+                            if watch.key is not None:
+                                self._keys[watch.key] = watch
+        return moved
 
     def _judge(self, name: str, watch: Watch, status: Status, observed: float, *,
                tail: bool = False) -> bool:
@@ -385,11 +375,9 @@ class EffectObserver:
                 # from one made urgent long after it was sent, whose interval is wider than any backoff's and
                 # says nothing of the latency.
                 seen = seen_after(watch.last_checked - watch.sent_at, observed - watch.sent_at, old)
-                self._latency[effect.completion] = max(1e-3, old + _LEARN_RATE * (seen - old))
-                self._learned.add(effect.completion)
-                self._pace_unlearned()
+                latency = self._latency.learn(effect.completion, seen)
                 log.debug("observe.learned", completion=effect.completion.value, seen=round(seen, 3),
-                          misses=watch.misses, latency=round(self._latency[effect.completion], 3))
+                          misses=watch.misses, latency=round(latency, 3))
             self._remove(name, watch)
         watch.future.set_result(verdict)
         return True

@@ -5,6 +5,7 @@ Elsewhere each model's list stays the read."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -159,3 +160,35 @@ def test_a_parent_settles_in_the_top_level_list_once_the_run_has_unlinked_it(far
     assert [e.group for e in recorder.effects] == [
         site_model, top or f"assets:{farm.world.models['enterprise']}", top or site_model,
         top or f"assets:{farm.world.models['line']}"]
+
+
+def _note_done(done_at: dict[str, float], asset: str, clock: ManualClock, _: Future[Verdict]) -> None:
+    done_at.setdefault(asset, clock.now())
+
+
+def test_absence_from_the_top_level_list_counts_only_for_an_asset_it_has_shown(clock: ManualClock) -> None:
+    """An index behind the unlinking leaves a1 out of the top-level list while it is still DELETING: that
+    absence is no proof, so a1 is judged by its model's list and is done only once it is really gone; a0, which
+    the top-level list showed DELETING first, is confirmed there."""
+    start = clock.now()
+    fake = DeletingAssets(clock, {"a0": "m0", "a1": "m1"}, gone_at=start + 2.0, gone_at_of={"a1": start + 6.0},
+                          unindexed=frozenset({"a1"}))
+    done_at: dict[str, float] = {}
+    with EffectObserver(Calls(fake, clock), clock, ObserveSettings()) as observer:
+        futures = {a: observer.expect(asset_gone(a, m, top_level=True), start) for a, m in fake.assets.items()}
+        for asset, future in futures.items():
+            future.add_done_callback(functools.partial(_note_done, done_at, asset, clock))
+        verdicts = {a: f.result(timeout=30) for a, f in futures.items()}
+    assert all(v.done for v in verdicts.values())
+    assert done_at["a1"] >= start + 6.0
+    assert fake.model_lists >= 1
+
+
+def test_where_the_models_lists_are_as_cheap_the_run_reads_them(env: Env) -> None:
+    """Deleting the spare alone: its model's list is one page, no dearer than the top-level list at its
+    fullest, so the run reads the model's list (the top level pays only where it replaces many)."""
+    _, path = env.plan(SelectionSpec(names=("^Spare$",)))
+    with _run_lists(env) as sent:
+        report = env.apply(path, archive=False)
+    assert report.exit_code == 0
+    assert sent and all("assetModelId" in params for params in sent)
