@@ -1,7 +1,7 @@
-"""Asset deletes confirmed by the account's top-level list (``TOP_LEVEL_GROUP``): one ListAssets(TOP_LEVEL)
-shows every delete in flight whatever its model, so where the stale check read the whole account and found few
-top-level assets the plan keeps, the run confirms the deletes of many models with one read instead of one each.
-Elsewhere each model's list stays the read."""
+"""Effects confirmed by the account's top-level list (``TOP_LEVEL_GROUP``): one ListAssets(TOP_LEVEL) shows
+every asset delete in flight and every parent already unlinked, whatever its model. The run reads it where the
+stale check read the whole account and that list, even at its fullest, costs at most half a read of each model's
+list; elsewhere each model's list stays the read. Absence from it proves gone only for an asset it has shown."""
 
 from __future__ import annotations
 
