@@ -5,9 +5,10 @@ disassociation when its parent is ACTIVE again. The executor registers each expe
 (``EffectObserver.expect``) the moment its request is answered and gets a future; the request slot is free
 again at once. The observer's thread checks effects in batches: one ListAssets(assetModelId, ALL) shows the
 state of every asset of a model, so it confirms that model's deletes and its settling parents together;
-where the run knows the account's top-level assets are few beside its own (``_run``), one ListAssets(TOP_LEVEL)
-of the account confirms, across every model at once, the asset deletes and the settling of the parents already
-unlinked from their own; one ListAssetModels confirms every model delete; one ListPortals every portal delete.
+where ``_run`` finds it the cheaper read, one ListAssets(TOP_LEVEL) of the account confirms, across every model
+at once, the asset deletes and the settling of the parents already unlinked from their own (absent from it, a
+resource is gone only once it has shown it; ``_sighted``); one ListAssetModels confirms every model delete; one
+ListPortals every portal delete.
 Where fewer effects are due than a list has pages, it describes those resources instead (the cheaper read wins).
 
 When: an effect's first check is when it is due (its request's answer plus the latency observed so far for its
