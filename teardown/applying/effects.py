@@ -107,18 +107,25 @@ class Effect:
     fallback: str = ""
 
 
+def _on_asset(completion: Completion, kind: ActionKind, asset_id: str, model_id: str | None,
+              top_level: bool) -> Effect:
+    """An effect on an asset, read in its model's list, or in the account's top-level list with its model's as
+    the fallback."""
+    model_group = f"assets:{model_id}" if model_id else ""
+    if top_level:
+        return Effect(completion, kind, asset_id, TOP_LEVEL_GROUP, fallback=model_group)
+    return Effect(completion, kind, asset_id, model_group)
+
+
 def asset_gone(asset_id: str, model_id: str | None, *, top_level: bool = False) -> Effect:
     """``top_level``: confirmed by the account's top-level list (``TOP_LEVEL_GROUP``), not its model's."""
-    model_group = f"assets:{model_id}" if model_id else ""
-    return Effect(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id,
-                  TOP_LEVEL_GROUP if top_level else model_group, model_group if top_level else "")
+    return _on_asset(Completion.ASSET_GONE, ActionKind.DELETE_ASSET, asset_id, model_id, top_level)
 
 
 def parent_settled(parent_id: str, parent_model_id: str | None, *, top_level: bool = False) -> Effect:
     """``top_level``: the parent has no parent of its own, so the account's top-level list shows it."""
-    model_group = f"assets:{parent_model_id}" if parent_model_id else ""
-    return Effect(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id,
-                  TOP_LEVEL_GROUP if top_level else model_group, model_group if top_level else "")
+    return _on_asset(Completion.PARENT_SETTLED, ActionKind.DISASSOCIATE_ASSET, parent_id, parent_model_id,
+                     top_level)
 
 
 def model_gone(model_id: str) -> Effect:

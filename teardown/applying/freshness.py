@@ -110,7 +110,7 @@ def check_plan(
 
 
 def _top_level_kept(plan: Plan, inventory: Inventory) -> int:
-    deleted = {a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET}
+    deleted = plan.targets(ActionKind.DELETE_ASSET)
     return sum(1 for rid, asset in inventory.assets.items() if asset.parent is None and rid not in deleted)
 
 

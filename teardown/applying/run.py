@@ -232,14 +232,14 @@ def _run(
     actions = {a.id: a for a in plan.actions}
     models = asset_models(actions)
     group_sizes = Counter(f"assets:{model}" for model in models.values())
-    deleted = {a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET}
+    deleted = plan.targets(ActionKind.DELETE_ASSET)
     # One ListAssets(TOP_LEVEL) of the account shows every asset delete in flight and every parent the plan has
     # unlinked, across all models: where models are many, one read confirms what took one per model. Only where
     # the stale check read the whole account (elsewhere the top-level list could hold any number of assets the
     # plan never saw), and where that list, even at its fullest (every top-level asset the plan keeps, and every
     # one it deletes), costs at most half a read of each model's list: a few models of many assets (a thousand
     # turbines of one model) are read as cheaply model by model.
-    model_pages = sum(math.ceil(n / PAGE_SIZE) for n in Counter(models.values()).values())
+    model_pages = sum(math.ceil(n / PAGE_SIZE) for n in group_sizes.values())
     top_level_reads = (top_level_kept is not None
                        and 2 * math.ceil((top_level_kept + len(deleted)) / PAGE_SIZE) <= model_pages)
     if top_level_reads:

@@ -81,6 +81,10 @@ class Plan:
     def count(self, *kinds: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind in kinds)
 
+    def targets(self, *kinds: ActionKind) -> frozenset[str]:
+        """The ids the actions of these kinds act on."""
+        return frozenset(a.target for a in self.actions if a.kind in kinds)
+
     def to_json(self) -> dict[str, Any]:
         return self._to_json([a.to_json() for a in self.actions])
 

@@ -150,7 +150,7 @@ def test_a_parent_settles_in_the_top_level_list_once_the_run_has_unlinked_it(far
     executor = Executor(Calls(_Accepting(), farm.clock), digest=plan.digest, clock=farm.clock,
                         observer=recorder,  # type: ignore[arg-type]  # records what an observer would watch
                         models=asset_models({a.id: a for a in plan.actions}), top_level_reads=top_level_reads,
-                        deleted={a.target for a in plan.actions if a.kind is ActionKind.DELETE_ASSET},
+                        deleted=plan.targets(ActionKind.DELETE_ASSET),
                         linked={str(a.params["childAssetId"]) for a in plan.actions
                                 if a.kind is ActionKind.DISASSOCIATE_ASSET})
     for action in (*unlink, delete):
