@@ -27,6 +27,8 @@ ALL_MODEL_TYPES = ("ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE")
 # that had none). Absent from that list, a resource it has shown before is gone; one it has never shown may only
 # be missing from an index that has not caught up with its unlinking yet, and its model's list judges it.
 TOP_LEVEL_GROUP = "top-level"
+# The group of one model's assets, read with ListAssets(assetModelId=...): "assets:<model id>".
+MODEL_GROUP_PREFIX = "assets:"
 
 
 @dataclass(frozen=True)
@@ -107,14 +109,19 @@ class Effect:
     fallback: str = ""
 
 
+def model_group(model_id: str) -> str:
+    """The group whose list (ListAssets of the model) shows the assets of ``model_id``."""
+    return f"{MODEL_GROUP_PREFIX}{model_id}"
+
+
 def _on_asset(completion: Completion, kind: ActionKind, asset_id: str, model_id: str | None,
               top_level: bool) -> Effect:
     """An effect on an asset, read in its model's list, or in the account's top-level list with its model's as
     the fallback."""
-    model_group = f"assets:{model_id}" if model_id else ""
+    own = model_group(model_id) if model_id else ""
     if top_level:
-        return Effect(completion, kind, asset_id, TOP_LEVEL_GROUP, fallback=model_group)
-    return Effect(completion, kind, asset_id, model_group)
+        return Effect(completion, kind, asset_id, TOP_LEVEL_GROUP, fallback=own)
+    return Effect(completion, kind, asset_id, own)
 
 
 def asset_gone(asset_id: str, model_id: str | None, *, top_level: bool = False) -> Effect:

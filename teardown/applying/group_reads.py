@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from teardown.applying.effects import ALL_MODEL_TYPES, SOURCES, TOP_LEVEL_GROUP, Effect
+from teardown.applying.effects import ALL_MODEL_TYPES, MODEL_GROUP_PREFIX, SOURCES, TOP_LEVEL_GROUP, Effect
 from teardown.aws.calls import Calls
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock
@@ -38,7 +38,7 @@ def list_group(calls: Calls, clock: Clock, group: str,
         operation, key, params = "ListAssets", "assetSummaries", {"filter": "TOP_LEVEL"}
     else:
         operation, key, params = "ListAssets", "assetSummaries", {
-            "assetModelId": group.removeprefix("assets:"), "filter": "ALL"}
+            "assetModelId": group.removeprefix(MODEL_GROUP_PREFIX), "filter": "ALL"}
     try:
         for response in calls.responses(operation, **params):
             pages += 1

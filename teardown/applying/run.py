@@ -29,7 +29,7 @@ from typing import Any
 
 import structlog
 
-from teardown.applying.effects import DEFAULT_OBSERVE, TOP_LEVEL_GROUP, ObserveSettings
+from teardown.applying.effects import DEFAULT_OBSERVE, TOP_LEVEL_GROUP, ObserveSettings, model_group
 from teardown.applying.execute import ActionResult, Executor
 from teardown.applying.freshness import Freshness, check_plan
 from teardown.applying.journal import Journal, load_records
@@ -231,7 +231,7 @@ def _run(
     clock = calls.clock
     actions = {a.id: a for a in plan.actions}
     models = asset_models(actions)
-    group_sizes = Counter(f"assets:{model}" for model in models.values())
+    group_sizes = Counter(model_group(model) for model in models.values())
     deleted = plan.targets(ActionKind.DELETE_ASSET)
     # One ListAssets(TOP_LEVEL) of the account shows every asset delete in flight and every parent the plan has
     # unlinked, across all models: where models are many, one read confirms what took one per model. Only where
