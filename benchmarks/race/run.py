@@ -37,6 +37,7 @@ import teardown
 from benchmarks.race.bound import Shape, bound_of, published_rates, read_seconds
 from benchmarks.race.scripts import naive, waves
 from benchmarks.race.world import REGION, fresh_world, left_over
+from teardown.applying.heap import long_lived
 from teardown.aws.discover import discover_target
 from teardown.aws.target import AwsTarget
 from teardown.emulator import Clock, LatencyProfile, ScaledClock, is_mutating, serve
@@ -168,7 +169,9 @@ def race_one(
     bound, minimum = bound_of(shape, LatencyProfile.named(latency))
     workdir.mkdir(parents=True, exist_ok=True)
     backend = seeded.backend
-    with serve(backend) as server:
+    # The seeded world is the race's fixture, not what it measures: frozen, no full collection of this process
+    # (the emulator's) walks it, a pause of every request the server answers (``teardown.applying.heap``).
+    with long_lived(), serve(backend) as server:
         rates = None if in_process or scale == 1 else published_rates(scale)
         job = Job(strategy, server.url, scale, str(workdir), rates)
         began, wall = world_clock.now(), time.monotonic()

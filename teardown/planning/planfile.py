@@ -159,15 +159,19 @@ def gc_paused() -> Iterator[None]:
 
     What the pause leaves alive is the plan, long-lived: it goes straight to the oldest generation (freeze, then
     unfreeze, both O(1)), where only the rare full collections look at it. Otherwise the young collections
-    right after would each traverse its million objects on their way there (0.2 s apiece at 100k assets)."""
+    right after would each traverse its million objects on their way there (0.2 s apiece at 100k assets).
+    Where objects are frozen already (an apply holding its heap, ``teardown.applying.heap``), the plan joins
+    them: an unfreeze here would thaw theirs too."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            held = gc.get_freeze_count() > 0
             gc.freeze()
-            gc.unfreeze()
+            if not held:
+                gc.unfreeze()
             gc.enable()
 
 
