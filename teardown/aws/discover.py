@@ -28,7 +28,7 @@ from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover_edge import EdgeDiscovery
 from teardown.aws.discover_place import Placing, PlanSight, unlisted
 from teardown.aws.gone import unresolved, without
-from teardown.aws.hierarchies import HierarchyIndex
+from teardown.aws.hierarchies import HierarchyIndex, ModelArrivals
 from teardown.aws.lanes import Lanes, connections_for
 from teardown.aws.monitor_reads import read_monitor
 from teardown.aws.pacing import RateLimiter, account_rates
@@ -85,18 +85,24 @@ class Discoverer(EdgeDiscovery, Placing):
         return self.calls.pages(operation, key, **params)
 
     # -- models ---------------------------------------------------------------------------------------
-    def models(self, summaries: list[Any]) -> None:
-        self._map(self._describe_model, summaries, sends="DescribeAssetModel")
+    def models(self, summaries: list[Any], arrivals: ModelArrivals | None = None) -> None:
+        try:
+            self._map(lambda summary: self._describe_model(summary, arrivals), summaries, sends="DescribeAssetModel")
+        finally:
+            if arrivals is not None:
+                arrivals.close()
         components = [m for m in self.inventory.models.values() if m.type is ModelType.COMPONENT_MODEL]
         self._map(self._composition_users, components, sends="ListCompositionRelationships")
 
-    def _describe_model(self, summary: Any) -> None:
+    def _describe_model(self, summary: Any, arrivals: ModelArrivals | None) -> None:
         # With its properties: a metric or transform reading a child's property through a hierarchy is what
         # makes SiteWise refuse to delete the child model.
         record = model_from_describe(
             self.calls.read("DescribeAssetModel", assetModelId=summary["id"], excludeProperties=False))
         with self._lock:
             self.inventory.models[record.id] = record
+        if arrivals is not None:
+            arrivals.arrived(record.id)
 
     def _composition_users(self, component: ModelRecord) -> None:
         users = {s["assetModelId"] for s in self._pages(
@@ -114,12 +120,19 @@ class Discoverer(EdgeDiscovery, Placing):
         summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
         with_assets = sorted(s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL")
         # Listing assets needs only the model ids: it runs while the models are described, on another lane.
-        _concurrently(lambda: self.models(summaries), lambda: self.all_assets(with_assets))
-        # A parent with several hierarchies waits for its model: it tells whether one listing names each
-        # child's hierarchy (by the child's model) or the hierarchies must be listed one by one.
-        self._children_of([a for a in self.inventory.assets.values()
-                           if len(a.hierarchy_ids) > 1 and a.id not in self._skipped])
+        arrivals = ModelArrivals()
+        _concurrently(lambda: self.models(summaries, arrivals),
+                      lambda: self._assets_then_children(with_assets, arrivals))
         self.place_unlisted(self._skipped)
+
+    def _assets_then_children(self, model_ids: list[str], arrivals: ModelArrivals) -> None:
+        self.all_assets(model_ids)
+        # A parent with several hierarchies waits for its model: it tells whether one listing names each
+        # child's hierarchy (by the child's model) or the hierarchies must be listed one by one. Each is listed
+        # once its own model is described: the asset lane does not idle until the slower model lane has read all.
+        several = [a for a in self.inventory.assets.values() if len(a.hierarchy_ids) > 1 and a.id not in self._skipped]
+        for described in arrivals.batches({a.model_id for a in several}):
+            self._children_of([a for a in several if a.model_id in described])
 
     def model_assets(self, refs: Iterable[str]) -> None:
         """Only what a model selection can touch: every model (a kept one may use a selected one), the selected

@@ -10,7 +10,7 @@ once each (on the model lane).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from teardown.aws.answers import model_from_describe
 from teardown.aws.calls import Calls
@@ -62,3 +62,36 @@ class HierarchyIndex:
         if len(parent.hierarchy_ids) == 1:
             return parent.hierarchy_ids[0]
         return (self.by_child_model(parent.model_id) or {})[child_model_id]
+
+
+class ModelArrivals:
+    """Model ids as their descriptions arrive, for work that waits on some models, not on all of them."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._known: set[str] = set()
+        self._closed = False
+
+    def arrived(self, model_id: str) -> None:
+        with self._changed:
+            self._known.add(model_id)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """No more arrive (the descriptions ended, or one failed: its error is raised where it was read)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def batches(self, wanted: Iterable[str]) -> Iterator[set[str]]:
+        """``wanted`` in batches, each as soon as it has arrived, until all have or arrivals close."""
+        pending = set(wanted)
+        while pending:
+            with self._changed:
+                while not self._closed and pending.isdisjoint(self._known):
+                    self._changed.wait()
+                ready = pending & self._known
+            if not ready:
+                return
+            pending -= ready
+            yield ready
