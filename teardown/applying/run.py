@@ -51,7 +51,7 @@ from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
-from teardown.planning.planfile import Plan, load_plan
+from teardown.planning.planfile import Plan, gc_paused, load_plan
 
 log = structlog.get_logger(__name__)
 
@@ -66,7 +66,7 @@ IN_FLIGHT_MARGIN = 2.0
 MAX_WORKERS_FACTOR = 4
 # Finished actions between two freezes of what the run keeps (``teardown.applying.heap``): unfrozen, their
 # records make the collector's full passes longer as the run goes on (at 10,000 assets, past 100 ms each).
-KEEP_EVERY = 500
+KEEP_EVERY = 100
 IdentityProvider = Callable[[], tuple[str, str]]
 
 
@@ -285,8 +285,10 @@ def _run(
 
     started_at = clock.now()
     wall_start = time.monotonic()
-    graph = plan.action_graph()
-    claims = claims_of(actions)
+    with gc_paused():  # no collection while they are built; they live until the run ends (frozen, held)
+        graph = plan.action_graph()
+        claims = claims_of(actions)
+        priority = priorities(graph, actions)
     frontier: dict[Hashable, float] = {}  # the walk keeps these two, the observer reads them
     unstarted: dict[Hashable, int] = {}
     with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier,
@@ -296,7 +298,7 @@ def _run(
         result = walk(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,
-            priority=priorities(graph, actions), claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
+            priority=priority, claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
             hurry=executor.hurry, frontier=frontier, unstarted=unstarted, max_workers=workers * MAX_WORKERS_FACTOR,
             slots=lambda lane: math.ceil(IN_FLIGHT_MARGIN * calls.limiter.bucket(str(lane)).concurrency()),
         )
