@@ -23,6 +23,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from teardown.applying.observe import OBSERVER_READERS, EffectObserver
 from teardown.applying.paths import archive_path, journal_path, report_path
 from teardown.applying.progress import Progress, Tracker
 from teardown.applying.report import ActionReport, ApplyReport, Outcome
-from teardown.applying.schedule import asset_models, claims_of, lane_of, priorities
+from teardown.applying.schedule import Schedule, asset_models, lane_of, prepared
 from teardown.applying.walk import EventKind, WalkEvent, walk
 from teardown.archive.capture import ensure_archive
 from teardown.aws.calls import PAGE_SIZE, Calls, CallStats
@@ -51,7 +52,7 @@ from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
-from teardown.planning.planfile import Plan, gc_paused, load_plan
+from teardown.planning.planfile import Plan, load_plan
 
 log = structlog.get_logger(__name__)
 
@@ -156,8 +157,11 @@ def apply(
         records, _ = load_records(journal_path(base), plan.digest)
         finished = {aid for aid, rec in records.items() if rec.finished}
         summary = _summary(plan, account, region, finished)
-        # The pre-flight reads are counted apart: the report counts what the run itself sent.
-        fresh = _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished)
+        # The pre-flight reads are counted apart: the report counts what the run itself sent. The walk's
+        # schedule is the plan's alone: built meanwhile, on a thread the check's waits leave idle.
+        with ThreadPoolExecutor(1, thread_name_prefix="apply-schedule") as beside:
+            schedule = beside.submit(prepared, plan)
+            fresh = _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished)
         if max_deletes is not None and summary.deletes > max_deletes:
             raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
         if not auto_approve and (confirm is None or not confirm(summary)):
@@ -170,7 +174,8 @@ def apply(
         log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
                  workers=workers, account=account, region=region)
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
-            report = _run(plan, calls.with_client(run_client).with_stats(CallStats()), journal, finished,
+            report = _run(plan, schedule.result(), calls.with_client(run_client).with_stats(CallStats()), journal,
+                          finished,
                           account=account, region=region,
                           workers=workers, stop=stop, on_progress=on_progress, observe=observe,
                           top_level_kept=fresh.top_level_kept, keep=keep)
@@ -222,6 +227,7 @@ def _check_fresh(plan: Plan, calls: Calls, *, progressed: set[str], finished: se
 
 def _run(
     plan: Plan,
+    schedule: Schedule,
     calls: Calls,
     journal: Journal,
     finished: set[str],
@@ -236,7 +242,7 @@ def _run(
     keep: Callable[[], None] = lambda: None,
 ) -> ApplyReport:
     clock = calls.clock
-    actions = {a.id: a for a in plan.actions}
+    actions = schedule.actions
     models = asset_models(actions)
     group_sizes = Counter(model_group(model) for model in models.values())
     deleted = plan.targets(ActionKind.DELETE_ASSET)
@@ -285,10 +291,7 @@ def _run(
 
     started_at = clock.now()
     wall_start = time.monotonic()
-    with gc_paused():  # no collection while they are built; they live until the run ends (frozen, held)
-        graph = plan.action_graph()
-        claims = claims_of(actions)
-        priority = priorities(graph, actions)
+    graph = schedule.graph
     frontier: dict[Hashable, float] = {}  # the walk keeps these two, the observer reads them
     unstarted: dict[Hashable, int] = {}
     with EffectObserver(calls, clock, observe, group_sizes=group_sizes, frontier=frontier,
@@ -298,7 +301,7 @@ def _run(
         result = walk(
             graph, lambda aid: executor.start(actions[aid]), workers=workers, stop=stop,
             on_event=on_event, completed=finished, failure_of=_failure_of,
-            priority=priority, claims=claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
+            priority=schedule.priority, claims=schedule.claims.__getitem__, lane_of=lambda aid: lane_of(actions[aid]),
             hurry=executor.hurry, frontier=frontier, unstarted=unstarted, max_workers=workers * MAX_WORKERS_FACTOR,
             slots=lambda lane: math.ceil(IN_FLIGHT_MARGIN * calls.limiter.bucket(str(lane)).concurrency()),
         )

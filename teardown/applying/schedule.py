@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -27,6 +28,7 @@ from teardown.applying.effects import expected_seconds
 from teardown.applying.walk import NO_CLAIM, Claim
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
+from teardown.planning.planfile import Plan
 
 
 def remaining_path(graph: nx.DiGraph, cost: Callable[[str], float] | None = None) -> dict[str, float]:
@@ -117,3 +119,21 @@ def asset_models(actions: Mapping[str, Action]) -> dict[str, str]:
     """asset id -> model id, for every asset the plan deletes (so a settling parent shows in one list)."""
     return {a.target: a.model_id for a in actions.values()
             if a.kind is ActionKind.DELETE_ASSET and a.model_id is not None}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the walk needs of a plan alone: its graph, each action's claim and priority. Apply builds it
+    while the stale check reads (``prepared``): at 10,000 assets it is half a second of CPU, which would
+    otherwise come between the check's last read and the first mutation."""
+
+    actions: Mapping[str, Action]
+    graph: nx.DiGraph
+    claims: Mapping[str, Claim]
+    priority: Mapping[str, float]
+
+
+def prepared(plan: Plan) -> Schedule:
+    actions = {a.id: a for a in plan.actions}
+    graph = plan.action_graph()
+    return Schedule(actions, graph, claims_of(actions), priorities(graph, actions))

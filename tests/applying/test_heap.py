@@ -65,8 +65,9 @@ def test_holders_side_by_side_unfreeze_when_the_last_ends_and_planning_inside_th
 def test_apply_runs_frozen_refreezes_as_actions_finish_and_unfreezes_at_the_end(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Frozen through the walk (seen from its progress callback): one freeze on entry, one after the checks,
-    one once the walk is scheduled, one per KEEP_EVERY finished actions; nothing frozen once apply returns."""
+    """Frozen through the walk (seen from its progress callback): one freeze on entry, one after the checks
+    (the walk's schedule, built meanwhile, with it), one per KEEP_EVERY finished actions; nothing frozen once
+    apply returns."""
     plan, path = env.plan(SelectionSpec(all=True))
     freezes: list[int] = []
     freeze = gc.freeze
@@ -80,5 +81,5 @@ def test_apply_runs_frozen_refreezes_as_actions_finish_and_unfreezes_at_the_end(
     report = env.apply(plan, plan_path=path, on_progress=on_progress)
     assert report.ok
     assert during and min(during) > 0
-    assert len(freezes) == 3 + len(plan.actions) // 2
+    assert len(freezes) == 2 + len(plan.actions) // 2
     assert gc.get_freeze_count() == 0

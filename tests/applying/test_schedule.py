@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from typing import Any
 
 import networkx as nx
+import pytest
 
-from teardown.applying.schedule import asset_models, claim_of, lane_of, link_rounds, priorities, remaining_path
+import teardown.applying.run as run_module
+from teardown.applying.freshness import Freshness
+from teardown.applying.schedule import (
+    Schedule,
+    asset_models,
+    claim_of,
+    lane_of,
+    link_rounds,
+    priorities,
+    remaining_path,
+)
 from teardown.inventory.select import select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 from teardown.planning.graph import build_graph, ordered_actions
+from teardown.planning.planfile import Plan
 from tests.support.inventories import windfarm
+from tests.support.worlds import Env
 
 
 def _plan_graph(spec: SelectionSpec) -> nx.DiGraph:
@@ -111,3 +126,34 @@ def test_a_chain_of_model_deletes_outweighs_a_longer_chain_of_links() -> None:
     assert remaining_path(g)["disassociate/p/b"] > remaining_path(g)["delete-asset/a"]  # counted in actions
     rank = priorities(g, actions)
     assert rank["delete-asset/a"] > rank["disassociate/p/b"]
+
+
+def test_apply_builds_the_walks_schedule_while_the_stale_check_reads(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schedule is the plan's alone: built beside the check, it adds nothing between the check's last read
+    and the first mutation. The check waits here until the schedule is built: run one after the other, it
+    would time out."""
+    plan, path = env.plan(SelectionSpec(all=True))
+    built = threading.Event()
+    real_prepared, real_check = run_module.prepared, run_module.check_plan
+
+    def prepared(of: Plan) -> Schedule:
+        schedule = real_prepared(of)
+        built.set()
+        return schedule
+
+    def check_plan(*args: Any, **kwargs: Any) -> Freshness:
+        assert built.wait(timeout=30), "the schedule was not built while the check ran"
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "prepared", prepared)
+    monkeypatch.setattr(run_module, "check_plan", check_plan)
+    report = env.apply(path)
+    assert report.ok and report.totals() == {"done": len(plan.actions)}
+    assert prepared_schedule_matches(plan)
+
+
+def prepared_schedule_matches(plan: Plan) -> bool:
+    """What ``prepared`` builds is what the walk needs: the graph of the plan, a claim and a priority each."""
+    schedule = run_module.prepared(plan)
+    ids = {a.id for a in plan.actions}
+    return set(schedule.graph) == ids == set(schedule.claims) == set(schedule.priority) == set(schedule.actions)
