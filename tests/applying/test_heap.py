@@ -71,7 +71,12 @@ def test_apply_runs_frozen_refreezes_as_actions_finish_and_unfreezes_at_the_end(
     plan, path = env.plan(SelectionSpec(all=True))
     freezes: list[int] = []
     freeze = gc.freeze
-    monkeypatch.setattr(gc, "freeze", lambda: (freezes.append(1), freeze())[1])
+
+    def counted() -> None:
+        freezes.append(1)
+        freeze()
+
+    monkeypatch.setattr(gc, "freeze", counted)
     monkeypatch.setattr(run_module, "KEEP_EVERY", 2)
     during: list[int] = []
 

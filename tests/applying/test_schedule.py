@@ -11,6 +11,7 @@ import pytest
 
 import teardown.applying.run as run_module
 from teardown.applying.freshness import Freshness
+from teardown.applying.freshness import check_plan as check_plan_of_apply
 from teardown.applying.schedule import (
     Schedule,
     asset_models,
@@ -20,6 +21,7 @@ from teardown.applying.schedule import (
     priorities,
     remaining_path,
 )
+from teardown.applying.schedule import prepared as real_prepared
 from teardown.inventory.select import select
 from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
@@ -134,7 +136,7 @@ def test_apply_builds_the_walks_schedule_while_the_stale_check_reads(env: Env, m
     would time out."""
     plan, path = env.plan(SelectionSpec(all=True))
     built = threading.Event()
-    real_prepared, real_check = run_module.prepared, run_module.check_plan
+    real_check = check_plan_of_apply
 
     def prepared(of: Plan) -> Schedule:
         schedule = real_prepared(of)
@@ -154,6 +156,6 @@ def test_apply_builds_the_walks_schedule_while_the_stale_check_reads(env: Env, m
 
 def prepared_schedule_matches(plan: Plan) -> bool:
     """What ``prepared`` builds is what the walk needs: the graph of the plan, a claim and a priority each."""
-    schedule = run_module.prepared(plan)
+    schedule = real_prepared(plan)
     ids = {a.id for a in plan.actions}
     return set(schedule.graph) == ids == set(schedule.claims) == set(schedule.priority) == set(schedule.actions)
