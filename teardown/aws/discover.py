@@ -77,7 +77,7 @@ class Discoverer(EdgeDiscovery, Placing):
     def close(self) -> None:
         self._lanes.close()
 
-    def _map(self, fn: Callable[[_T], object], items: Iterable[_T], *, sends: str) -> None:
+    def _map(self, fn: Callable[[_T], None], items: Iterable[_T], *, sends: str) -> None:
         """Run fn over items on the lane of the operation it sends; the first error propagates once all settled."""
         self._lanes.map(sends, fn, items)
 
@@ -152,23 +152,17 @@ class Discoverer(EdgeDiscovery, Placing):
         self._children_of([a for a in self.inventory.assets.values() if a.model_id in listed and a.hierarchy_ids])
 
     def all_assets(self, model_ids: list[str]) -> None:
-        # A big model's pages come one after another: the parents of the models listed so far are listed
-        # meanwhile. Those the plan saw childless wait for the scan's choice (``unlisted``), which needs all.
-        childless = self.options.sight.childless if self.options.sight is not None else frozenset()
-        for lists in self._lanes.batches("ListAssets", self._assets_of_model, model_ids):
-            self._children_of([a for records in lists for a in records
-                               if len(a.hierarchy_ids) == 1 and a.id not in childless])
+        self._map(self._assets_of_model, model_ids, sends="ListAssets")
         self._skipped = unlisted(self.inventory.assets.values(), self.options.sight)
         self._children_of([a for a in self.inventory.assets.values()
                            if len(a.hierarchy_ids) == 1 and a.id not in self._skipped])
 
-    def _assets_of_model(self, model_id: str) -> list[AssetRecord]:
+    def _assets_of_model(self, model_id: str) -> None:
         records = [asset_from_summary(s) for s in
                    self._pages("ListAssets", "assetSummaries", assetModelId=model_id, filter="ALL")]
         with self._lock:
             for record in records:
                 self.inventory.assets[record.id] = record
-        return records
 
     def _children_of(self, parents: list[AssetRecord]) -> list[AssetRecord]:
         """The children of each parent not listed yet: one ListAssociatedAssets across all its hierarchies

@@ -14,14 +14,13 @@ for another job: only the thread that hands the jobs out waits, so no lane can w
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from teardown.aws.pacing import family_of
 
 _T = TypeVar("_T")
-_R = TypeVar("_R")
 
 READ_SECONDS = 0.25  # a generous SiteWise read: a lane sized for it runs its family at full rate
 BRANCH_READERS = 4  # threads outside the lanes that read too (the first listing of each branch of discovery)
@@ -59,22 +58,12 @@ class Lanes:
             for family, size in self.sizes.items()
         }
 
-    def map(self, sends: str, fn: Callable[[_T], object], items: Iterable[_T]) -> None:
+    def map(self, sends: str, fn: Callable[[_T], None], items: Iterable[_T]) -> None:
         """Run ``fn`` over ``items`` on the lane of operation ``sends``; once all have settled, the first error
         (in the order of ``items``) propagates."""
-        for _ in self.batches(sends, fn, items):
-            pass
-
-    def batches(self, sends: str, fn: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[list[_R]]:
-        """``map``, handing out the results as they come: each batch those finished since the last (in the order
-        of ``items``), so the caller can start what they allow while the rest run. Once all have settled, the
-        first error (in the order of ``items``) propagates."""
         pool = self._pools.get(family_of(sends)) or self._pools["asset"]
-        futures: list[Future[_R]] = [pool.submit(fn, item) for item in items]
-        pending: set[Future[_R]] = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield [f.result() for f in futures if f in done and f.exception() is None]
+        futures: list[Future[None]] = [pool.submit(fn, item) for item in items]
+        wait(futures)
         for future in futures:
             future.result()
 

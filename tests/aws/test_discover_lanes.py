@@ -5,11 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-
 from teardown.aws.calls import Calls
 from teardown.aws.discover import discover
-from teardown.aws.lanes import BRANCH_READERS, Lanes, connections_for, lane_size, lane_sizes
+from teardown.aws.lanes import BRANCH_READERS, connections_for, lane_size, lane_sizes
 from teardown.aws.pacing import DEFAULT_RATES, RateLimiter, family_of
 from teardown.emulator.clock import ManualClock
 from teardown.emulator.seed import wind_park
@@ -90,33 +88,3 @@ def test_monitor_reads_held_back_do_not_delay_asset_or_model_reads(tmp_path: Pat
     assert {family for family, _ in on_lanes} == {"asset", "model", "monitor", "time_series"}
     assert all(thread.startswith(f"discover-{family}_") for family, thread in on_lanes)
     assert held.to_json() == plain.to_json()  # the same inventory, whichever family answered first
-
-
-def test_batches_hand_out_results_as_they_finish_and_raise_the_first_error_once_all_settled() -> None:
-    """What finished is handed out while the rest still run (a big model's pages need not hold up the parents
-    of the models already listed); an error waits for every job, then the first in item order is raised."""
-    lanes = Lanes({"asset": 30.0}, workers=4)
-    slow_may_end = threading.Event()
-
-    def job(name: str) -> str:
-        if name == "slow":
-            assert slow_may_end.wait(HANG_GUARD)
-        return name
-
-    batches = lanes.batches("ListAssets", job, ["slow", "fast"])
-    assert next(batches) == ["fast"]  # handed out while "slow" still runs
-    slow_may_end.set()
-    assert [name for batch in batches for name in batch] == ["slow"]
-
-    ended: list[str] = []
-
-    def failing(name: str) -> str:
-        ended.append(name)
-        if name.startswith("bad"):
-            raise ValueError(name)
-        return name
-
-    with pytest.raises(ValueError, match="bad-1"):
-        list(lanes.batches("ListAssets", failing, ["bad-1", "ok", "bad-2"]))
-    assert sorted(ended) == ["bad-1", "bad-2", "ok"]
-    lanes.close()
