@@ -144,9 +144,9 @@ def apply(
     if client is None:
         # A connection for every request slot (the stale check's discovery lanes; the walk's, at most
         # ``MAX_WORKERS_FACTOR * workers`` per quota family, and the observer's reads): none waits for one.
-        # The run reads states only, never a date: its client leaves timestamps unparsed (most of a list
-        # page's CPU).
-        client = sitewise_client(target, pool=connections_for(account_rates(rates), workers))
+        # Neither client parses a date (most of a list page's CPU): the run reads states only, the check and
+        # the archive read dates as epoch seconds (``answers.epoch``) or not at all.
+        client = sitewise_client(target, pool=connections_for(account_rates(rates), workers), wire_timestamps=True)
         run_client = sitewise_client(target, pool=workers * MAX_WORKERS_FACTOR * len(DEFAULT_RATES) + OBSERVER_READERS,
                                      wire_timestamps=True)
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),

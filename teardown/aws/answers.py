@@ -18,9 +18,12 @@ from teardown.inventory.records import (
 
 
 def epoch(value: datetime | float | None) -> float:
+    """Epoch seconds of a date as botocore parsed it (a datetime, whole microseconds) or as the service sent
+    it (a client with ``wire_timestamps``): rounded to the microsecond, both give the same float, so a plan's
+    fingerprint compares equal whichever client read it."""
     if value is None:
         return 0.0
-    return value.timestamp() if isinstance(value, datetime) else float(value)
+    return value.timestamp() if isinstance(value, datetime) else round(float(value), 6)
 
 
 def asset_from_summary(summary: Any, parent: ParentLink | None = None) -> AssetRecord:

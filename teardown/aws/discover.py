@@ -405,7 +405,7 @@ def discover_target(
 def discovery_client(target: AwsTarget, workers: int, rates: Mapping[str, float] | None = None) -> Any:
     """A SiteWise client with a connection for every discovery lane's thread at ``rates`` (a smaller pool would
     shrink the lanes)."""
-    return sitewise_client(target, pool=connections_for(account_rates(rates), workers))
+    return sitewise_client(target, pool=connections_for(account_rates(rates), workers), wire_timestamps=True)
 
 
 def _pool_of(client: Any) -> int | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
+
+from botocore.utils import parse_timestamp
 
 from teardown.aws.answers import asset_from_summary, epoch, formula_hierarchies
 from teardown.aws.target import sitewise_client
@@ -67,3 +70,11 @@ def test_a_client_with_wire_timestamps_reads_the_same_instants_as_epoch_seconds(
     assert isinstance(sent, float | int)
     assert epoch(sent) == epoch(parsed)
     assert asset_from_summary(summary).last_update == epoch(parsed)
+
+
+def test_a_date_reads_the_same_parsed_by_botocore_or_as_the_service_sent_it() -> None:
+    """The stale check compares the dates a plan saw with those read now, and the two may come from clients
+    that parse dates differently (a fleet's, the engine's own with ``wire_timestamps``)."""
+    for sent in (1_700_000_000, 1_700_000_000.123, 1_700_000_000.123456, 1_733_289_600.987654321, 0.5):
+        # botocore's response parser hands it the JSON number itself (its stubs say str).
+        assert epoch(sent) == epoch(parse_timestamp(cast(Any, sent))), sent
