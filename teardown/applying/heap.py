@@ -3,10 +3,10 @@
 A plan, its action graph and what the run keeps of each finished action live until the apply ends: at
 10,000 assets, hundreds of thousands of objects. CPython's full (generation 2) collection walks every tracked
 object, and runs again each time the survivors grow by a quarter. Measured in the race benchmark
-(``benchmarks.teardown_race``): three pauses of 70-115 ms at 1,000 assets, and pauses of 50-300 ms every few
-seconds at 10,000, each holding every thread of the engine (no request is sent meanwhile): a fixed
-wall-clock stall that no quota scales. Frozen (``gc.freeze``, O(1)), these objects are skipped by every
-collection until the apply ends; what the run makes and drops is collected as before.
+(``benchmarks.teardown_race``, time scale 10): three pauses of 70-115 ms at 1,000 assets, and pauses of
+40-160 ms every few seconds at 10,000, each holding every thread of the engine (no request is sent
+meanwhile): a fixed wall-clock stall that no quota scales. Frozen (``gc.freeze``, O(1)), these objects are
+skipped by every collection until the apply ends; what the run makes and drops is collected as before.
 
 Applies may run side by side in one process (a fleet's threads): the heap is unfrozen when the last of
 them ends, and never where the process had frozen objects of its own before the first began.

@@ -152,8 +152,9 @@ def apply(
     calls = Calls(client, clock, limiter=RateLimiter(clock, rates, adaptive=AdaptiveSettings(enabled=adaptive)),
                   retry=retry)
 
-    # The plan, the check's inventory and the graph live as long as the run: no full collection walks them.
-    with state.held(plan.digest, base), long_lived() as keep:  # the lock is per digest: copies share it
+    # The plan, the walk's schedule and what the run keeps of each action live until it ends: held frozen,
+    # no full collection walks them (``teardown.applying.heap``). The lock is per digest: copies share it.
+    with state.held(plan.digest, base), long_lived() as keep:
         records, _ = load_records(journal_path(base), plan.digest)
         finished = {aid for aid, rec in records.items() if rec.finished}
         summary = _summary(plan, account, region, finished)
@@ -174,9 +175,8 @@ def apply(
         log.info("apply.starting", plan=plan.digest, actions=summary.total, to_run=summary.to_run,
                  workers=workers, account=account, region=region)
         with Journal.open(journal_path(base), plan.digest, now=clock.now()) as journal:
-            report = _run(plan, schedule.result(), calls.with_client(run_client).with_stats(CallStats()), journal,
-                          finished,
-                          account=account, region=region,
+            report = _run(plan, schedule.result(), calls.with_client(run_client).with_stats(CallStats()),
+                          journal, finished, account=account, region=region,
                           workers=workers, stop=stop, on_progress=on_progress, observe=observe,
                           top_level_kept=fresh.top_level_kept, keep=keep)
     report.write(Path(report_file) if report_file is not None else report_path(base))

@@ -84,7 +84,8 @@ class ModelArrivals:
             self._changed.notify_all()
 
     def batches(self, wanted: Iterable[str]) -> Iterator[set[str]]:
-        """``wanted`` in batches, each as soon as it has arrived, until all have or arrivals close."""
+        """``wanted`` in batches, each as soon as it has arrived, until all have or arrivals close. The wait is
+        as long as the descriptions' own reads (each with its deadline): their side closes in a ``finally``."""
         pending = set(wanted)
         while pending:
             with self._changed:
