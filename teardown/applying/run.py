@@ -239,7 +239,7 @@ def _run(
     on_progress: Callable[[Progress], None] | None,
     observe: ObserveSettings,
     top_level_kept: int | None = None,
-    keep: Callable[[], None] = lambda: None,
+    keep: Callable[[], None],
 ) -> ApplyReport:
     clock = calls.clock
     actions = schedule.actions
