@@ -5,10 +5,9 @@ path, each quota family on its own lane): the account only for selectors that ju
 subtree plan its subtrees, a model plan its models' assets and their possible parents, a Monitor plan Monitor
 alone (``teardown.aws.discover.reads_account``); the series bound to assets (which only a review shows) are
 not read again; dashboards and access policies only when the plan may delete projects or portals. A scan
-does not list the children of the assets the plan saw childless where one top-level listing of the account
-places them for fewer reads (``teardown.aws.discover_place``). Project
-links are always listed: there is no other way to see a selected asset newly linked to a project, which
-would make its delete fail.
+does not list the children of the assets the plan saw childless where listing the models they may hold
+takes fewer reads (``teardown.aws.discover_place``). Project links are always listed: there is no other
+way to see a selected asset newly linked to a project, which would make its delete fail.
 
 - **stale**: ``fingerprint.differences`` between what the plan saw and what is there now (a new child under
   a subtree, a new asset of a model, a new project link ...); resources already gone are fine.
@@ -126,10 +125,11 @@ def find_stale(plan: Plan, calls: Calls, *, progressed: Collection[str] = ()) ->
 
 
 def plan_sight(plan: Plan) -> PlanSight:
-    """What the plan saw of the asset tree: the assets it saw with no children, and how many with no parent."""
-    assets = {rid: entry for rid, entry in plan.fingerprint.items() if entry.get("kind") == "asset"}
-    return PlanSight(childless=frozenset(rid for rid, entry in assets.items() if entry.get("children") == []),
-                     top_level=sum(entry.get("parent", "") is None for entry in assets.values()))
+    """What the plan saw of the asset tree: the assets it saw with no children (with their models), and how many
+    assets of each model it saw."""
+    assets = [entry for entry in plan.fingerprint.items() if entry[1].get("kind") == "asset" and "model" in entry[1]]
+    return PlanSight(childless={rid: str(entry["model"]) for rid, entry in assets if entry.get("children") == []},
+                     per_model=Counter(str(entry["model"]) for _rid, entry in assets))
 
 
 def _disassociated_children(plan: Plan, progressed: Collection[str]) -> list[str]:

@@ -26,7 +26,7 @@ from teardown.aws.calls import Calls, CallStats
 from teardown.aws.classify import error_code
 from teardown.aws.clock import Clock, SystemClock
 from teardown.aws.discover_edge import EdgeDiscovery
-from teardown.aws.discover_place import Placing, PlanSight, unlisted
+from teardown.aws.discover_place import Placing, PlanSight, scan_choice
 from teardown.aws.gone import unresolved, without
 from teardown.aws.hierarchies import HierarchyIndex, ModelArrivals
 from teardown.aws.lanes import Lanes, connections_for
@@ -52,7 +52,7 @@ class DiscoveryOptions:
     # Top-level assets already read (the stale check's own roots): walked from without another lookup.
     known_roots: tuple[AssetRecord, ...] = ()
     # What the plan saw of the asset tree (the stale check's, in a scan): the CHILD listings of the assets it
-    # saw childless are replaced by one top-level listing where that is cheaper (``teardown.aws.discover_place``).
+    # saw childless give way to listing the models they may hold where that is cheaper (``discover_place``).
     sight: PlanSight | None = None
 
 
@@ -72,6 +72,8 @@ class Discoverer(EdgeDiscovery, Placing):
         self._parents: dict[str, ParentLink] = {}  # child -> its link, set on the records at the end
         self._listed: set[str] = set()  # parents whose children were listed
         self._skipped: frozenset[str] = frozenset()  # parents a scan does not list (``options.sight``)
+        self._top_level: frozenset[str] = frozenset()  # a scan's first listing: the assets with no parent
+        self._per_model: frozenset[str] = frozenset()  # models whose assets a scan lists per model (``scan_choice``)
         self._hierarchies = HierarchyIndex(self.calls, self._lanes, self.inventory.models)
 
     def close(self) -> None:
@@ -118,21 +120,63 @@ class Discoverer(EdgeDiscovery, Placing):
     def account_assets(self) -> None:
         types = [t.value for t in ModelType]
         summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
-        with_assets = sorted(s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL")
-        # Listing assets needs only the model ids: it runs while the models are described, on another lane.
+        with_assets = {s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL"}
+        # The walk down needs no model: it runs while the models are described, on another lane.
         arrivals = ModelArrivals()
-        _concurrently(lambda: self.models(summaries, arrivals),
-                      lambda: self._assets_then_children(with_assets, arrivals))
-        self.place_unlisted(self._skipped)
+        _concurrently(lambda: self.models(summaries, arrivals), lambda: self._scan_assets(with_assets, arrivals))
+        self.place_unlisted(self._skipped, self._top_level)
 
-    def _assets_then_children(self, model_ids: list[str], arrivals: ModelArrivals) -> None:
-        self.all_assets(model_ids)
-        # A parent with several hierarchies waits for its model: it tells whether one listing names each
-        # child's hierarchy (by the child's model) or the hierarchies must be listed one by one. Each is listed
-        # once its own model is described: the asset lane does not idle until the slower model lane has read all.
-        several = [a for a in self.inventory.assets.values() if len(a.hierarchy_ids) > 1 and a.id not in self._skipped]
-        for described in arrivals.batches({a.model_id for a in several}):
-            self._children_of([a for a in several if a.model_id in described])
+    def _scan_assets(self, model_ids: set[str], arrivals: ModelArrivals) -> None:
+        """Every asset of the account: the top-level ones, then down, level by level, through the CHILD
+        listings the links need anyway (``teardown.aws.discover_place``). With the plan's sight, the assets it
+        saw childless wait for ``scan_choice`` (it needs every model's hierarchies), and the models it lists
+        per model are listed beside the walk."""
+        top = [asset_from_summary(s) for s in self._pages("ListAssets", "assetSummaries", filter="TOP_LEVEL")]
+        with self._lock:
+            self._top_level = frozenset(a.id for a in top)
+            for record in top:
+                self.inventory.assets.setdefault(record.id, record)
+        sight = self.options.sight
+        if sight is None:
+            self._walk_down(top, held=frozenset(), arrivals=arrivals)
+            return
+        held: list[AssetRecord] = []
+
+        def walk() -> None:
+            held.extend(self._walk_down(top, held=frozenset(sight.childless), arrivals=arrivals))
+
+        def per_model() -> None:  # beside the walk, once the models are described: the choice needs them
+            arrivals.wait_closed()
+            choice = scan_choice(sight, self.inventory.models)
+            self._skipped, self._per_model = choice.skipped, choice.listed & model_ids
+            self._map(self._assets_of_model, sorted(self._per_model), sends="ListAssets")
+
+        _concurrently(walk, per_model)
+        with self._lock:
+            listed = [a for a in self.inventory.assets.values() if a.model_id in self._per_model]
+        self._walk_down([*(a for a in held if a.id not in self._skipped), *listed], held=self._skipped,
+                        arrivals=arrivals)
+
+    def _walk_down(self, level: list[AssetRecord], *, held: frozenset[str], arrivals: ModelArrivals,
+                   ) -> list[AssetRecord]:
+        """List the children of ``level`` and of all below, but those in ``held`` (returned, not listed). A
+        parent with several hierarchies waits for its model (it tells whether one listing names each child's
+        hierarchy) without holding up the rest of the walk: the asset lane does not idle on the model lane."""
+        kept: list[AssetRecord] = []
+        waiting: list[AssetRecord] = []  # several hierarchies, their model not described yet
+        while level or waiting:
+            parents = [a for a in level if a.hierarchy_ids]
+            kept.extend(a for a in parents if a.id in held)
+            parents = [a for a in parents if a.id not in held]
+            now = [a for a in parents if len(a.hierarchy_ids) == 1]
+            waiting.extend(a for a in parents if len(a.hierarchy_ids) > 1)
+            described = arrivals.ready({a.model_id for a in waiting}, wait=not now)
+            now.extend(a for a in waiting if a.model_id in described)
+            waiting = [a for a in waiting if a.model_id not in described]
+            if not now:
+                break  # the descriptions ended without these models: their error is raised where it was read
+            level = self._children_of(now)
+        return kept
 
     def model_assets(self, refs: Iterable[str]) -> None:
         """Only what a model selection can touch: every model (a kept one may use a selected one), the selected
@@ -150,12 +194,6 @@ class Discoverer(EdgeDiscovery, Placing):
         self._map(self._assets_of_model, holders, sends="ListAssets")
         listed = {*chosen, *holders}
         self._children_of([a for a in self.inventory.assets.values() if a.model_id in listed and a.hierarchy_ids])
-
-    def all_assets(self, model_ids: list[str]) -> None:
-        self._map(self._assets_of_model, model_ids, sends="ListAssets")
-        self._skipped = unlisted(self.inventory.assets.values(), self.options.sight)
-        self._children_of([a for a in self.inventory.assets.values()
-                           if len(a.hierarchy_ids) == 1 and a.id not in self._skipped])
 
     def _assets_of_model(self, model_id: str) -> None:
         records = [asset_from_summary(s) for s in

@@ -1,47 +1,76 @@
 """Where assets sit, learnt from the child's side: a subtree root's kept parent, and in the stale check's scan
 the assets whose parents it does not list. Mixed into ``Discoverer``; every request on its one request path.
 
-The stale check re-reads a plan's world knowing what the plan saw (``PlanSight``): an asset it saw with no
-children and whose model has hierarchies would cost a CHILD listing to confirm it still has none. A scan lists
-every asset of every model anyway, so one ListAssets(TOP_LEVEL) of the account says which of them have no
-parent, and the CHILD listings of the other parents say where most of the rest sit; an asset neither places can
-only sit under an asset that was not listed (it gained a child since the plan), and its own PARENT listing says
-which. The inventory is as exact as listing every parent would make it, for the top-level pages instead of a
-listing per childless asset; the check does that only where it saves reads.
+A scan of the account walks down from one ListAssets(TOP_LEVEL) of the account: every other asset is a child,
+and its parent's CHILD listing, which its link needs anyway, names it. The stale check re-reads a plan's world
+knowing what the plan saw (``PlanSight``): an asset it saw with no children would cost a CHILD listing to
+confirm it still has none. Where that is more reads than listing the models such assets may hold
+(``scan_choice``), their listings are skipped and those models' assets are listed per model instead
+(ListAssets ALL); an asset of such a model that no listed parent names and that is not top level can only sit
+under a skipped asset (it gained a child since the plan), and its own PARENT listing says which. The inventory
+is as exact as listing every parent would make it.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from teardown.aws.answers import asset_from_summary
 from teardown.aws.calls import PAGE_SIZE
 from teardown.aws.hierarchies import HierarchyIndex
-from teardown.inventory.records import AssetRecord, Inventory, ParentLink
+from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType, ParentLink
 
 _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class PlanSight:
-    """What a plan saw of the asset tree, for the stale check's scan: the assets it saw with no children, and
-    how many it saw with no parent (the size of the top-level listing that replaces their CHILD listings)."""
+    """What a plan saw of the asset tree, for the stale check's scan: each asset it saw with no children (by
+    id, with its model), and how many assets of each model it saw (what listing them per model costs)."""
 
-    childless: frozenset[str]
-    top_level: int
+    childless: Mapping[str, str]
+    per_model: Mapping[str, int]
 
 
-def unlisted(assets: Iterable[AssetRecord], sight: PlanSight | None) -> frozenset[str]:
-    """The assets whose CHILD listing a scan skips: those the plan saw childless that would need one (their
-    model has hierarchies), when there are more of them than the top-level listing has pages; else none."""
+@dataclass(frozen=True)
+class ScanChoice:
+    """``skipped``: the assets whose CHILD listing a scan leaves out; ``listed``: the models whose assets it
+    lists per model (every model a skipped asset's model may hold, so that no child of one goes unseen)."""
+
+    skipped: frozenset[str] = frozenset()
+    listed: frozenset[str] = frozenset()
+
+
+def scan_choice(sight: PlanSight | None, models: Mapping[str, ModelRecord]) -> ScanChoice:
+    """Per model with hierarchies, most childless assets first: skip their CHILD listings where listing the
+    models its hierarchies name (those not listed yet) takes fewer pages than the listings it saves. A
+    hierarchy naming anything but a known asset model (an interface) keeps its holders listed: which models'
+    assets such a parent may hold is not told."""
     if sight is None:
-        return frozenset()
-    skipped = frozenset(a.id for a in assets if a.hierarchy_ids and a.id in sight.childless)
-    return skipped if len(skipped) > max(1, math.ceil(sight.top_level / PAGE_SIZE)) else frozenset()
+        return ScanChoice()
+    per_holder = Counter(sight.childless.values())
+    listed: set[str] = set()
+    skipped_models: set[str] = set()
+    for holder, count in sorted(per_holder.items(), key=lambda item: (-item[1], item[0])):
+        model = models.get(holder)
+        held = {h.child_model_id for h in model.hierarchies} if model is not None else set()
+        if not held or any(m not in models or models[m].type is not ModelType.ASSET_MODEL for m in held):
+            continue
+        if sum(pages(sight.per_model.get(m, 0)) for m in held - listed) < count:
+            skipped_models.add(holder)
+            listed |= held
+    return ScanChoice(skipped=frozenset(a for a, m in sight.childless.items() if m in skipped_models),
+                      listed=frozenset(listed))
+
+
+def pages(items: int) -> int:
+    """Requests a list of ``items`` takes: full pages, and one even when empty."""
+    return max(1, math.ceil(items / PAGE_SIZE))
 
 
 class _Discovering(Protocol):
@@ -106,12 +135,12 @@ class Placing:
         self._map(place, sorted(children, key=lambda a: a.id), sends="ListAssociatedAssets")
         self._link_roots(sorted(unsure, key=lambda pair: pair[1].id))
 
-    def place_unlisted(self: _Discovering, skipped: Collection[str]) -> None:
-        """After a scan's CHILD listings skipped ``skipped`` (``unlisted``): every asset that is neither top level
-        nor under a listed parent gets its parent from its own PARENT listing."""
+    def place_unlisted(self: _Discovering, skipped: Collection[str], top_level: Collection[str]) -> None:
+        """After a scan's CHILD listings skipped ``skipped`` (``scan_choice``): every asset that is neither top
+        level (``top_level``, the scan's first listing) nor under a listed parent gets its parent from its own
+        PARENT listing."""
         if not skipped:
             return
-        top = {s["id"] for s in self._pages("ListAssets", "assetSummaries", filter="TOP_LEVEL")}
         with self._lock:
-            astray = [a for a in self.inventory.assets.values() if a.id not in top and a.id not in self._parents]
+            astray = [a for a in self.inventory.assets.values() if a.id not in top_level and a.id not in self._parents]
         self._place(astray)

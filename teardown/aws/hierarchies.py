@@ -10,7 +10,7 @@ once each (on the model lane).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from teardown.aws.answers import model_from_describe
 from teardown.aws.calls import Calls
@@ -83,16 +83,18 @@ class ModelArrivals:
             self._closed = True
             self._changed.notify_all()
 
-    def batches(self, wanted: Iterable[str]) -> Iterator[set[str]]:
-        """``wanted`` in batches, each as soon as it has arrived, until all have or arrivals close. The wait is
-        as long as the descriptions' own reads (each with its deadline): their side closes in a ``finally``."""
+    def ready(self, wanted: Iterable[str], *, wait: bool = False) -> set[str]:
+        """Which of ``wanted`` have arrived; with ``wait``, once one has or arrivals close (then possibly none).
+        The wait is as long as the descriptions' own reads (each with its deadline): their side closes in a
+        ``finally``."""
         pending = set(wanted)
-        while pending:
-            with self._changed:
-                while not self._closed and pending.isdisjoint(self._known):
-                    self._changed.wait()
-                ready = pending & self._known
-            if not ready:
-                return
-            pending -= ready
-            yield ready
+        with self._changed:
+            while wait and pending and not self._closed and pending.isdisjoint(self._known):
+                self._changed.wait()
+            return pending & self._known
+
+    def wait_closed(self) -> None:
+        """Until no more arrive: every description was read, or one failed (raised where it was read)."""
+        with self._changed:
+            while not self._closed:
+                self._changed.wait()

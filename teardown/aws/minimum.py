@@ -10,13 +10,14 @@ What must be learnt, and how:
   DescribeAssetModel per model (only the describe holds hierarchies, the hierarchies formulas read through,
   and interfaces: a kept model may use a selected one); one ListCompositionRelationships per component model.
 - **A scan of the account**, for selectors that judge every asset (--all, --name, --tag; subtrees mixed with
-  models): ListAssets pages per ASSET_MODEL (no call lists every asset). Their links: one CHILD listing
+  models): ListAssets(TOP_LEVEL) pages of the account; every other asset is a child, named by its parent's
+  CHILD listing, which its link needs anyway (no call lists every asset). The links: one CHILD listing
   without a hierarchy per asset whose model has hierarchies (the summaries say which), except where two of its
   model's hierarchies share a child model: then one per hierarchy, as the child's model no longer tells which
   holds it. The bound series: ListTimeSeries pages of the whole account. The stale check's scan
-  (``DiscoveryOptions.sight``) skips the CHILD listings of the assets the plan saw childless where they
-  outnumber the top-level pages: instead, ListAssets(TOP_LEVEL) pages of the account, and one PARENT
-  listing per child such an asset has gained since (with its hierarchies, where its model does not tell).
+  (``DiscoveryOptions.sight``) skips the CHILD listings of the assets the plan saw childless where listing the
+  models they may hold is cheaper (``scan_choice``): instead, ListAssets pages of those models, and one
+  PARENT listing per child such an asset has gained since (with its hierarchies, where its model does not tell).
 - **Models alone**: ListAssets pages of the selected models and of the models that may hold their assets (a
   hierarchy names one), the CHILD listings of those assets, and the account's series pages.
 - **Subtrees alone.** Per root: DescribeAsset (it may be an external id) and one PARENT listing, which also
@@ -35,22 +36,15 @@ What must be learnt, and how:
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 
-from teardown.aws.calls import PAGE_SIZE
 from teardown.aws.discover import DiscoveryOptions, reads_account
-from teardown.aws.discover_place import unlisted
+from teardown.aws.discover_place import pages, scan_choice
 from teardown.errors import UnknownResourceError
 from teardown.inventory.index import children_index, descendants, resolve_asset, resolve_model
 from teardown.inventory.records import AssetRecord, Inventory, ModelRecord, ModelType
 from teardown.inventory.selectors import SelectionSpec
-
-
-def pages(items: int) -> int:
-    """Requests a list of ``items`` takes: full pages, and one even when empty."""
-    return max(1, math.ceil(items / PAGE_SIZE))
 
 
 def minimum_reads(
@@ -104,15 +98,16 @@ def _models(inventory: Inventory) -> Counter[str]:
 
 
 def _account(inventory: Inventory, options: DiscoveryOptions) -> Counter[str]:
-    listed = [m.id for m in inventory.models.values() if m.type is ModelType.ASSET_MODEL]
-    skipped = unlisted(inventory.assets.values(), options.sight)
-    reads = _assets_of(inventory, listed, options, skipped=skipped)
-    if skipped:  # the stale check's scan: the top-level listing, and a PARENT listing per child of a skipped one
-        reads["ListAssets"] += pages(sum(a.parent is None for a in inventory.assets.values()))
-        astray = [a.parent for a in inventory.assets.values() if a.parent and a.parent.asset_id in skipped]
-        for link in astray:
-            parent = inventory.assets[link.asset_id]
-            reads["ListAssociatedAssets"] += 1 + _hierarchy_lookups(inventory.models, parent, link.hierarchy_id)
+    choice = scan_choice(options.sight, inventory.models)
+    reads = _assets_of(inventory, sorted(choice.listed), options, skipped=choice.skipped)
+    reads["ListAssets"] += pages(sum(a.parent is None for a in inventory.assets.values()))
+    listed = [a for a in inventory.assets.values() if a.model_id not in choice.listed and a.id not in choice.skipped]
+    reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, listed)
+    # A PARENT listing per child a skipped asset gained since the plan.
+    astray = [a.parent for a in inventory.assets.values() if a.parent and a.parent.asset_id in choice.skipped]
+    for link in astray:
+        parent = inventory.assets[link.asset_id]
+        reads["ListAssociatedAssets"] += 1 + _hierarchy_lookups(inventory.models, parent, link.hierarchy_id)
     return reads
 
 

@@ -106,3 +106,17 @@ def test_a_child_an_unlisted_asset_gained_is_found_from_its_own_side(
     assert _parents(with_sight) == _parents(listed)
     assert _parents(with_sight)[turbine] == (line, farm.world.hierarchies["line/turbines"])
     assert with_sight.calls["ListAssociatedAssets"] < listed.calls["ListAssociatedAssets"]
+
+
+def test_a_child_gained_by_an_asset_the_scan_still_lists_is_found_by_its_listing(farm: Env) -> None:
+    """One empty line is listed as before (skipping it saves nothing), after the walk has passed it by: a
+    turbine hung under it after the plan is named, and placed under it; no model is listed per model."""
+    line, = _empty_lines(farm, count=1)
+    plan, _ = farm.plan(ALL)
+    turbine, change = _new_turbine(farm, line, "")
+    found = check_plan(plan, farm.calls())
+    assert any(change in d for d in found.stale), found.stale
+    with_sight = discover(farm.calls(), ALL, account=ACCOUNT, region=REGION,
+                          options=DiscoveryOptions(time_series=False, sight=plan_sight(plan)))
+    assert _parents(with_sight)[turbine] == (line, farm.world.hierarchies["line/turbines"])
+    assert found.reads["ListAssets"] == 1  # the top-level page alone

@@ -3,6 +3,7 @@ over subtree selections, --all, a world of models only, model selections and Mon
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 
 from teardown.applying.freshness import plan_sight
 from teardown.aws.discover import DiscoveryOptions, discover_present
-from teardown.aws.minimum import minimum_reads, pages
+from teardown.aws.discover_place import pages, scan_choice
+from teardown.aws.minimum import minimum_reads
 from teardown.emulator.seed import (
     AccessPolicySpec,
     AssetSpec,
@@ -169,23 +171,26 @@ def test_the_minimum_of_the_issue_11_park_counts_what_each_read_tells() -> None:
             for t in range(9):
                 add(f"s{s}l{n}t{t}", "turbine", f"s{s}l{n}")
     floor = minimum_reads(inventory, SelectionSpec(all=True), DiscoveryOptions(time_series=False))
-    assert floor == {"ListAssetModels": 1, "DescribeAssetModel": 4, "ListAssets": 1 + 1 + 1 + pages(900),
+    assert floor == {"ListAssetModels": 1, "DescribeAssetModel": 4, "ListAssets": 1,  # the one top-level page
                      "ListAssociatedAssets": 1 + 10 + 100, "ListPortals": 1,
                      "ListGateways": 1, "ListTimeSeries": 1}  # --all: the gateways, the alias-only series
 
 
 def test_the_stale_checks_scan_with_the_plans_sight_is_held_to_its_own_minimum(tmp_path: Path) -> None:
     """A random forest has assets whose model has hierarchies and that hold nothing: with what the plan saw,
-    the scan lists none of their children (one top-level listing instead), at exactly its own minimum, and
-    learns every link a full listing learns."""
+    the scan lists no children of those it chose to skip (listing the models they may hold instead), at
+    exactly its own minimum, and learns every link a full listing learns."""
     spec = SelectionSpec(all=True)
     with seeded(random_world(seed=3, assets=150, depth=4, fanout=6, projects=2), tmp_path) as env:
         listed = env.discover(spec)
         plan, _ = make_plan(listed, spec)
         options = DiscoveryOptions(time_series=False, sight=plan_sight(plan))
         inventory, spec, _gone = discover_present(env.calls(), spec, account=ACCOUNT, region=REGION, options=options)
-    childless = [a for a in listed.assets.values() if a.hierarchy_ids and a.id in plan_sight(plan).childless]
-    assert len(childless) > 1
+    childless = {a.id for a in listed.assets.values() if a.hierarchy_ids and a.id in plan_sight(plan).childless}
+    choice = scan_choice(options.sight, inventory.models)
+    assert len(choice.skipped) > 1 and choice.skipped <= childless
     assert inventory.calls == minimum_reads(inventory, spec, options)
-    assert inventory.calls["ListAssociatedAssets"] == listed.calls["ListAssociatedAssets"] - len(childless)
+    assert inventory.calls["ListAssociatedAssets"] == listed.calls["ListAssociatedAssets"] - len(choice.skipped)
+    per_model = Counter(a.model_id for a in inventory.assets.values())
+    assert inventory.calls["ListAssets"] == 1 + sum(pages(per_model[m]) for m in choice.listed)
     assert {a.id: a.parent for a in inventory.assets.values()} == {a.id: a.parent for a in listed.assets.values()}

@@ -7,30 +7,32 @@ import threading
 from teardown.aws.hierarchies import ModelArrivals
 
 
-def test_batches_hand_out_each_model_as_it_arrives() -> None:
+def test_ready_tells_what_arrived_and_waits_only_when_asked() -> None:
     arrivals = ModelArrivals()
     arrivals.arrived("a")
     arrivals.arrived("unwanted")
-    batches = arrivals.batches({"a", "b", "c"})
-    assert next(batches) == {"a"}  # b and c have not arrived: a does not wait for them
-    handed = threading.Event()
+    assert arrivals.ready({"a", "b", "c"}) == {"a"}  # b and c have not arrived: a does not wait for them
+    assert arrivals.ready({"b", "c"}) == set()  # without wait, at once
+    asked = threading.Event()
 
     def later() -> None:
-        handed.wait(timeout=10)
+        asked.wait(timeout=10)
         arrivals.arrived("c")
-        arrivals.arrived("b")
 
     thread = threading.Thread(target=later)
     thread.start()
-    handed.set()
-    rest = list(batches)
+    asked.set()
+    assert arrivals.ready({"b", "c"}, wait=True) == {"c"}  # the first to arrive ends the wait
     thread.join(timeout=10)
-    assert set().union(*rest) == {"b", "c"} and all(rest)
 
 
-def test_closing_ends_the_batches_with_what_arrived() -> None:
+def test_closing_ends_every_wait_with_what_arrived() -> None:
     arrivals = ModelArrivals()
     arrivals.arrived("a")
-    arrivals.close()  # the descriptions failed: "b" never arrives, and nothing waits for it
-    assert list(arrivals.batches({"a", "b"})) == [{"a"}]
-    assert list(arrivals.batches(set())) == []
+    closer = threading.Thread(target=arrivals.close)  # the descriptions failed: "b" never arrives
+    closer.start()
+    assert arrivals.ready({"b"}, wait=True) == set()
+    arrivals.wait_closed()
+    closer.join(timeout=10)
+    assert arrivals.ready({"a", "b"}, wait=True) == {"a"}
+    assert arrivals.ready(set(), wait=True) == set()

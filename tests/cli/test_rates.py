@@ -89,7 +89,7 @@ def test_discovery_reads_at_the_rates_it_is_given(env: Env) -> None:
     slow, reads = timed({"asset": 2.0})
     fast, _ = timed(dict.fromkeys(DEFAULT_RATES, 1000.0))
     published, _ = timed(None)
-    assert reads > 4
+    assert reads >= 4  # enough that the pace shows: 1.5 clock seconds at 2 TPS
     assert slow >= (reads - 1) / 2.0
     assert fast < 0.1 < published
 
