@@ -39,6 +39,7 @@ from teardown.aws.discover_place import PlanSight
 from teardown.errors import SelectionRefused
 from teardown.inventory.records import AssetRecord, Inventory
 from teardown.inventory.select import Selection, select
+from teardown.inventory.selectors import SelectionSpec
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action, build_actions
 from teardown.planning.fingerprint import differences, fingerprint
@@ -60,15 +61,23 @@ class Freshness:
 
 
 def check_plan(
-    plan: Plan, calls: Calls, *, progressed: Collection[str] = (), finished: Collection[str] = ()
+    plan: Plan, calls: Calls, *, progressed: Collection[str] = (), finished: Collection[str] = (),
+    fresh_inventory: Inventory | None = None,
 ) -> Freshness:
     """Re-read what the plan touches and judge it. ``progressed`` names the actions an earlier run of this plan
-    started (from its journal), ``finished`` those it finished: they will not be sent again."""
+    started (from its journal), ``finished`` those it finished: they will not be sent again.
+
+    ``fresh_inventory``: what the caller read moments ago, the plan made from it at once (a scheduled reset):
+    judged in place of a re-read, which would repeat those reads only to move the same window between reading
+    and the first mutation later. The caller vouches that it is the world now. Not where an earlier run of the
+    plan progressed: the world has moved since, by the plan's own doing."""
     pending = [a for a in plan.actions if a.id not in finished]
     if not pending:
         return Freshness()  # every action finished in an earlier run: nothing will be sent
     calls = calls.with_stats(CallStats())  # the check's own reads, counted apart from discovery's
     spec = plan.spec
+    if fresh_inventory is not None and not progressed:
+        return _judge(plan, pending, fresh_inventory, spec, calls, reread=False, scan=reads_account(spec))
     # Bound series matter to a plan only where it keeps them (its fingerprint holds them then).
     options = DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details,
                                time_series=spec.keep_time_series)
@@ -86,13 +95,22 @@ def check_plan(
         # The account was read: the children it disassociated that are still there, with no parent, are in it.
         spec = replace(spec, subtrees=(*spec.subtrees, *(
             c for c in owned if c in inventory.assets and inventory.assets[c].parent is None)))
+    return _judge(plan, pending, inventory, spec, calls, reread=True, scan=scan, progressed=progressed)
+
+
+def _judge(
+    plan: Plan, pending: list[Action], inventory: Inventory, spec: SelectionSpec, calls: Calls, *,
+    reread: bool, scan: bool, progressed: Collection[str] = (),
+) -> Freshness:
+    """The plan against ``inventory``: what is stale, and which pending actions its selection does not imply.
+    ``reread``: the check read ``inventory`` itself (its reads are the check's); ``scan``: it is the account's."""
     selection: Selection | None = None
     if not spec.is_empty:
         try:
             selection = select(inventory, spec)
         except SelectionRefused as exc:
             return Freshness(stale=(f"the selection no longer closes cleanly: {exc}",),
-                             reads=_reads(inventory, calls))
+                             reads=_reads(inventory if reread else None, calls))
     expected = {a.id: a for a in build_actions(inventory, selection)} if selection is not None else {}
     unimplied = tuple(
         f"{a.label or a.id} [{a.id}]: {why}" for a in pending
@@ -101,7 +119,7 @@ def check_plan(
     stale: tuple[str, ...] = ()
     if selection is not None:
         stale = tuple(differences(plan.fingerprint, fingerprint(inventory, selection), plan.actions, progressed))
-    reads = _reads(inventory, calls)
+    reads = _reads(inventory if reread else None, calls)
     log.info("apply.checked", plan=plan.digest, stale=len(stale), unimplied=len(unimplied),
              reads=sum(reads.values()))
     return Freshness(stale=stale, unimplied=unimplied, reads=reads,
@@ -113,8 +131,8 @@ def _top_level_kept(plan: Plan, inventory: Inventory) -> int:
     return sum(1 for rid, asset in inventory.assets.items() if asset.parent is None and rid not in deleted)
 
 
-def _reads(inventory: Inventory, calls: Calls) -> dict[str, int]:
-    total = Counter(inventory.calls)
+def _reads(inventory: Inventory | None, calls: Calls) -> dict[str, int]:
+    total = Counter(inventory.calls if inventory is not None else {})
     total.update(calls.stats.snapshot()["calls"])
     return dict(sorted(total.items()))
 

@@ -50,6 +50,7 @@ from teardown.aws.pacing import DEFAULT_RATES, AdaptiveSettings, RateLimiter, ac
 from teardown.aws.retry import DEFAULT_RETRY, RetrySettings
 from teardown.aws.target import AwsTarget, caller_identity, sitewise_client
 from teardown.errors import BadInputError, PlanRefused
+from teardown.inventory.records import Inventory
 from teardown.kinds import ActionKind
 from teardown.planning.actions import Action
 from teardown.planning.planfile import Plan, load_plan
@@ -115,6 +116,7 @@ def apply(
     observe: ObserveSettings = DEFAULT_OBSERVE,
     archive: bool = True,
     state: PlanHold = LOCAL_HOLD,
+    fresh_inventory: Inventory | None = None,
 ) -> ApplyReport:
     """Apply ``plan`` (a Plan or a plan file path). See the module docstring for the order of guards.
 
@@ -123,7 +125,8 @@ def apply(
     The journal and report live beside ``plan_path`` (the plan file when a path is given; else
     ``./<digest>.plan``); the lock is per plan digest, held through ``state`` (``teardown.applying.lock``).
     Before the first mutation the archive of what the plan deletes is written beside it
-    (``PLAN.archive.json``) unless ``archive`` is False.
+    (``PLAN.archive.json``) unless ``archive`` is False. ``fresh_inventory``: the inventory ``plan`` was made
+    from moments ago, judged in place of the freshness check's re-read (``check_plan``; a scheduled reset's).
     """
     clock = clock or SystemClock()
     if not isinstance(plan, Plan):
@@ -162,7 +165,8 @@ def apply(
         # schedule is the plan's alone: built meanwhile, on a thread the check's waits leave idle.
         with ThreadPoolExecutor(1, thread_name_prefix="apply-schedule") as beside:
             schedule = beside.submit(prepared, plan)
-            fresh = _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished)
+            fresh = _check_fresh(plan, calls.with_stats(CallStats()), progressed=set(records), finished=finished,
+                                 fresh_inventory=fresh_inventory)
         if max_deletes is not None and summary.deletes > max_deletes:
             raise PlanRefused(f"the plan deletes {summary.deletes} resources, over --max-deletes {max_deletes}")
         if not auto_approve and (confirm is None or not confirm(summary)):
@@ -209,8 +213,10 @@ def _summary(plan: Plan, account: str, region: str, finished: set[str]) -> Apply
     )
 
 
-def _check_fresh(plan: Plan, calls: Calls, *, progressed: set[str], finished: set[str]) -> Freshness:
-    found = check_plan(plan, calls, progressed=progressed, finished=finished)
+def _check_fresh(
+    plan: Plan, calls: Calls, *, progressed: set[str], finished: set[str], fresh_inventory: Inventory | None,
+) -> Freshness:
+    found = check_plan(plan, calls, progressed=progressed, finished=finished, fresh_inventory=fresh_inventory)
     if found.unimplied:
         raise PlanRefused(
             f"the plan holds {len(found.unimplied)} action(s) that its own selection does not imply (was it "

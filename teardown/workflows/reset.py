@@ -148,9 +148,11 @@ def run_reset(
         return ResetResult(plan=plan, plan_path=None, report=None, finished_first=tuple(finished))
     path = write_plan(plan, config.plans_dir / _RESET_PLANS.replace("*", plan.digest.removeprefix("sha256:")[:12]))
     log.info("reset.planned", path=str(path), actions=len(plan.actions))
-    report = apply(path, target=target, auto_approve=True, max_deletes=config.max_deletes,
+    # The plan was made from what was read just now: that reading stands for the freshness check's, which
+    # would read it all again only to move the same window between reading and the first mutation later.
+    report = apply(plan, plan_path=path, target=target, auto_approve=True, max_deletes=config.max_deletes,
                    workers=config.workers, rates=config.rates, on_progress=on_progress, clock=clock,
-                   archive=config.archive)
+                   archive=config.archive, fresh_inventory=inventory)
     return ResetResult(plan=plan, plan_path=path, report=report, finished_first=tuple(finished))
 
 

@@ -25,6 +25,17 @@ def test_reset_plans_and_applies_from_config(farm: Env, reset_file: Callable[...
     assert {a["name"] for a in left} == {"Site 1", "Site 3"}
 
 
+def test_a_reset_reads_the_world_once_before_it_applies(farm: Env, reset_file: Callable[..., Path]) -> None:
+    """The plan is made from what was read just now, and that reading stands for the freshness check's: the
+    children of each parent are listed once, by discovery (the run lists none)."""
+    once = farm.discover(SelectionSpec(all=True)).calls["ListAssociatedAssets"]
+    before = farm.backend.call_counts()
+    result = run_reset(load_reset_config(reset_file("all = true")), clock=farm.clock)
+    assert result.report is not None and result.report.ok
+    sent = farm.backend.call_counts()
+    assert sent["ListAssociatedAssets"] - before["ListAssociatedAssets"] == once
+
+
 def test_a_reset_of_a_throwaway_environment_can_skip_the_archive(farm: Env, reset_file: Callable[..., Path],
                                                                  tmp_path: Path) -> None:
     """[apply] archive = false: the reset deletes as before and leaves no archive beside its plan."""
