@@ -157,7 +157,7 @@ def render(document: Mapping[str, Any]) -> str:
         if row.get("error"):
             lines.append(f"{row['label']}, {row['world']['assets']} assets: FAILED {row['error']}")
         if "plan_seconds" in row:
-            lines.append(f"engine, {row['world']['assets']} assets: planning {row['plan_seconds']:.1f} s and "
+            lines.append(f"{row['label']}, {row['world']['assets']} assets: planning {row['plan_seconds']:.1f} s and "
                          f"{row['planning_requests']} requests before the apply timed above; "
                          f"{row['actions']} actions, {row['workers']} workers" + _with_check(row))
         if "waves" in row:

@@ -6,11 +6,13 @@ or in-process (``clock`` given), which is what the smoke test does. The child is
 it reaches the emulator only through the URL (and the control API's call counts).
 
 - ``engine``: ``teardown.plan(all=True, out=...)`` then ``teardown.apply(path, auto_approve=True,
-  archive=False)``, the defaults otherwise: the teardown alone, as a scheduled reset of a test environment
-  runs it. ``engine+archive``: the same with the archive captured before the first mutation (the default of
-  ``apply``, about two reads per asset), to show what the way back costs. Both run on the wall clock as a
-  user's would, so at time scale N their ``rates`` are the published ones times N (unless given the
-  emulator's clock, as in the smoke test).
+  archive=False)``, the defaults otherwise: a plan file applied as a user applies a reviewed one, its stale
+  check re-reading the world first. ``engine+archive``: the same with the archive captured before the first
+  mutation (the default of ``apply``, about two reads per asset), to show what the way back costs.
+  ``reset``: as a scheduled reset of a throwaway environment runs it (``teardown.workflows.reset``, archive
+  off): the plan applied at once, the reading it was made from standing for the stale check's
+  (``fresh_inventory``). All run on the wall clock as a user's would, so at time scale N their ``rates`` are
+  the published ones times N (unless given the emulator's clock, as in the smoke test).
 - ``naive`` and ``waves``: ``benchmarks.race.scripts``, waiting on the emulator's clock.
 """
 
@@ -43,10 +45,12 @@ from teardown.aws.target import AwsTarget
 from teardown.emulator import Clock, LatencyProfile, ScaledClock, is_mutating, serve
 from teardown.emulator.seed import WorldSpec
 from teardown.emulator.server import client_environment
+from teardown.inventory.records import Inventory
 from teardown.planning.make import make_plan
 from teardown.planning.planfile import write_plan
 
-STRATEGIES = ("engine", "engine+archive", "naive", "waves")
+STRATEGIES = ("engine", "engine+archive", "reset", "naive", "waves")
+ENGINES = ("engine", "engine+archive", "reset")
 # Set by ``--events FILE``: the child process writes every structlog event, debug included, to FILE.
 EVENTS_ENV = "TEARDOWN_RACE_EVENTS"
 
@@ -75,29 +79,32 @@ def emulator_counts(url: str) -> dict[str, int]:
     return counts
 
 
-def _plan(job: Job, path: Path, clock: Clock | None) -> teardown.Plan:
-    """``teardown.plan(all=True)`` as a user calls it, at the job's rates as the apply; on an injected clock,
-    the same three steps it takes (discovery's pacing and retries would otherwise wait on the wall clock)."""
-    if clock is None:
-        return teardown.plan(all=True, endpoint_url=job.url, region=REGION, out=path, rates=job.rates)
+def _plan(job: Job, path: Path, clock: Clock | None) -> tuple[teardown.Plan, Inventory | None]:
+    """``teardown.plan(all=True)`` as a user calls it, at the job's rates as the apply; on an injected clock, or
+    for a reset (which keeps what it read), the same three steps it takes (discovery's pacing and retries would
+    otherwise wait on the wall clock): the plan, and what it was made from where that is kept."""
+    if clock is None and job.strategy != "reset":
+        return teardown.plan(all=True, endpoint_url=job.url, region=REGION, out=path, rates=job.rates), None
     spec = teardown.SelectionSpec(all=True)
     target = AwsTarget(region=REGION, endpoint_url=job.url)
-    plan, _ = make_plan(discover_target(target, spec, clock=clock, rates=job.rates), spec)
+    inventory = discover_target(target, spec, clock=clock, rates=job.rates)
+    plan, _ = make_plan(inventory, spec)
     write_plan(plan, path)
-    return plan
+    return plan, inventory if job.strategy == "reset" else None
 
 
 def run_job(job: Job, clock: Clock, *, engine_clock: Clock | None = None) -> dict[str, Any]:
     """Run ``job``'s strategy; ``seconds`` is its duration on ``clock`` (the emulator's time)."""
     out: dict[str, Any] = {}
     started = clock.now()
-    if job.strategy in ("engine", "engine+archive"):
+    if job.strategy in ENGINES:
         path = Path(job.workdir) / "race.plan.json"
-        plan = _plan(job, path, engine_clock)
+        plan, inventory = _plan(job, path, engine_clock)
         planned = clock.now()
         emulator_counts(job.url)  # marks where the apply's bill starts
-        report = teardown.apply(path, endpoint_url=job.url, region=REGION, auto_approve=True, rates=job.rates,
-                                clock=engine_clock, archive=job.strategy == "engine+archive")
+        report = teardown.apply(plan if inventory is not None else path, plan_path=path, endpoint_url=job.url,
+                                region=REGION, auto_approve=True, rates=job.rates, clock=engine_clock,
+                                archive=job.strategy == "engine+archive", fresh_inventory=inventory)
         out.update(plan_seconds=planned - started, actions=len(plan.actions), ok=report.ok,
                    outcomes=report.totals(), workers=report.workers, engine_throttles=dict(report.throttles))
         started = planned
