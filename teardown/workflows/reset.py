@@ -4,7 +4,8 @@ The file is the approval: it names the account and region it may act in (checked
 anything is read, for the region the run resolves like every command: ``target.region`` or ``--region``,
 else the standard AWS variables and profile), the selection, the protections and a ceiling on deletes.
 The plan is still written to disk first, so every scheduled run leaves a reviewable record beside its
-journal and report.
+journal and report. It is applied as made, with the reading it was made from standing for the stale
+check's re-read (``check_plan(fresh_inventory=...)``); a plan an earlier run left unfinished is read again.
 """
 
 from __future__ import annotations
