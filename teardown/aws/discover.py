@@ -174,7 +174,9 @@ class Discoverer(EdgeDiscovery, Placing):
             now.extend(a for a in waiting if a.model_id in described)
             waiting = [a for a in waiting if a.model_id not in described]
             if not now:
-                break  # the descriptions ended without these models: their error is raised where it was read
+                # The descriptions ended without their models (one made since the models were listed, or a
+                # description failed, raised where it was read): the listings describe them (``learn``).
+                now, waiting = waiting, []
             level = self._children_of(now)
         return kept
 

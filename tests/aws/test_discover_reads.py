@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from teardown.applying.freshness import plan_sight
-from teardown.aws.discover import DiscoveryOptions, discover_present
+from teardown.aws.answers import asset_from_describe
+from teardown.aws.discover import Discoverer, DiscoveryOptions, discover_present
 from teardown.aws.discover_place import pages, scan_choice
+from teardown.aws.hierarchies import ModelArrivals
 from teardown.aws.minimum import minimum_reads
 from teardown.emulator.seed import (
     AccessPolicySpec,
@@ -194,3 +196,21 @@ def test_the_stale_checks_scan_with_the_plans_sight_is_held_to_its_own_minimum(t
     per_model = Counter(a.model_id for a in inventory.assets.values())
     assert inventory.calls["ListAssets"] == 1 + sum(pages(per_model[m]) for m in choice.listed)
     assert {a.id: a.parent for a in inventory.assets.values()} == {a.id: a.parent for a in listed.assets.values()}
+
+
+def test_a_walk_lists_the_children_of_a_parent_whose_model_never_arrived(tmp_path: Path) -> None:
+    """A parent with several hierarchies waits for its model's description; where none comes (a model made
+    since the models were listed), the walk describes it itself and still lists every child, each hierarchy
+    on its own (two share the pump model)."""
+    with seeded(TWIN_BAYS, tmp_path) as env:
+        plant = asset_from_describe(env.client.describe_asset(assetId=env.world.assets["campus/plant"]))
+        run = Discoverer(env.calls(), account=ACCOUNT, region=REGION, endpoint=None)
+        arrivals = ModelArrivals()
+        arrivals.close()
+        try:
+            run._walk_down([plant], held=frozenset(), arrivals=arrivals)
+        finally:
+            run.close()
+        kids = {env.world.assets[f"campus/plant/{k}"] for k in ("e1", "w1", "w2", "v1")}
+        assert set(run._parents) == kids
+        assert run.calls.stats.snapshot()["calls"] == {"DescribeAssetModel": 1, "ListAssociatedAssets": 3}
