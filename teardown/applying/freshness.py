@@ -70,13 +70,13 @@ def check_plan(
     ``fresh_inventory``: what the caller read moments ago, the plan made from it at once (a scheduled reset):
     judged in place of a re-read, which would repeat those reads only to move the same window between reading
     and the first mutation later. The caller vouches that it is the world now. Not where an earlier run of the
-    plan progressed: the world has moved since, by the plan's own doing."""
+    plan progressed (the world has moved since, by the plan's own doing), nor for another account or region."""
     pending = [a for a in plan.actions if a.id not in finished]
     if not pending:
         return Freshness()  # every action finished in an earlier run: nothing will be sent
     calls = calls.with_stats(CallStats())  # the check's own reads, counted apart from discovery's
     spec = plan.spec
-    if fresh_inventory is not None and not progressed:
+    if fresh_inventory is not None and not progressed and _made_from(plan, fresh_inventory):
         return _judge(plan, pending, fresh_inventory, spec, calls, reread=False, scan=reads_account(spec))
     # Bound series matter to a plan only where it keeps them (its fingerprint holds them then).
     options = DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details,
@@ -126,6 +126,15 @@ def _judge(
                      top_level_kept=_top_level_kept(plan, inventory) if scan else None)
 
 
+def _made_from(plan: Plan, inventory: Inventory) -> bool:
+    """Whether ``inventory`` can be what ``plan`` was made from: another account's or region's is read again."""
+    if (inventory.account, inventory.region) == (plan.account, plan.region):
+        return True
+    log.warning("apply.fresh_inventory_ignored", plan=plan.digest, inventory_account=inventory.account,
+                inventory_region=inventory.region)
+    return False
+
+
 def _top_level_kept(plan: Plan, inventory: Inventory) -> int:
     deleted = plan.targets(ActionKind.DELETE_ASSET)
     return sum(1 for rid, asset in inventory.assets.items() if asset.parent is None and rid not in deleted)
@@ -145,9 +154,10 @@ def find_stale(plan: Plan, calls: Calls, *, progressed: Collection[str] = ()) ->
 def plan_sight(plan: Plan) -> PlanSight:
     """What the plan saw of the asset tree: the assets it saw with no children (with their models), and how many
     assets of each model it saw."""
-    assets = [entry for entry in plan.fingerprint.items() if entry[1].get("kind") == "asset" and "model" in entry[1]]
-    return PlanSight(childless={rid: str(entry["model"]) for rid, entry in assets if entry.get("children") == []},
-                     per_model=Counter(str(entry["model"]) for _rid, entry in assets))
+    selected = {rid: entry for rid, entry in plan.fingerprint.items()
+                if entry.get("kind") == "asset" and "model" in entry}  # a kept parent's entry names no model
+    return PlanSight(childless={rid: str(e["model"]) for rid, e in selected.items() if e.get("children") == []},
+                     per_model=Counter(str(e["model"]) for e in selected.values()))
 
 
 def _disassociated_children(plan: Plan, progressed: Collection[str]) -> list[str]:

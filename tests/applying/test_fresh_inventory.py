@@ -55,3 +55,11 @@ def test_a_plan_an_earlier_run_progressed_is_read_again(farm: Env) -> None:
     started = [a.id for a in plan.actions if a.kind is ActionKind.DISASSOCIATE_ASSET][:1]
     found = check_plan(plan, farm.calls(), progressed=started, fresh_inventory=inventory)
     assert found.reads.get("ListAssociatedAssets", 0) > 0
+
+
+def test_another_accounts_inventory_is_not_taken_for_the_plans(farm: Env) -> None:
+    inventory = farm.discover(ALL)
+    plan, _ = make_plan(inventory, ALL)
+    elsewhere = replace(inventory, account="999999999999")
+    found = check_plan(plan, farm.calls(), fresh_inventory=elsewhere)
+    assert found.reads.get("ListAssociatedAssets", 0) > 0 and found.stale == ()
