@@ -77,7 +77,7 @@ def check_plan(
     calls = calls.with_stats(CallStats())  # the check's own reads, counted apart from discovery's
     spec = plan.spec
     if fresh_inventory is not None and not progressed and _made_from(plan, fresh_inventory):
-        return _judge(plan, pending, fresh_inventory, spec, calls, reread=False, scan=reads_account(spec))
+        return _judge(plan, pending, fresh_inventory, spec, calls, reread=False)
     # Bound series matter to a plan only where it keeps them (its fingerprint holds them then).
     options = DiscoveryOptions(tags=spec.needs_tags, monitor=spec.needs_monitor_details,
                                time_series=spec.keep_time_series)
@@ -95,15 +95,15 @@ def check_plan(
         # The account was read: the children it disassociated that are still there, with no parent, are in it.
         spec = replace(spec, subtrees=(*spec.subtrees, *(
             c for c in owned if c in inventory.assets and inventory.assets[c].parent is None)))
-    return _judge(plan, pending, inventory, spec, calls, reread=True, scan=scan, progressed=progressed)
+    return _judge(plan, pending, inventory, spec, calls, reread=True, progressed=progressed)
 
 
 def _judge(
     plan: Plan, pending: list[Action], inventory: Inventory, spec: SelectionSpec, calls: Calls, *,
-    reread: bool, scan: bool, progressed: Collection[str] = (),
+    reread: bool, progressed: Collection[str] = (),
 ) -> Freshness:
     """The plan against ``inventory``: what is stale, and which pending actions its selection does not imply.
-    ``reread``: the check read ``inventory`` itself (its reads are the check's); ``scan``: it is the account's."""
+    ``reread``: the check read ``inventory`` itself (its reads are the check's)."""
     selection: Selection | None = None
     if not spec.is_empty:
         try:
@@ -123,7 +123,7 @@ def _judge(
     log.info("apply.checked", plan=plan.digest, stale=len(stale), unimplied=len(unimplied),
              reads=sum(reads.values()))
     return Freshness(stale=stale, unimplied=unimplied, reads=reads,
-                     top_level_kept=_top_level_kept(plan, inventory) if scan else None)
+                     top_level_kept=_top_level_kept(plan, inventory) if reads_account(plan.spec) else None)
 
 
 def _made_from(plan: Plan, inventory: Inventory) -> bool:

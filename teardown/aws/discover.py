@@ -73,7 +73,6 @@ class Discoverer(EdgeDiscovery, Placing):
         self._listed: set[str] = set()  # parents whose children were listed
         self._skipped: frozenset[str] = frozenset()  # parents a scan does not list (``options.sight``)
         self._top_level: frozenset[str] = frozenset()  # a scan's first listing: the assets with no parent
-        self._per_model: frozenset[str] = frozenset()  # models whose assets a scan lists per model (``scan_choice``)
         self._hierarchies = HierarchyIndex(self.calls, self._lanes, self.inventory.models)
 
     def close(self) -> None:
@@ -120,13 +119,12 @@ class Discoverer(EdgeDiscovery, Placing):
     def account_assets(self) -> None:
         types = [t.value for t in ModelType]
         summaries = list(self._pages("ListAssetModels", "assetModelSummaries", assetModelTypes=types))
-        with_assets = {s["id"] for s in summaries if s.get("assetModelType", "ASSET_MODEL") == "ASSET_MODEL"}
         # The walk down needs no model: it runs while the models are described, on another lane.
         arrivals = ModelArrivals()
-        _concurrently(lambda: self.models(summaries, arrivals), lambda: self._scan_assets(with_assets, arrivals))
+        _concurrently(lambda: self.models(summaries, arrivals), lambda: self._scan_assets(arrivals))
         self.place_unlisted(self._skipped, self._top_level)
 
-    def _scan_assets(self, model_ids: set[str], arrivals: ModelArrivals) -> None:
+    def _scan_assets(self, arrivals: ModelArrivals) -> None:
         """Every asset of the account: the top-level ones, then down, level by level, through the CHILD
         listings the links need anyway (``teardown.aws.discover_place``). With the plan's sight, the assets it
         saw childless wait for ``scan_choice`` (it needs every model's hierarchies), and the models it lists
@@ -141,19 +139,20 @@ class Discoverer(EdgeDiscovery, Placing):
             self._walk_down(top, held=frozenset(), arrivals=arrivals)
             return
         held: list[AssetRecord] = []
+        listed: list[AssetRecord] = []  # the assets of the models listed per model
 
         def walk() -> None:
             held.extend(self._walk_down(top, held=frozenset(sight.childless), arrivals=arrivals))
 
         def per_model() -> None:  # beside the walk, once the models are described: the choice needs them
             arrivals.wait_closed()
-            choice = scan_choice(sight, self.inventory.models)
-            self._skipped, self._per_model = choice.skipped, choice.listed & model_ids
-            self._map(self._assets_of_model, sorted(self._per_model), sends="ListAssets")
+            choice = scan_choice(sight, self.inventory.models)  # lists asset models only
+            self._skipped = choice.skipped
+            self._map(self._assets_of_model, sorted(choice.listed), sends="ListAssets")
+            with self._lock:
+                listed.extend(a for a in self.inventory.assets.values() if a.model_id in choice.listed)
 
         _concurrently(walk, per_model)
-        with self._lock:
-            listed = [a for a in self.inventory.assets.values() if a.model_id in self._per_model]
         self._walk_down([*(a for a in held if a.id not in self._skipped), *listed], held=self._skipped,
                         arrivals=arrivals)
 

@@ -101,8 +101,8 @@ def _account(inventory: Inventory, options: DiscoveryOptions) -> Counter[str]:
     choice = scan_choice(options.sight, inventory.models)
     reads = _assets_of(inventory, sorted(choice.listed), options, skipped=choice.skipped)
     reads["ListAssets"] += pages(sum(a.parent is None for a in inventory.assets.values()))
-    listed = [a for a in inventory.assets.values() if a.model_id not in choice.listed and a.id not in choice.skipped]
-    reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, listed)
+    walked = [a for a in inventory.assets.values() if a.model_id not in choice.listed and a.id not in choice.skipped]
+    reads["ListAssociatedAssets"] += _child_listings(inventory, inventory.models, walked)
     # A PARENT listing per child a skipped asset gained since the plan.
     astray = [a.parent for a in inventory.assets.values() if a.parent and a.parent.asset_id in choice.skipped]
     for link in astray:
